@@ -1,0 +1,35 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class CitizensConfig(AppConfig):
+    name = "citizens"
+    verbose_name = _("People")
+
+    # Permissions this app grants to each staff role; feature apps declare
+    # their own the same way on their AppConfig (see citizens.roles).
+    role_permissions = {
+        "moderator": ["citizens.view_user"],
+        "department_staff": ["citizens.view_user", "mycity.view_department"],
+        "department_head": ["citizens.view_user", "mycity.view_department"],
+        "service_officer": ["citizens.view_user", "citizens.verify_resident"],
+        "city_admin": [
+            "citizens.view_user",
+            "citizens.change_user",
+            "citizens.verify_resident",
+            "mycity.add_district",
+            "mycity.change_district",
+            "mycity.view_district",
+            "mycity.add_department",
+            "mycity.change_department",
+            "mycity.view_department",
+            "auth.view_group",
+        ],
+    }
+
+    def ready(self):
+        from . import roles
+
+        # Groups are infrastructure like permissions: kept in step after every migrate.
+        post_migrate.connect(roles.sync_after_migrate, dispatch_uid="citizens.roles_sync")

@@ -1,0 +1,87 @@
+"""Demo people: one staff account per role and a few residents.
+
+Staff accounts come with two-factor authentication already on, using a
+published demo secret, so the admin can be tried at once. Never run this on
+a real installation: the passwords and the secret are public.
+"""
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from mycity.models import Department, District
+
+from .models import User
+from .roles import ROLES, roles_sync
+
+DEMO_PASSWORD = "kherson-demo-2026"
+# Base32; add it to any authenticator app to get the demo staff codes.
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+STAFF = [
+    ("moderator", "moderator@demo.mycity.test", "Олена Модераторка"),
+    ("department_staff", "staff@demo.mycity.test", "Петро Виконавець"),
+    ("department_head", "head@demo.mycity.test", "Ірина Керівниця"),
+    ("editor", "editor@demo.mycity.test", "Марія Редакторка"),
+    ("survey_manager", "surveys@demo.mycity.test", "Андрій Опитувальник"),
+    ("service_officer", "services@demo.mycity.test", "Наталія Адміністраторка"),
+    ("city_admin", "admin@demo.mycity.test", "Сергій Адміністратор"),
+]
+
+RESIDENTS = [
+    ("resident@demo.mycity.test", "Оксана Коваленко", "korabelnyi", True, "uk"),
+    ("resident2@demo.mycity.test", "Taras Melnyk", "tsentralnyi", False, "en"),
+    ("resident3@demo.mycity.test", "Галина Шевчук", "dniprovskyi", False, "uk"),
+]
+
+
+def _account(email, full_name, **fields):
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"full_name": full_name, **fields}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def seed(stdout):
+    roles_sync()
+    housing = Department.objects.get(slug="housing")
+    for role, email, full_name in STAFF:
+        user = _account(email, full_name, is_staff=True)
+        user.groups.add(Group.objects.get(name=ROLES[role]))
+        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            TOTP.activate(user, DEMO_TOTP_SECRET)
+            RecoveryCodes.activate(user)
+        if role == "department_staff":
+            housing.members.add(user)
+        if role == "department_head":
+            housing.members.add(user)
+            housing.head = user
+            housing.save(update_fields=["head"])
+
+    verifier = User.objects.get(email="services@demo.mycity.test")
+    for email, full_name, district_slug, verified, language in RESIDENTS:
+        _account(
+            email,
+            full_name,
+            district=District.objects.get(slug=district_slug),
+            preferred_language=language,
+            is_verified_resident=verified,
+            verified_at=timezone.now() if verified else None,
+            verified_by=verifier if verified else None,
+        )
+
+    stdout.write(f"  demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, email, _name in STAFF:
+        stdout.write(f"    {email:32} {ROLES[role]}")
+    for email, *_rest in RESIDENTS:
+        stdout.write(f"    {email:32} resident")
+    stdout.write(f"  staff two-factor (TOTP) secret for the demo: {DEMO_TOTP_SECRET}")

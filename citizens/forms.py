@@ -1,0 +1,49 @@
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from mycity.models import District
+
+from .models import User
+
+
+class SignupForm(forms.Form):
+    """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("Only city staff see it. Public pages show initials or a public name."),
+    )
+
+    field_order = ["full_name", "email", "password1", "password2"]
+
+    def signup(self, request, user):
+        # allauth calls this after saving; the adapter's save_user already
+        # stored our fields in the same save.
+        pass
+
+
+class ProfileForm(forms.ModelForm):
+    district = forms.ModelChoiceField(
+        label=_("Home district"),
+        queryset=District.objects.all(),
+        required=False,
+        empty_label=_("Not chosen"),
+        help_text=_("Used to show you alerts and news for your district."),
+    )
+
+    class Meta:
+        model = User
+        fields = ["full_name", "display_name", "phone", "preferred_language", "district"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+        labels = {"preferred_language": _("Language of the portal and notifications")}
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    next = forms.CharField(required=False)

@@ -1,0 +1,69 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+
+class PreferredLanguageMiddleware:
+    """A signed-in person's language is the one in their profile.
+
+    Placed after LocaleMiddleware and AuthenticationMiddleware. The cookie is
+    kept in step so the language stays after signing out.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.languages = dict(settings.LANGUAGES)
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        lang = None
+        if user is not None and user.is_authenticated and user.preferred_language in self.languages:
+            lang = user.preferred_language
+            translation.activate(lang)
+            request.LANGUAGE_CODE = lang
+        response = self.get_response(request)
+        if lang and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != lang:
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                lang,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
+        return response
+
+
+class StaffMFARequiredMiddleware:
+    """Staff cannot open the admin until they have set up two-factor authentication."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    @cached_property
+    def admin_prefix(self):
+        return reverse("admin:index")
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and user.is_staff
+            and request.path.startswith(self.admin_prefix)
+            and not is_mfa_enabled(user)
+        ):
+            message = _(
+                "Staff accounts must use two-factor authentication. Set it up to open the admin."
+            )
+            messages.warning(request, message)
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        return self.get_response(request)

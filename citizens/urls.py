@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "citizens"
+
+urlpatterns = [
+    path("", views.cabinet, name="cabinet"),
+    path("profile/", views.profile_edit, name="profile"),
+]

@@ -1,0 +1,49 @@
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from . import services
+from .forms import LanguageForm, ProfileForm
+
+
+@login_required
+def cabinet(request):
+    user = request.user
+    return render(
+        request,
+        "citizens/cabinet.html",
+        {
+            "mfa_enabled": is_mfa_enabled(user),
+            "email_verified": user.emailaddress_set.filter(verified=True, primary=True).exists(),
+        },
+    )
+
+
+@login_required
+def profile_edit(request):
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.user_update_profile(
+                user=user, **{name: form.cleaned_data[name] for name in form.changed_data}
+            )
+        except services.CitizenError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Your profile has been saved."))
+            return redirect("citizens:cabinet")
+    return render(request, "citizens/profile_form.html", {"form": form})
+
+
+@require_POST
+def set_language(request):
+    """Django's set_language, also remembering the choice in a signed-in person's profile."""
+    form = LanguageForm(request.POST)
+    if form.is_valid() and request.user.is_authenticated:
+        services.user_set_language(user=request.user, language=form.cleaned_data["language"])
+    return django_set_language(request)

@@ -1,0 +1,57 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
+
+from .models import Department, District, boundary_geometry
+
+
+class DistrictForm(forms.ModelForm):
+    boundary = forms.JSONField(
+        label=_("boundary"),
+        widget=forms.Textarea(attrs={"rows": 8, "class": "vLargeTextField"}),
+        help_text=_("A GeoJSON Polygon or MultiPolygon in longitude/latitude (WGS 84)."),
+    )
+
+    class Meta:
+        model = District
+        fields = ["name_uk", "name_en", "slug", "boundary", "ordering"]
+
+    def clean_boundary(self):
+        boundary = self.cleaned_data["boundary"]
+        boundary_geometry(boundary)
+        return boundary
+
+
+@admin.register(District)
+class DistrictAdmin(TranslationAdmin):
+    form = DistrictForm
+    list_display = ["name", "slug", "ordering", "resident_count"]
+    search_fields = ["name_uk", "name_en", "slug"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_residents=Count("residents"))
+
+    @admin.display(description=_("residents"), ordering="_residents")
+    def resident_count(self, obj):
+        return obj._residents
+
+
+@admin.register(Department)
+class DepartmentAdmin(TranslationAdmin):
+    list_display = ["name", "head", "email", "phone", "member_count", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name_uk", "name_en", "slug", "email"]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["head"]
+    filter_horizontal = ["members"]
+    list_select_related = ["head"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_members=Count("members"))
+
+    @admin.display(description=_("staff members"), ordering="_members")
+    def member_count(self, obj):
+        return obj._members

@@ -1,0 +1,40 @@
+from functools import cache
+
+from django.conf import settings
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The header's sections. A section whose app is not installed yet has no URL
+# and is left out rather than shown as a dead link.
+SECTIONS = [
+    ("news", "news:list", _("News")),
+    ("requests", "appeals:list", _("Requests")),
+    ("proposals", "appeals:proposals", _("Proposals")),
+    ("surveys", "surveys:list", _("Surveys")),
+    ("services", "services:catalogue", _("Services")),
+]
+
+
+@cache
+def _section_urls() -> tuple[tuple[str, str], ...]:
+    found = []
+    for key, url_name, _label in SECTIONS:
+        try:
+            found.append((key, reverse(url_name)))
+        except NoReverseMatch:
+            continue
+    return tuple(found)
+
+
+def site(request):
+    labels = {key: label for key, _url, label in SECTIONS}
+    sections = [
+        {"key": key, "url": url, "label": labels[key], "active": request.path.startswith(url)}
+        for key, url in _section_urls()
+    ]
+    return {
+        "SITE_URL": settings.SITE_URL,
+        "CITY_HOTLINE": settings.CITY_HOTLINE,
+        "nav_sections": sections,
+        "language_labels": settings.LANGUAGE_LABELS,
+    }

@@ -1,0 +1,111 @@
+"""Shared city models: districts (with their boundary) and departments."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from shapely.geometry import Point, shape
+from shapely.prepared import prep
+
+# (pk, updated_at) -> prepared geometry; boundaries change rarely and a
+# point lookup must not re-parse GeoJSON on every request.
+_geometry_cache: dict[tuple[int, object], object] = {}
+
+
+def boundary_geometry(boundary: dict):
+    """The shapely geometry of a GeoJSON Polygon/MultiPolygon, or ValidationError."""
+    if not isinstance(boundary, dict) or boundary.get("type") not in ("Polygon", "MultiPolygon"):
+        raise ValidationError(_("The boundary must be a GeoJSON Polygon or MultiPolygon."))
+    try:
+        geometry = shape(boundary)
+    except Exception as exc:
+        raise ValidationError(
+            _("The boundary is not valid GeoJSON: %(error)s"), params={"error": exc}
+        ) from exc
+    if geometry.is_empty or not geometry.is_valid:
+        raise ValidationError(_("The boundary polygon is empty or crosses itself."))
+    return geometry
+
+
+class DistrictQuerySet(models.QuerySet):
+    def locate(self, *, lat: float, lon: float) -> "District | None":
+        """The district whose boundary contains the point, or None outside the city."""
+        point = Point(lon, lat)  # GeoJSON order: longitude, latitude
+        for district in self.only("pk", "updated_at", "boundary"):
+            key = (district.pk, district.updated_at)
+            prepared = _geometry_cache.get(key)
+            if prepared is None:
+                prepared = prep(shape(district.boundary))
+                _geometry_cache[key] = prepared
+            if prepared.covers(point):
+                return self.get(pk=district.pk)
+        return None
+
+
+class District(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    boundary = models.JSONField(
+        _("boundary"),
+        help_text=_("A GeoJSON Polygon or MultiPolygon in longitude/latitude (WGS 84)."),
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = DistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["ordering", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        try:
+            boundary_geometry(self.boundary)
+        except ValidationError as exc:
+            raise ValidationError({"boundary": exc.messages}) from exc
+
+    @property
+    def centroid(self) -> tuple[float, float]:
+        """(lat, lon) of the boundary's centre, for placing a map."""
+        point = shape(self.boundary).centroid
+        return point.y, point.x
+
+
+class Department(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    head = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("head"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="headed_departments",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff members"),
+        blank=True,
+        related_name="departments",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.head_id and not self.head.is_staff:
+            raise ValidationError({"head": _("The head of a department must be a staff account.")})
