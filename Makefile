@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 
 # Compiled catalogues are build output, never committed.
 messages: $(BIN)/.installed
-	$(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
+	DEBUG=true $(MANAGE) compilemessages --ignore=.venv --ignore=node_modules -v 0
 
 run: setup
 	DEBUG=true $(MANAGE) migrate --no-input

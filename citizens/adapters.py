@@ -1,6 +1,10 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from .models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -14,3 +18,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if language in dict(settings.LANGUAGES):
             user.preferred_language = language
         return super().save_user(request, user, form, commit=commit)
+
+    def format_email_subject(self, subject):
+        return _("My City: %(subject)s") % {"subject": subject}
+
+    def send_mail(self, template_prefix, email, context):
+        """Account e-mails go out in the recipient's language when we know it."""
+        context.setdefault("SITE_URL", settings.SITE_URL)
+        language = (
+            User.objects.filter(email__iexact=email)
+            .values_list("preferred_language", flat=True)
+            .first()
+        )
+        with translation.override(language or translation.get_language()):
+            super().send_mail(template_prefix, email, context)

@@ -1,3 +1,4 @@
+from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -7,8 +8,11 @@ from mycity.models import District
 from .models import User
 
 
-class SignupForm(forms.Form):
-    """Extra fields of allauth's sign-up form (ACCOUNT_SIGNUP_FORM_CLASS)."""
+class SignupForm(AllauthSignupForm):
+    """allauth's sign-up form with the person's name (ACCOUNT_FORMS["signup"]).
+
+    The adapter's save_user stores full_name in the same save as the account.
+    """
 
     full_name = forms.CharField(
         label=_("Full name"),
@@ -17,12 +21,10 @@ class SignupForm(forms.Form):
         help_text=_("Only city staff see it. Public pages show initials or a public name."),
     )
 
-    field_order = ["full_name", "email", "password1", "password2"]
-
-    def signup(self, request, user):
-        # allauth calls this after saving; the adapter's save_user already
-        # stored our fields in the same save.
-        pass
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["inputmode"] = "email"
+        self.order_fields(["full_name", "email", "password1", "password2"])
 
 
 class ProfileForm(forms.ModelForm):

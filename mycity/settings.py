@@ -230,7 +230,7 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_SIGNUP_FORM_CLASS = "citizens.forms.SignupForm"
+ACCOUNT_FORMS = {"signup": "citizens.forms.SignupForm"}
 ACCOUNT_ADAPTER = "citizens.adapters.AccountAdapter"
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False

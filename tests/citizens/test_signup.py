@@ -1,0 +1,188 @@
+import re
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.core import mail
+from django.urls import reverse
+
+from citizens.models import User
+from tests.factories import PASSWORD, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+CONFIRM_LINK = re.compile(r"https?://testserver(/accounts/confirm-email/[^/\s]+/)")
+
+
+def signup_data(**overrides):
+    data = {
+        "full_name": "Іван Франко",
+        "email": "ivan@example.com",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    data.update(overrides)
+    return data
+
+
+def confirmation_path(message) -> str:
+    match = CONFIRM_LINK.search(message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def test_signup_sends_a_verification_email_with_a_confirmation_link(client):
+    response = client.post(reverse("account_signup"), signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["ivan@example.com"]
+    assert confirmation_path(mail.outbox[0])
+
+
+def test_signup_does_not_sign_the_person_in_before_verification(client):
+    client.post(reverse("account_signup"), signup_data())
+
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("citizens:cabinet")).status_code == 302
+
+
+def test_confirmation_link_shows_a_confirm_page_and_does_not_confirm_on_get(client):
+    client.post(reverse("account_signup"), signup_data())
+
+    response = client.get(confirmation_path(mail.outbox[0]))
+
+    assert response.status_code == 200
+    assert b'method="post"' in response.content
+    assert not EmailAddress.objects.get(email="ivan@example.com").verified
+
+
+def test_confirmed_person_can_sign_in_and_lands_in_the_cabinet(client, client_for):
+    client.post(reverse("account_signup"), signup_data())
+    path = confirmation_path(mail.outbox[0])
+
+    assert client.post(path).status_code == 302
+    assert EmailAddress.objects.get(email="ivan@example.com").verified
+
+    browser = client_for(None)
+    response = browser.post(
+        reverse("account_login"), {"login": "ivan@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("citizens:cabinet")
+    cabinet = browser.get(response["Location"])
+    assert cabinet.status_code == 200
+    assert "Іван Франко" in cabinet.content.decode()
+
+
+@pytest.fixture
+def unverified():
+    user = UserFactory(email="ivan@example.com", full_name="Іван Франко")
+    EmailAddress.objects.create(user=user, email=user.email, verified=False, primary=True)
+    return user
+
+
+def test_unverified_person_cannot_sign_in(client, unverified):
+    response = client.post(
+        reverse("account_login"), {"login": "ivan@example.com", "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("citizens:cabinet")).status_code == 302
+
+
+def test_unverified_person_signing_in_gets_a_new_verification_email(client, unverified):
+    client.post(reverse("account_login"), {"login": "ivan@example.com", "password": PASSWORD})
+
+    assert [m.to for m in mail.outbox] == [["ivan@example.com"]]
+    assert confirmation_path(mail.outbox[0])
+
+
+@pytest.mark.parametrize("typed", ["resident@example.com", "Resident@Example.com"])
+def test_signup_with_a_registered_email_creates_no_second_account(client, resident, typed):
+    response = client.post(reverse("account_signup"), signup_data(email=typed))
+
+    assert User.objects.filter(email__iexact="resident@example.com").count() == 1
+    assert "_auth_user_id" not in client.session
+    # allauth's enumeration prevention: the same answer as for a new address...
+    assert response.status_code == 302
+    assert response["Location"] == reverse("account_email_verification_sent")
+
+
+@pytest.mark.parametrize("typed", ["resident@example.com", "Resident@Example.com"])
+def test_signup_with_a_registered_email_tells_the_owner_by_email(client, resident, typed):
+    client.post(reverse("account_signup"), signup_data(email=typed))
+
+    # ...and the owner, not the form, learns that the account exists.
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["resident@example.com"]
+    assert reverse("account_reset_password") in mail.outbox[0].body
+    assert not CONFIRM_LINK.search(mail.outbox[0].body)
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("Kx7#qLp", "password_too_short"),
+        ("qwertyuiop", "password_too_common"),
+        ("4829175036", "password_entirely_numeric"),
+    ],
+)
+def test_weak_password_is_refused_with_a_form_error(client, password, code):
+    response = client.post(
+        reverse("account_signup"), signup_data(password1=password, password2=password)
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors.as_data()["password1"]
+    assert code in {e.code for e in errors}
+    assert not User.objects.filter(email="ivan@example.com").exists()
+    assert mail.outbox == []
+
+
+def test_refused_signup_keeps_the_typed_email_and_name(client):
+    response = client.post(
+        reverse("account_signup"), signup_data(password1="qwertyuiop", password2="qwertyuiop")
+    )
+
+    html = response.content.decode()
+    assert 'value="ivan@example.com"' in html
+    assert 'value="Іван Франко"' in html
+    assert 'value="qwertyuiop"' not in html
+
+
+def test_signup_stores_the_full_name(client):
+    client.post(reverse("account_signup"), signup_data(full_name="  Леся Українка "))
+
+    assert User.objects.get(email="ivan@example.com").full_name == "Леся Українка"
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "cookies", "language"),
+    [
+        ({}, {}, "uk"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en-GB,en;q=0.9"}, {}, "en"),
+        ({"HTTP_ACCEPT_LANGUAGE": "uk"}, {}, "uk"),
+        ({"HTTP_ACCEPT_LANGUAGE": "uk"}, {settings.LANGUAGE_COOKIE_NAME: "en"}, "en"),
+        ({"HTTP_ACCEPT_LANGUAGE": "en"}, {settings.LANGUAGE_COOKIE_NAME: "uk"}, "uk"),
+    ],
+)
+def test_signup_stores_the_language_active_at_signup(client, request_kwargs, cookies, language):
+    client.cookies.load(cookies)
+
+    client.post(reverse("account_signup"), signup_data(), **request_kwargs)
+
+    assert User.objects.get(email="ivan@example.com").preferred_language == language
+
+
+def test_signup_is_closed_when_signup_open_is_off(client, settings):
+    settings.SIGNUP_OPEN = False
+
+    response = client.post(reverse("account_signup"), signup_data())
+
+    assert not User.objects.filter(email="ivan@example.com").exists()
+    assert response.status_code == 200
+    assert "account/signup_closed" in " ".join(t.name for t in response.templates if t.name)

@@ -1,0 +1,192 @@
+"""Shared settings for tests and the role table of users.
+
+Roles (fixture names): anonymous, resident, other_resident, moderator,
+department_staff, city_admin, staff_without_mfa, staff_with_mfa, superuser.
+`client_for(user)` gives a fresh test client signed in as that user (or an
+anonymous one for None), with the session marked the way allauth marks a
+password + TOTP sign-in for users who have two-factor authentication.
+"""
+
+import copy
+import time
+import uuid
+
+import pytest
+import redis
+from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.userkit import user_id_to_str
+from allauth.mfa.models import Authenticator
+from django.core.cache import cache
+from django.test import Client
+
+from tests.factories import (
+    DepartmentFactory,
+    UserFactory,
+    enable_mfa,
+    give_role,
+    verify_email,
+)
+
+ROLES = [
+    "anonymous",
+    "resident",
+    "other_resident",
+    "moderator",
+    "department_staff",
+    "city_admin",
+    "staff_without_mfa",
+    "staff_with_mfa",
+]
+STAFF_WITH_MFA = ["moderator", "department_staff", "city_admin", "staff_with_mfa"]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # Production serves static files from collectstatic's manifest; tests have none.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    # DEBUG is off in tests (as in production), which turns the redirect on;
+    # the test client speaks plain HTTP. tests/mycity/test_pages.py checks it.
+    settings.SECURE_SSL_REDIRECT = False
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    """Each test starts with an empty cache: rate limits, used TOTP codes, sessions.
+
+    On Redis (REDIS_URL set) the test gets its own key prefix and its keys are
+    deleted afterwards, so the suite never flushes a whole Redis database.
+    """
+    default = settings.CACHES["default"]
+    if "redis" not in default["BACKEND"].lower():
+        cache.clear()
+        yield
+        cache.clear()
+        return
+    prefix = f"mycity-test-{uuid.uuid4().hex}"
+    caches = copy.deepcopy(settings.CACHES)
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+    yield
+    connection = redis.Redis.from_url(default["LOCATION"])
+    try:
+        keys = list(connection.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            connection.delete(*keys)
+    finally:
+        connection.close()
+
+
+def sign_in(client: Client, user) -> Client:
+    """Sign `client` in as `user`; with MFA on, record a password + TOTP sign-in."""
+    client.force_login(user)
+    now = time.time()
+    records = [{"method": "password", "at": now, "email": user.email}]
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is not None:
+        records.append({"method": "mfa", "at": now, "id": authenticator.pk, "type": "totp"})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session["account_authentication_methods_user"] = user_id_to_str(user)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def client_for(db):
+    def make(user) -> Client:
+        client = Client()
+        return client if user is None else sign_in(client, user)
+
+    return make
+
+
+@pytest.fixture
+def as_role(request, client_for):
+    """A client for a role of the table, by its fixture name."""
+
+    def make(role: str) -> Client:
+        return client_for(request.getfixturevalue(role))
+
+    return make
+
+
+def _staff(role: str | None = None, *, mfa: bool = True, **fields):
+    user = UserFactory(is_staff=True, **fields)
+    verify_email(user)
+    if mfa:
+        enable_mfa(user)
+    if role:
+        give_role(user, role)
+    return user
+
+
+@pytest.fixture
+def anonymous():
+    return None
+
+
+@pytest.fixture
+def resident(db):
+    user = UserFactory(email="resident@example.com", full_name="Оксана Коваленко")
+    verify_email(user)
+    return user
+
+
+@pytest.fixture
+def other_resident(db):
+    user = UserFactory(email="neighbour@example.com", full_name="Тарас Мельник")
+    verify_email(user)
+    return user
+
+
+@pytest.fixture
+def moderator(db):
+    return _staff("moderator", email="moderator@example.com")
+
+
+@pytest.fixture
+def department(db):
+    return DepartmentFactory(slug="roads", name_uk="Управління доріг", name_en="Roads")
+
+
+@pytest.fixture
+def other_department(db):
+    return DepartmentFactory(slug="housing", name_uk="Житлове управління", name_en="Housing")
+
+
+@pytest.fixture
+def department_staff(db, other_department):
+    # Staff of another department than `department`: scoping tests use both.
+    user = _staff("department_staff", email="staff@example.com")
+    other_department.members.add(user)
+    return user
+
+
+@pytest.fixture
+def city_admin(db):
+    return _staff("city_admin", email="cityadmin@example.com")
+
+
+@pytest.fixture
+def staff_without_mfa(db):
+    return _staff(mfa=False, email="newstaff@example.com")
+
+
+@pytest.fixture
+def staff_with_mfa(db):
+    return _staff(email="securestaff@example.com")
+
+
+@pytest.fixture
+def superuser(db):
+    return _staff(email="root@example.com", is_superuser=True)
+
+
+def pytest_configure(config):
+    # WhiteNoise looks for collectstatic's output, which tests do not need.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")

@@ -1,0 +1,76 @@
+"""factory_boy factories shared by the whole suite."""
+
+import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP
+from django.contrib.auth.models import Group
+from factory.django import DjangoModelFactory
+
+from citizens.models import User
+from citizens.roles import ROLES
+from mycity.models import Department, District
+
+PASSWORD = "river-dnipro-2026"
+# Base32, the form allauth stores; tests compute codes from it.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def square(*, west: float, south: float, size: float = 0.01) -> dict:
+    """A GeoJSON square, counter-clockwise from the south-west corner."""
+    east, north = west + size, south + size
+    return {
+        "type": "Polygon",
+        "coordinates": [
+            [[west, south], [east, south], [east, north], [west, north], [west, south]]
+        ],
+    }
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@example.com")
+    full_name = factory.Sequence(lambda n: f"Оксана Коваленко {n}")
+    password = factory.django.Password(PASSWORD)
+
+
+class DistrictFactory(DjangoModelFactory):
+    class Meta:
+        model = District
+
+    name_uk = factory.Sequence(lambda n: f"Район {n}")
+    name_en = factory.Sequence(lambda n: f"District {n}")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+    # Squares side by side along the 46.6° parallel, so districts never overlap.
+    boundary = factory.Sequence(lambda n: square(west=32.0 + n * 0.02, south=46.6))
+
+
+class DepartmentFactory(DjangoModelFactory):
+    class Meta:
+        model = Department
+
+    name_uk = factory.Sequence(lambda n: f"Управління {n}")
+    name_en = factory.Sequence(lambda n: f"Department {n}")
+    slug = factory.Sequence(lambda n: f"department-{n}")
+    email = factory.Sequence(lambda n: f"department{n}@example.com")
+
+
+def verify_email(user: User) -> EmailAddress:
+    """Give `user` a verified primary EmailAddress, as allauth does on confirmation."""
+    address, _created = EmailAddress.objects.update_or_create(
+        user=user, email=user.email, defaults={"verified": True, "primary": True}
+    )
+    return address
+
+
+def enable_mfa(user: User, secret: str = TOTP_SECRET) -> TOTP:
+    """Turn on TOTP two-factor authentication for `user`."""
+    return TOTP.activate(user, secret)
+
+
+def give_role(user: User, role: str) -> User:
+    """Put `user` into the group of a staff role (a key of citizens.roles.ROLES)."""
+    user.groups.add(Group.objects.get(name=ROLES[role]))
+    return user
