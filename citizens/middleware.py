@@ -28,7 +28,12 @@ class PreferredLanguageMiddleware:
             translation.activate(lang)
             request.LANGUAGE_CODE = lang
         response = self.get_response(request)
-        if lang and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != lang:
+        # A view that set the cookie itself (set_language) has the newer choice.
+        if (
+            lang
+            and settings.LANGUAGE_COOKIE_NAME not in response.cookies
+            and request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME) != lang
+        ):
             response.set_cookie(
                 settings.LANGUAGE_COOKIE_NAME,
                 lang,
