@@ -16,7 +16,7 @@ import redis
 from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
 from allauth.account.internal.userkit import user_id_to_str
 from allauth.mfa.models import Authenticator
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from tests.factories import (
@@ -63,14 +63,16 @@ def _isolated_cache(settings):
     """
     default = settings.CACHES["default"]
     if "redis" not in default["BACKEND"].lower():
-        cache.clear()
+        # The object itself: a test may point CACHES elsewhere until teardown.
+        local = caches["default"]
+        local.clear()
         yield
-        cache.clear()
+        local.clear()
         return
     prefix = f"mycity-test-{uuid.uuid4().hex}"
-    caches = copy.deepcopy(settings.CACHES)
-    caches["default"]["KEY_PREFIX"] = prefix
-    settings.CACHES = caches
+    prefixed = copy.deepcopy(settings.CACHES)
+    prefixed["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = prefixed
     yield
     connection = redis.Redis.from_url(default["LOCATION"])
     try:
@@ -190,3 +192,8 @@ def superuser(db):
 def pytest_configure(config):
     # WhiteNoise looks for collectstatic's output, which tests do not need.
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+
+
+@pytest.fixture
+def service_officer(db):
+    return _staff("service_officer", email="cnap@example.com")

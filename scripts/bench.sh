@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Measure pages of the portal under load against the shared "floor" page.
+#
+#   scripts/bench.sh            # needs wrk (apt-get install wrk), PostgreSQL and Redis on 127.0.0.1
+#
+# Serves the portal with gunicorn (3 sync workers, production settings,
+# PostgreSQL + Redis, persistent connections) on :8002 and the floor app
+# (../shared/bench/floor) on :8099, runs wrk on loopback for DURATION
+# seconds per page and prints requests/s and the ratio to the floor,
+# measured in the same run (these machines are shared and noisy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DURATION=${DURATION:-10}
+PORT=8002
+FLOOR_DIR=${FLOOR_DIR:-../shared/bench/floor}
+PAGES=${PAGES:-"/ /accounts/login/ /accounts/signup/ /healthz"}
+
+export DEBUG=false SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
+  ALLOWED_HOSTS=127.0.0.1 SITE_URL=http://127.0.0.1:$PORT SECURE_SSL_REDIRECT=false \
+  SECURE_COOKIES=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/mycity_bench \
+  REDIS_URL=redis://127.0.0.1:6379/4 LOG_LEVEL=WARNING
+
+psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='mycity_bench'" | grep -q 1 \
+  || createdb -h 127.0.0.1 -U postgres mycity_bench
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py seed_demo >/dev/null
+.venv/bin/python manage.py collectstatic --no-input -v0
+
+.venv/bin/gunicorn mycity.wsgi:application -b 127.0.0.1:$PORT -w 3 \
+  --access-logfile /dev/null --error-logfile /tmp/mycity-bench.err &
+APP=$!
+(PORT=8099 WORKERS=3 bash "$FLOOR_DIR/run.sh") &
+FLOOR=$!
+trap 'kill $APP $FLOOR 2>/dev/null; pkill -f "floor.wsgi_app" 2>/dev/null || true' EXIT
+for port in $PORT 8099; do
+  for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
+done
+
+rps() { wrk -t2 -c16 -d"${DURATION}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+floor=$(rps "http://127.0.0.1:8099/")
+printf '%-22s %10s %8s\n' page req/s floor%
+printf '%-22s %10s %8s\n' "floor" "$floor" "100"
+for page in $PAGES; do
+  r=$(rps "http://127.0.0.1:$PORT$page")
+  printf '%-22s %10s %8s\n' "$page" "$r" "$(awk -v a="$r" -v b="$floor" 'BEGIN {printf "%.0f", 100*a/b}')"
+done

@@ -1,0 +1,61 @@
+"""Every registered ModelAdmin opens: changelist, search, add page and a change page."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from tests.factories import DepartmentFactory, DistrictFactory, UserFactory, verify_email
+
+pytestmark = pytest.mark.django_db
+
+MODEL_ADMINS = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
+IDS = [model._meta.label for model, _model_admin in MODEL_ADMINS]
+
+
+@pytest.fixture
+def admin_client(client_for, superuser):
+    # Rows in every table, so that changelists render real rows.
+    district = DistrictFactory()
+    head = UserFactory(is_staff=True, district=district)
+    verify_email(head)
+    department = DepartmentFactory(head=head)
+    department.members.add(head)
+    return client_for(superuser)
+
+
+def url(model, view, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.mark.parametrize(("model", "model_admin"), MODEL_ADMINS, ids=IDS)
+def test_changelist_opens(admin_client, model, model_admin):
+    assert admin_client.get(url(model, "changelist")).status_code == 200
+
+
+@pytest.mark.parametrize(("model", "model_admin"), MODEL_ADMINS, ids=IDS)
+def test_changelist_search_opens(admin_client, model, model_admin):
+    assert admin_client.get(url(model, "changelist"), {"q": "x"}).status_code == 200
+
+
+@pytest.mark.parametrize(("model", "model_admin"), MODEL_ADMINS, ids=IDS)
+def test_add_page_opens(admin_client, rf, superuser, model, model_admin):
+    request = rf.get("/")
+    request.user = superuser
+    expected = 200 if model_admin.has_add_permission(request) else 403
+
+    assert admin_client.get(url(model, "add")).status_code == expected
+
+
+@pytest.mark.parametrize(("model", "model_admin"), MODEL_ADMINS, ids=IDS)
+def test_change_page_opens(admin_client, model, model_admin):
+    obj = model._default_manager.order_by("pk").first()
+    assert obj is not None, "admin_client must create a row of every registered model"
+
+    assert admin_client.get(url(model, "change", obj.pk)).status_code == 200
+
+
+def test_admin_index_lists_every_registered_model(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+
+    for model, _model_admin in MODEL_ADMINS:
+        assert url(model, "changelist") in html

@@ -1,0 +1,103 @@
+"""seed_demo: idempotent demo data that can be signed in with at once."""
+
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.mfa.utils import is_mfa_enabled
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.urls import reverse
+
+from citizens import demo as citizens_demo
+from citizens.models import User
+from citizens.roles import ROLES
+from mycity import demo as mycity_demo
+from mycity.models import Department, District
+
+pytestmark = pytest.mark.django_db
+
+
+def seed():
+    call_command("seed_demo", stdout=StringIO())
+
+
+def counts() -> dict[str, int]:
+    return {
+        model.__name__: model.objects.count()
+        for model in (User, District, Department, Group, EmailAddress, Authenticator)
+    }
+
+
+def test_seed_demo_twice_gives_the_same_rows():
+    seed()
+    first = counts()
+
+    seed()
+
+    assert counts() == first
+
+
+def test_seed_demo_creates_the_declared_demo_data():
+    seed()
+
+    assert District.objects.count() == len(mycity_demo.DISTRICTS)
+    assert Department.objects.count() == len(mycity_demo.DEPARTMENTS)
+    assert User.objects.count() == len(citizens_demo.STAFF) + len(citizens_demo.RESIDENTS)
+    assert Group.objects.count() == len(ROLES)
+
+
+def test_demo_district_boundaries_are_valid_and_do_not_overlap():
+    seed()
+
+    for district in District.objects.all():
+        district.full_clean()
+    # A point in each district is found in that district only.
+    for district in District.objects.all():
+        lat, lon = district.centroid
+        assert District.objects.locate(lat=lat, lon=lon) == district
+
+
+@pytest.mark.parametrize(("role", "email", "_name"), citizens_demo.STAFF)
+def test_demo_staff_are_staff_with_mfa_in_their_role(role, email, _name):
+    seed()
+
+    user = User.objects.get(email=email)
+    assert user.is_staff
+    assert is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    assert list(user.groups.values_list("name", flat=True)) == [ROLES[role]]
+
+
+@pytest.mark.parametrize("email", [r[0] for r in citizens_demo.RESIDENTS])
+def test_demo_residents_can_sign_in(client, email):
+    seed()
+
+    response = client.post(
+        reverse("account_login"), {"login": email, "password": citizens_demo.DEMO_PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("citizens:cabinet")
+    assert client.get(reverse("citizens:cabinet")).status_code == 200
+
+
+def test_seed_demo_keeps_a_changed_demo_password():
+    seed()
+    user = User.objects.get(email=citizens_demo.RESIDENTS[0][0])
+    user.set_password("changed-by-the-person-2026")
+    user.save()
+
+    seed()
+
+    user.refresh_from_db()
+    assert user.check_password("changed-by-the-person-2026")
+
+
+def test_seed_demo_department_head_is_a_member_of_the_department():
+    seed()
+
+    housing = Department.objects.get(slug="housing")
+    assert housing.head.email == "head@demo.mycity.test"
+    assert housing.members.filter(pk=housing.head.pk).exists()
+    housing.full_clean()
