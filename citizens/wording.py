@@ -21,4 +21,9 @@ ALLAUTH_STRINGS = [
     gettext_noop("Sign In"),
     gettext_noop("Sign Up"),
     gettext_noop("Email Addresses"),
+    # allauth's Ukrainian text runs two words together here.
+    gettext_noop(
+        'Please confirm that <a href="mailto:%(email)s">%(email)s</a> is an email '
+        "address for user %(user_display)s."
+    ),
 ]

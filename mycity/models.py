@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
-# (pk, updated_at) -> prepared geometry; boundaries change rarely and a
+# pk -> (updated_at, prepared geometry); boundaries change rarely and a
 # point lookup must not re-parse GeoJSON on every request.
-_geometry_cache: dict[tuple[int, object], object] = {}
+_geometry_cache: dict[int, tuple[object, object]] = {}
 
 
 def boundary_geometry(boundary: dict):
@@ -31,14 +31,15 @@ class DistrictQuerySet(models.QuerySet):
     def locate(self, *, lat: float, lon: float) -> "District | None":
         """The district whose boundary contains the point, or None outside the city."""
         point = Point(lon, lat)  # GeoJSON order: longitude, latitude
-        for district in self.only("pk", "updated_at", "boundary"):
-            key = (district.pk, district.updated_at)
-            prepared = _geometry_cache.get(key)
-            if prepared is None:
-                prepared = prep(shape(district.boundary))
-                _geometry_cache[key] = prepared
-            if prepared.covers(point):
-                return self.get(pk=district.pk)
+        versions = dict(self.values_list("pk", "updated_at"))
+        stale = [
+            pk for pk, updated in versions.items() if _geometry_cache.get(pk, (None,))[0] != updated
+        ]
+        for pk, boundary in self.filter(pk__in=stale).values_list("pk", "boundary"):
+            _geometry_cache[pk] = (versions[pk], prep(shape(boundary)))
+        for pk in versions:
+            if _geometry_cache[pk][1].covers(point):
+                return self.get(pk=pk)
         return None
 
 

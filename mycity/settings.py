@@ -76,7 +76,8 @@ def env_url(name: str, default: str, parse):
     try:
         return parse(raw)
     except Exception as exc:
-        raise ImproperlyConfigured(f"{name} is not a valid URL ({raw!r}): {exc}") from exc
+        # Not the value itself: it may hold a password, and this lands in logs.
+        raise ImproperlyConfigured(f"{name} is not a valid URL: {exc}") from exc
 
 
 DEBUG = env_bool("DEBUG", default=False)
@@ -173,6 +174,12 @@ TEMPLATES = [
 DATABASES = {
     "default": env_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", env.db_url_config)
 }
+# django-environ passes an unknown scheme through as the engine's name.
+if DATABASES["default"]["ENGINE"] not in env.DB_SCHEMES.values():
+    raise ImproperlyConfigured(
+        f"DATABASE_URL has an unknown scheme {DATABASES['default']['ENGINE']!r}: "
+        "use postgres://user@host/name or sqlite:///path"
+    )
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -231,6 +238,8 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
+# A resident who signs up twice is told so on the form (rate limits cap probing).
+ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_FORMS = {"signup": "citizens.forms.SignupForm"}
 ACCOUNT_ADAPTER = "citizens.adapters.AccountAdapter"
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)

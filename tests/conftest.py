@@ -13,7 +13,10 @@ import uuid
 
 import pytest
 import redis
-from allauth.account.internal.flows.login import AUTHENTICATION_METHODS_SESSION_KEY
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
 from allauth.account.internal.userkit import user_id_to_str
 from allauth.mfa.models import Authenticator
 from django.core.cache import caches
@@ -38,6 +41,11 @@ ROLES = [
     "staff_with_mfa",
 ]
 STAFF_WITH_MFA = ["moderator", "department_staff", "city_admin", "staff_with_mfa"]
+
+
+def pytest_configure(config):
+    # WhiteNoise looks for collectstatic's output, which tests do not need.
+    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
 @pytest.fixture(autouse=True)
@@ -93,7 +101,7 @@ def sign_in(client: Client, user) -> Client:
         records.append({"method": "mfa", "at": now, "id": authenticator.pk, "type": "totp"})
     session = client.session
     session[AUTHENTICATION_METHODS_SESSION_KEY] = records
-    session["account_authentication_methods_user"] = user_id_to_str(user)
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
 
@@ -185,15 +193,10 @@ def staff_with_mfa(db):
 
 
 @pytest.fixture
-def superuser(db):
-    return _staff(email="root@example.com", is_superuser=True)
-
-
-def pytest_configure(config):
-    # WhiteNoise looks for collectstatic's output, which tests do not need.
-    config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
+def service_officer(db):
+    return _staff("service_officer", email="cnap@example.com")
 
 
 @pytest.fixture
-def service_officer(db):
-    return _staff("service_officer", email="cnap@example.com")
+def superuser(db):
+    return _staff(email="root@example.com", is_superuser=True)

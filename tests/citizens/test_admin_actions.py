@@ -33,9 +33,7 @@ def test_verify_residents_action_records_who_and_when(as_role, request, role, re
     assert before <= resident.verified_at <= timezone.now()
 
 
-def test_verify_residents_action_verifies_every_selected_person(
-    as_role, resident, other_resident
-):
+def test_verify_residents_action_verifies_every_selected_person(as_role, resident, other_resident):
     run_action(as_role("service_officer"), "verify_residents", [resident, other_resident])
 
     assert User.objects.filter(is_verified_resident=True).count() == 2

@@ -123,9 +123,7 @@ def test_cabinet_query_count_is_pinned(client_for, resident, django_assert_max_n
         assert client.get(CABINET).status_code == 200
 
 
-def test_staff_cabinet_query_count_is_pinned(
-    client_for, city_admin, django_assert_max_num_queries
-):
+def test_staff_cabinet_query_count_is_pinned(client_for, city_admin, django_assert_max_num_queries):
     client = client_for(city_admin)
 
     with django_assert_max_num_queries(4):

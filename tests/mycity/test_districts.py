@@ -109,7 +109,7 @@ def test_admin_form_rejects_a_self_crossing_boundary(client_for, superuser):
             "name_en": "District",
             "slug": "bowtie",
             "boundary": '{"type": "Polygon", "coordinates": [[[32.0, 46.0], [32.1, 46.1], '
-            '[32.1, 46.0], [32.0, 46.1], [32.0, 46.0]]]}',
+            "[32.1, 46.0], [32.0, 46.1], [32.0, 46.0]]]}",
             "ordering": 0,
         },
     )
@@ -127,7 +127,7 @@ def test_admin_form_saves_a_valid_boundary(client_for, superuser):
             "name_en": "District",
             "slug": "square",
             "boundary": '{"type": "Polygon", "coordinates": [[[32.0, 46.0], [32.1, 46.0], '
-            '[32.1, 46.1], [32.0, 46.1], [32.0, 46.0]]]}',
+            "[32.1, 46.1], [32.0, 46.1], [32.0, 46.0]]]}",
             "ordering": 0,
         },
     )

@@ -1,0 +1,75 @@
+"""A new resident signs up, confirms the e-mail and signs in, on a phone-sized screen."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from playwright.sync_api import expect
+
+from citizens.roles import roles_sync
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CONFIRM_LINK = re.compile(r"https?://[^/\s]+(/accounts/confirm-email/[^/\s]+/)")
+
+
+def test_new_resident_signs_up_confirms_and_reaches_the_cabinet(
+    phone_page, live_server, screenshot
+):
+    # A transactional test starts from a flushed database; the roles are
+    # infrastructure the pages may rely on.
+    roles_sync()
+    page = phone_page
+
+    page.goto(f"{live_server.url}/")
+    expect(page.locator("html")).to_have_attribute("lang", "uk")
+    screenshot(page, "1-home")
+
+    page.locator('main a[href="/accounts/signup/"]').first.click()
+    expect(page).to_have_url(re.compile(r"/accounts/signup/$"))
+    page.fill("#id_full_name", "Леся Українка")
+    page.fill("#id_email", "lesia@example.com")
+    page.fill("#id_password1", PASSWORD)
+    page.fill("#id_password2", PASSWORD)
+    screenshot(page, "2-signup")
+    page.locator('form[action="/accounts/signup/"] button[type="submit"]').click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/confirm-email/$"))
+    screenshot(page, "3-verification-sent")
+    assert [m.to for m in mail.outbox] == [["lesia@example.com"]]
+    link = CONFIRM_LINK.search(mail.outbox[0].body)
+    assert link, mail.outbox[0].body
+
+    page.goto(f"{live_server.url}{link.group(1)}")
+    screenshot(page, "4-confirm")
+    # The form's key is signed anew on each page view: match the path's start.
+    page.locator('main form[action^="/accounts/confirm-email/"] button[type="submit"]').click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    page.fill("#id_login", "lesia@example.com")
+    page.fill("#id_password", PASSWORD)
+    screenshot(page, "5-login")
+    page.locator('form[action="/accounts/login/"] button[type="submit"]').click()
+
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.locator("main")).to_contain_text("Леся Українка")
+    expect(page.locator("main")).to_contain_text("lesia@example.com")
+    screenshot(page, "6-cabinet")
+    assert urlsplit(page.url).path == "/me/"
+    assert page.errors == []
+
+
+def test_phone_menu_opens_and_shows_the_sign_up_link(phone_page, live_server, screenshot):
+    page = phone_page
+    page.goto(f"{live_server.url}/")
+    header_signup = page.locator('header a[href="/accounts/signup/"]')
+    expect(header_signup).to_be_hidden()
+
+    page.locator("header .navbar-toggler").click()
+
+    expect(header_signup).to_be_visible()
+    expect(page.locator("header .navbar-toggler")).to_have_attribute("aria-expanded", "true")
+    screenshot(page, "menu-open")
+    assert page.errors == []
