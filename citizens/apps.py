@@ -2,10 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
+from .notifications.events import CITIZENS_EVENTS
+
 
 class CitizensConfig(AppConfig):
     name = "citizens"
     verbose_name = _("People")
+
+    notification_events = CITIZENS_EVENTS
 
     # Permissions this app grants to each staff role; feature apps declare
     # their own the same way on their AppConfig (see citizens.roles).
@@ -25,6 +29,10 @@ class CitizensConfig(AppConfig):
             "mycity.change_department",
             "mycity.view_department",
             "auth.view_group",
+            "citizens.view_delivery",
+            "citizens.change_delivery",
+            "citizens.view_notification",
+            "citizens.view_broadcast",
         ],
     }
 

@@ -126,3 +126,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     def public_name(self) -> str:
         """What public pages show: the chosen public name or initials, never the e-mail."""
         return self.display_name or self.initials
+
+
+# Notification models live with their code; importing them here makes them citizens'.
+from .notifications.models import (  # noqa: E402
+    Broadcast,
+    Delivery,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PushSubscription,
+    TelegramLink,
+)
+
+__all__ = [
+    "Broadcast",
+    "Delivery",
+    "Notification",
+    "NotificationPreference",
+    "NotificationSettings",
+    "PushSubscription",
+    "TelegramLink",
+    "User",
+    "UserManager",
+]

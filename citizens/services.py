@@ -2,10 +2,12 @@
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import User
+from .notifications.services import notify
 
 
 class CitizenError(Exception):
@@ -52,6 +54,11 @@ def user_verify_resident(*, user: User, by: User) -> bool:
         locked.verified_at = timezone.now()
         locked.verified_by = by
         locked.save(update_fields=["is_verified_resident", "verified_at", "verified_by"])
+        notify(
+            recipients=[locked],
+            event="citizens.resident_verified",
+            url=reverse("citizens:cabinet"),
+        )
     user.refresh_from_db(fields=["is_verified_resident", "verified_at", "verified_by"])
     return True
 

@@ -214,7 +214,17 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Kyiv"
-CELERY_BEAT_SCHEDULE: dict = {}
+# Exceptions from publishing fail fast: the outbox sweep covers a down broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BEAT_SCHEDULE = {
+    "notifications-sweep": {"task": "citizens.tasks.sweep_outbox", "schedule": 60.0},
+}
 
 # --- Accounts -------------------------------------------------------------
 AUTH_USER_MODEL = "citizens.User"
@@ -370,6 +380,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- Notifications -------------------------------------------------------
+# A channel without configuration is not offered.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = _file_or_env("VAPID_PRIVATE_KEY") or ""
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", f"{SITE_URL}/")
+TELEGRAM_BOT_TOKEN = _file_or_env("TELEGRAM_BOT_TOKEN") or ""
+TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
+TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
+TELEGRAM_WEBHOOK_SECRET = _file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
+if TELEGRAM_BOT_TOKEN and not (TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "TELEGRAM_BOT_TOKEN needs TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET too."
+    )
+if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
+    raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.")
 
 # Where a human can tell the user how to reach help: shown in the footer.
 CITY_HOTLINE = env_str("CITY_HOTLINE", "15-80")

@@ -21,6 +21,7 @@ urlpatterns = [
     path("i18n/setlang/", citizens_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("citizens.urls")),
+    path("", include("citizens.notifications.urls")),
     path("admin/", admin.site.urls),
 ]
 

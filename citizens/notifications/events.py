@@ -1,0 +1,80 @@
+"""Event types: what a notification is about, how it reads, how loud it is.
+
+Each app declares its own on its AppConfig as `notification_events`, a list
+of EventType; citizens never imports a feature app to learn them.
+"""
+
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.apps import apps
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+EMAIL = "email"
+WEBPUSH = "webpush"
+TELEGRAM = "telegram"
+EXTERNAL_CHANNELS = (EMAIL, WEBPUSH, TELEGRAM)
+
+
+@dataclass(frozen=True)
+class EventType:
+    key: str  # "<app>.<event>", stored in rows: never rename one in use
+    label: Promise  # what the preferences page calls it
+    title: Promise  # "%(name)s"-style placeholders filled from the context
+    text: Promise
+    urgent: bool = False  # may pass quiet hours, if the person allowed that
+    default_channels: frozenset[str] = field(default_factory=lambda: frozenset(EXTERNAL_CHANNELS))
+    # Account-security messages cannot be switched off.
+    mutable: bool = True
+
+
+class _Context(dict):
+    """Missing placeholders render as empty rather than failing a delivery."""
+
+    def __missing__(self, key):
+        return ""
+
+
+def render(event: "EventType", context: dict) -> tuple[str, str]:
+    """(title, text) in the active language."""
+    values = _Context(context)
+    return str(event.title) % values, str(event.text) % values
+
+
+@cache
+def registry() -> dict[str, EventType]:
+    events: dict[str, EventType] = {}
+    for config in apps.get_app_configs():
+        for event in getattr(config, "notification_events", ()):
+            if event.key in events:
+                raise ValueError(f"Notification event {event.key!r} is declared twice")
+            events[event.key] = event
+    return events
+
+
+def get_event(key: str) -> EventType:
+    try:
+        return registry()[key]
+    except KeyError:
+        raise LookupError(f"Unknown notification event {key!r}") from None
+
+
+# citizens' own events (listed on CitizensConfig).
+CITIZENS_EVENTS = [
+    EventType(
+        key="citizens.resident_verified",
+        label=_("Your resident status is confirmed"),
+        title=_("You are now a verified resident"),
+        text=_(
+            "A service centre confirmed that you live in the city. Surveys for verified residents are now open to you."
+        ),
+        default_channels=frozenset({EMAIL}),
+    ),
+    EventType(
+        key="citizens.test",
+        label=_("Test messages you ask for"),
+        title=_("Test notification"),
+        text=_("This is the test you asked for: notifications reach you here."),
+    ),
+]

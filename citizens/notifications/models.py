@@ -1,0 +1,266 @@
+"""The outbox and everything a person sets about notifications.
+
+Imported by citizens/models.py so that Django sees these models as citizens'.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    WEBPUSH = "webpush", _("Push notifications")
+    TELEGRAM = "telegram", _("Telegram")
+
+
+class Broadcast(models.Model):
+    """A message to an audience too large to write in the caller's transaction.
+
+    The row is written in the caller's transaction; a task fans it out in
+    batches, advancing `cursor` (the last user id written) in the same
+    transaction as each batch, so a redelivered task never writes twice.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("waiting")
+        DONE = "done", _("done")
+
+    event = models.CharField(_("event"), max_length=80)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    audience = models.JSONField(_("audience"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    cursor = models.BigIntegerField(_("last recipient written"), default=0)
+    recipient_count = models.PositiveIntegerField(_("recipients"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("broadcast")
+        verbose_name_plural = _("broadcasts")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "updated_at"], name="citizens_bcast_status")]
+
+    def __str__(self):
+        return f"{self.event} ({self.get_status_display()})"
+
+
+class Notification(models.Model):
+    """One message to one person: their inbox item and the parent of its deliveries."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    event = models.CharField(_("event"), max_length=80)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    urgent = models.BooleanField(_("urgent"), default=False)
+    broadcast = models.ForeignKey(
+        Broadcast, verbose_name=_("broadcast"), on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="citizens_notif_inbox"),
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="citizens_notif_unread",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["broadcast", "recipient"],
+                condition=Q(broadcast__isnull=False),
+                name="citizens_notif_once_per_broadcast",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient_id}"
+
+    def rendered(self) -> tuple[str, str]:
+        """(title, text) in the active language."""
+        from .events import get_event, render
+
+        try:
+            return render(get_event(self.event), self.context)
+        except LookupError:
+            return self.event, ""
+
+
+class Delivery(models.Model):
+    """An outbox row: one notification on one channel (and, for push, one device)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        SENDING = "sending", _("sending")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        CANCELLED = "cancelled", _("cancelled")
+
+    notification = models.ForeignKey(
+        Notification,
+        verbose_name=_("notification"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    push_subscription = models.ForeignKey(
+        "citizens.PushSubscription",
+        verbose_name=_("device"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
+    claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status="pending"),
+                name="citizens_delivery_due",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="sending"),
+                name="citizens_delivery_claimed",
+            ),
+            models.Index(fields=["claim_token"], name="citizens_delivery_claim"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"],
+                condition=Q(push_subscription__isnull=True),
+                name="citizens_delivery_once_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "push_subscription"],
+                condition=Q(push_subscription__isnull=False),
+                name="citizens_delivery_once_per_device",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} #{self.pk} ({self.get_status_display()})"
+
+
+class NotificationSettings(models.Model):
+    """A person's quiet hours. Absent row = no quiet hours."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_settings",
+    )
+    quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    urgent_ignores_quiet_hours = models.BooleanField(
+        _("urgent city alerts may come during quiet hours"), default=False
+    )
+
+    class Meta:
+        verbose_name = _("notification settings")
+        verbose_name_plural = _("notification settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quiet_hours_start__isnull=True, quiet_hours_end__isnull=True)
+                | Q(quiet_hours_start__isnull=False, quiet_hours_end__isnull=False),
+                name="citizens_quiet_hours_both_or_neither",
+            )
+        ]
+
+    def __str__(self):
+        return str(self.user)
+
+
+class NotificationPreference(models.Model):
+    """One switched event × channel; absent = the event's default."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
+    event = models.CharField(_("event"), max_length=80)
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel)
+    enabled = models.BooleanField(_("on"))
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "event", "channel"], name="citizens_pref_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} {self.event} {self.channel}={self.enabled}"
+
+
+class PushSubscription(models.Model):
+    """A browser or installed app that accepts web push for a person."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(_("endpoint"), max_length=1000, unique=True)
+    p256dh = models.CharField(_("public key"), max_length=200)
+    auth = models.CharField(_("auth secret"), max_length=100)
+    user_agent = models.CharField(_("device"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("push subscription")
+        verbose_name_plural = _("push subscriptions")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.user_agent or self.endpoint[:40]}"
+
+
+class TelegramLink(models.Model):
+    """A person's Telegram chat, linked through a one-time code given to the bot."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="telegram_link"
+    )
+    chat_id = models.BigIntegerField(_("chat"), null=True, blank=True, unique=True)
+    username = models.CharField(_("Telegram name"), max_length=100, blank=True)
+    code = models.CharField(_("link code"), max_length=64, null=True, blank=True, unique=True)
+    code_expires_at = models.DateTimeField(_("code valid until"), null=True, blank=True)
+    linked_at = models.DateTimeField(_("linked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("Telegram link")
+        verbose_name_plural = _("Telegram links")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.username or self.chat_id or '—'}"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.chat_id is not None

@@ -1,0 +1,348 @@
+"""Writing notifications: every state change of the outbox starts here.
+
+`notify()` and `notify_audience()` run inside the caller's transaction, so a
+notification exists exactly when the change it tells about was saved.
+Delivery is queued with on_commit; if the broker is down then, the rows stay
+pending and the periodic sweep (delivery.sweep) sends them later.
+"""
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from zoneinfo import ZoneInfo
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import User
+from . import channels
+from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event
+from .models import (
+    Broadcast,
+    Delivery,
+    Notification,
+    NotificationPreference,
+    NotificationSettings,
+    PushSubscription,
+    TelegramLink,
+)
+
+BATCH_SIZE = 1000
+logger = logging.getLogger(__name__)
+
+
+class NotificationError(Exception):
+    """A refused notification operation; the message is shown to the user."""
+
+
+def notify(
+    *,
+    recipients: Iterable,
+    event: str,
+    context: dict | None = None,
+    url: str = "",
+) -> int:
+    """Tell each recipient (users or user ids) about `event`, on every channel they want.
+
+    Writes one inbox notification per recipient and one outbox row per
+    channel (and push device) in the caller's transaction, in batches with
+    bulk inserts. Returns the number of notifications written.
+    """
+    event_type = get_event(event)
+    ids = list(dict.fromkeys(getattr(r, "pk", r) for r in recipients))
+    written = 0
+    for start in range(0, len(ids), BATCH_SIZE):
+        notifications, delivery_ids = _write_batch(
+            user_ids=ids[start : start + BATCH_SIZE],
+            event=event_type,
+            context=context or {},
+            url=url,
+        )
+        written += notifications
+        _enqueue_on_commit(delivery_ids)
+    return written
+
+
+def notify_audience(
+    *,
+    event: str,
+    context: dict | None = None,
+    url: str = "",
+    district_ids: Iterable[int] | None = None,
+    verified_only: bool = False,
+) -> Broadcast:
+    """Tell a whole audience (a set of districts, or the whole city) about `event`.
+
+    Only a Broadcast row is written in the caller's transaction; a task fans
+    it out in batches after commit, so a city-wide alert does not hold the
+    caller's transaction open for 100,000 rows.
+    """
+    get_event(event)
+    audience = {"verified_only": bool(verified_only)}
+    if district_ids is not None:
+        audience["district_ids"] = sorted({int(d) for d in district_ids})
+    broadcast = Broadcast.objects.create(
+        event=event, context=context or {}, url=url, audience=audience
+    )
+
+    def queue():
+        from ..tasks import fan_out_broadcast
+
+        _safely_queue(fan_out_broadcast, broadcast.pk)
+
+    transaction.on_commit(queue)
+    return broadcast
+
+
+def audience_queryset(audience: dict):
+    users = User.objects.filter(is_active=True)
+    if "district_ids" in audience:
+        users = users.filter(district_id__in=audience["district_ids"])
+    if audience.get("verified_only"):
+        users = users.filter(is_verified_resident=True)
+    return users
+
+
+def broadcast_fan_out_step(*, broadcast_id: int, batch_size: int = BATCH_SIZE) -> bool:
+    """Write the next batch of a broadcast. Returns True while more remain.
+
+    The broadcast row is locked and its cursor advanced in the same
+    transaction as the batch it covers: a task run twice writes nothing twice.
+    """
+    with transaction.atomic():
+        broadcast = Broadcast.objects.select_for_update().get(pk=broadcast_id)
+        if broadcast.status == Broadcast.Status.DONE:
+            return False
+        ids = list(
+            audience_queryset(broadcast.audience)
+            .filter(pk__gt=broadcast.cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        if not ids:
+            broadcast.status = Broadcast.Status.DONE
+            broadcast.save(update_fields=["status", "updated_at"])
+            return False
+        written, delivery_ids = _write_batch(
+            user_ids=ids,
+            event=get_event(broadcast.event),
+            context=broadcast.context,
+            url=broadcast.url,
+            broadcast=broadcast,
+        )
+        broadcast.cursor = ids[-1]
+        broadcast.recipient_count += written
+        broadcast.save(update_fields=["cursor", "recipient_count", "updated_at"])
+        _enqueue_on_commit(delivery_ids)
+    return True
+
+
+def _write_batch(
+    *, user_ids: list[int], event: EventType, context: dict, url: str, broadcast=None
+) -> tuple[int, list[int]]:
+    """Bulk-insert notifications and their outbox rows for up to BATCH_SIZE users."""
+    now = timezone.now()
+    available = channels.available()
+    verified_email = EmailAddress.objects.filter(
+        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+    )
+    users = list(
+        User.objects.filter(pk__in=user_ids, is_active=True)
+        .annotate(email_ok=Exists(verified_email))
+        .order_by("pk")
+        .values_list("pk", "email_ok")
+    )
+    if not users:
+        return 0, []
+    ids = [pk for pk, _ok in users]
+    prefs = {
+        (user_id, channel): enabled
+        for user_id, channel, enabled in NotificationPreference.objects.filter(
+            user_id__in=ids, event=event.key
+        ).values_list("user_id", "channel", "enabled")
+    }
+    quiet = {
+        row[0]: row[1:]
+        for row in NotificationSettings.objects.filter(
+            user_id__in=ids, quiet_hours_start__isnull=False
+        ).values_list(
+            "user_id", "quiet_hours_start", "quiet_hours_end", "urgent_ignores_quiet_hours"
+        )
+    }
+    devices = defaultdict(list)
+    if WEBPUSH in available:
+        for user_id, sub_id in PushSubscription.objects.filter(user_id__in=ids).values_list(
+            "user_id", "pk"
+        ):
+            devices[user_id].append(sub_id)
+    telegram = set()
+    if TELEGRAM in available:
+        telegram = set(
+            TelegramLink.objects.filter(user_id__in=ids, chat_id__isnull=False).values_list(
+                "user_id", flat=True
+            )
+        )
+
+    notifications = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                event=event.key,
+                context=context,
+                url=url,
+                urgent=event.urgent,
+                broadcast=broadcast,
+                created_at=now,
+            )
+            for pk in ids
+        ]
+    )
+
+    def wants(user_id, channel):
+        default = channel in event.default_channels
+        if not event.mutable:
+            return default
+        return prefs.get((user_id, channel), default)
+
+    deliveries = []
+    for notification, (pk, email_ok) in zip(notifications, users, strict=True):
+        due = release_time(now=now, quiet=quiet.get(pk), urgent=event.urgent)
+
+        def row(channel, subscription=None, n=notification, due=due):
+            return Delivery(
+                notification=n,
+                channel=channel,
+                push_subscription_id=subscription,
+                next_attempt_at=due,
+                created_at=now,
+            )
+
+        if email_ok and wants(pk, EMAIL):
+            deliveries.append(row(EMAIL))
+        if devices[pk] and wants(pk, WEBPUSH):
+            deliveries.extend(row(WEBPUSH, sub) for sub in devices[pk])
+        if pk in telegram and wants(pk, TELEGRAM):
+            deliveries.append(row(TELEGRAM))
+    Delivery.objects.bulk_create(deliveries, batch_size=BATCH_SIZE)
+    due_now = [d.pk for d in deliveries if d.next_attempt_at <= now]
+    return len(notifications), due_now
+
+
+def release_time(*, now: dt.datetime, quiet: tuple | None, urgent: bool) -> dt.datetime:
+    """When a message may go out: now, or the end of the person's quiet hours."""
+    if not quiet:
+        return now
+    start, end, urgent_allowed = quiet
+    if start == end or (urgent and urgent_allowed):
+        return now
+    local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
+    t = local.time()
+    in_quiet = (start <= t < end) if start < end else (t >= start or t < end)
+    if not in_quiet:
+        return now
+    release = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if release <= local:
+        release += dt.timedelta(days=1)
+    return release
+
+
+def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+    if delivery_ids:
+        transaction.on_commit(lambda ids=tuple(delivery_ids): enqueue_deliveries(ids))
+
+
+def enqueue_deliveries(delivery_ids, *, chunk: int = 100) -> None:
+    """Queue delivery tasks; a broker failure is logged and left to the sweep."""
+    from ..tasks import deliver_batch
+
+    ids = list(delivery_ids)
+    for start in range(0, len(ids), chunk):
+        if not _safely_queue(deliver_batch, ids[start : start + chunk]):
+            return  # the broker is down: the sweep picks up the rest
+
+
+def _safely_queue(task, *args) -> bool:
+    try:
+        task.delay(*args)
+    except Exception as exc:  # broker down: rows stay pending, the sweep sends them
+        logger.warning("could not queue %s: %s", task.name, exc)
+        return False
+    return True
+
+
+# --- The person's side: inbox and preferences ------------------------------
+
+
+def notification_mark_read(*, user: User, notification_id: int) -> Notification:
+    try:
+        notification = Notification.objects.get(pk=notification_id, recipient=user)
+    except Notification.DoesNotExist:
+        raise NotificationError(_("This notification does not exist.")) from None
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user: User) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+
+
+def preferences_set(*, user: User, choices: dict[tuple[str, str], bool]) -> None:
+    """Store (event, channel) -> on/off; a choice equal to the default removes the row."""
+    for (event_key, channel), enabled in choices.items():
+        event = get_event(event_key)
+        if not event.mutable:
+            continue
+        if channel not in channels.SENDERS:
+            raise NotificationError(_("Unknown channel."))
+        if enabled == (channel in event.default_channels):
+            NotificationPreference.objects.filter(
+                user=user, event=event_key, channel=channel
+            ).delete()
+        else:
+            NotificationPreference.objects.update_or_create(
+                user=user, event=event_key, channel=channel, defaults={"enabled": enabled}
+            )
+
+
+def quiet_hours_set(
+    *, user: User, start: dt.time | None, end: dt.time | None, urgent_ignores: bool
+) -> NotificationSettings:
+    if (start is None) != (end is None):
+        raise NotificationError(_("Give both the start and the end of quiet hours, or neither."))
+    row, _created = NotificationSettings.objects.update_or_create(
+        user=user,
+        defaults={
+            "quiet_hours_start": start,
+            "quiet_hours_end": end,
+            "urgent_ignores_quiet_hours": urgent_ignores,
+        },
+    )
+    return row
+
+
+def unsubscribe(*, user_id: int, event: str, channel: str = EMAIL) -> None:
+    """Switch one event off on one channel (the e-mail unsubscribe link)."""
+    user = User.objects.get(pk=user_id)
+    if event == "*":
+        from .events import registry
+
+        choices = {(key, channel): False for key, e in registry().items() if e.mutable}
+    else:
+        choices = {(event, channel): False}
+    preferences_set(user=user, choices=choices)
+    # Rows already waiting for this channel are not sent either.
+    pending = Delivery.objects.filter(
+        notification__recipient_id=user_id, channel=channel, status=Delivery.Status.PENDING
+    )
+    if event != "*":
+        pending = pending.filter(notification__event=event)
+    pending.update(status=Delivery.Status.CANCELLED, last_error="unsubscribed")

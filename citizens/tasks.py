@@ -1,0 +1,27 @@
+"""Celery tasks: thin wrappers that take ids and call the services."""
+
+import time
+
+from celery import shared_task
+
+from .notifications import delivery, services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def deliver_batch(delivery_ids: list[int]) -> dict:
+    return delivery.deliver_many(delivery_ids)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def fan_out_broadcast(broadcast_id: int, time_budget: float = 60.0) -> None:
+    """Write a broadcast's batches for up to `time_budget` seconds, then hand over."""
+    started = time.monotonic()
+    while services.broadcast_fan_out_step(broadcast_id=broadcast_id):
+        if time.monotonic() - started > time_budget:
+            fan_out_broadcast.delay(broadcast_id, time_budget)
+            return
+
+
+@shared_task(ignore_result=True)
+def sweep_outbox() -> dict:
+    return delivery.sweep()
