@@ -18,8 +18,7 @@ import uuid
 
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
-from django.utils import translation
+from django.utils import timezone, translation
 
 from . import channels
 from .channels import PermanentFailure, TemporaryFailure

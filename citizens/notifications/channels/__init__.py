@@ -11,11 +11,11 @@ from django.utils.module_loading import import_string
 from ..events import EMAIL, TELEGRAM, WEBPUSH
 
 
-class TemporaryFailure(Exception):
+class TemporaryFailure(Exception):  # noqa: N818 (reads as an outcome)
     """Worth trying again later (network, 4xx SMTP, 5xx HTTP, rate limits)."""
 
 
-class PermanentFailure(Exception):
+class PermanentFailure(Exception):  # noqa: N818
     """Will never work for this row (address refused, subscription gone)."""
 
 
