@@ -67,7 +67,7 @@ CITIZENS_EVENTS = [
         label=_("Your resident status is confirmed"),
         title=_("You are now a verified resident"),
         text=_(
-            "A service centre confirmed that you live in the city. Surveys for verified residents are now open to you."
+            "A service centre confirmed that you live in the city. Surveys for verified residents are now open to you."  # noqa: E501
         ),
         default_channels=frozenset({EMAIL}),
     ),
