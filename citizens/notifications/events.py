@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from django.apps import apps
+from django.conf import settings
 from django.utils.functional import Promise
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 EMAIL = "email"
@@ -36,9 +38,16 @@ class _Context(dict):
         return ""
 
 
+def _localise(value):
+    """A {"uk": …, "en": …} value in the active language (Ukrainian as fallback)."""
+    if isinstance(value, dict) and settings.LANGUAGE_CODE in value:
+        return value.get(get_language(), value[settings.LANGUAGE_CODE])
+    return value
+
+
 def render(event: "EventType", context: dict) -> tuple[str, str]:
     """(title, text) in the active language."""
-    values = _Context(context)
+    values = _Context({key: _localise(value) for key, value in context.items()})
     return str(event.title) % values, str(event.text) % values
 
 
