@@ -81,3 +81,6 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_verify_permission(self, request):
         return request.user.has_perm("citizens.verify_resident")
+
+
+from . import admin_notifications  # noqa: E402, F401

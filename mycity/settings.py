@@ -7,6 +7,7 @@ the README; a missing secret or a malformed value stops start-up with an
 ImproperlyConfigured that names the variable.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 
 import environ
@@ -163,6 +164,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "mycity.context_processors.site",
+                "citizens.context_processors.notifications",
             ],
         },
     },
@@ -385,7 +387,25 @@ LOGGING = {
 # A channel without configuration is not offered.
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
 VAPID_PRIVATE_KEY = _file_or_env("VAPID_PRIVATE_KEY") or ""
-VAPID_SUBJECT = env_str("VAPID_SUBJECT", f"{SITE_URL}/")
+# Push services want a contact: mailto: or an https URL.
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}")
+if VAPID_PUBLIC_KEY and not VAPID_SUBJECT.startswith(("mailto:", "https://")):
+    raise ImproperlyConfigured(
+        f"VAPID_SUBJECT must be a mailto: or https:// URL, not {VAPID_SUBJECT!r}"
+    )
+# Endpoints on this machine only for development and tests with a fake push service.
+WEBPUSH_ALLOW_LOOPBACK = env_bool("WEBPUSH_ALLOW_LOOPBACK", default=DEBUG)
+# Our workers POST to whatever endpoint a browser hands in: only to the
+# browsers' push services (and their subdomains). Empty = any public host.
+WEBPUSH_ALLOWED_HOSTS = env_list(
+    "WEBPUSH_ALLOWED_HOSTS",
+    [
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "push.apple.com",
+        "notify.windows.com",
+    ],
+)
 TELEGRAM_BOT_TOKEN = _file_or_env("TELEGRAM_BOT_TOKEN") or ""
 TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")

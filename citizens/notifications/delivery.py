@@ -87,8 +87,10 @@ def deliver_one(delivery: Delivery) -> str:
     notification = delivery.notification
     recipient = notification.recipient
     with translation.override(recipient.preferred_language):
-        title, text = notification.rendered()
         try:
+            # Inside the try: a broken translation must fail this row only,
+            # not leave the rest of the batch claimed until the lease runs out.
+            title, text = notification.rendered()
             channels.sender(delivery.channel)(delivery, title, text, notification.url)
         except PermanentFailure as exc:
             _record(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:2000])
@@ -145,6 +147,12 @@ def sweep() -> dict[str, int]:
 
     now = timezone.now()
     stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
+    # A row whose worker died on every attempt is given up, not released forever.
+    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Delivery.Status.FAILED,
+        claim_token=None,
+        last_error="the worker was lost during the last attempt",
+    )
     released = stale.update(status=Delivery.Status.PENDING, claim_token=None)
 
     due = list(

@@ -245,7 +245,9 @@ def release_time(*, now: dt.datetime, quiet: tuple | None, urgent: bool) -> dt.d
     in_quiet = (start <= t < end) if start < end else (t >= start or t < end)
     if not in_quiet:
         return now
-    release = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    release = local.replace(
+        hour=end.hour, minute=end.minute, second=end.second, microsecond=end.microsecond
+    )
     if release <= local:
         release += dt.timedelta(days=1)
     return release

@@ -118,15 +118,15 @@ def test_cabinet_query_count_is_pinned(client_for, resident, django_assert_max_n
     resident.save()
     client = client_for(resident)
 
-    # Session, user, MFA state, e-mail state, district.
-    with django_assert_max_num_queries(5):
+    # Session, user, MFA state, e-mail state, district, unread notifications.
+    with django_assert_max_num_queries(6):
         assert client.get(CABINET).status_code == 200
 
 
 def test_staff_cabinet_query_count_is_pinned(client_for, city_admin, django_assert_max_num_queries):
     client = client_for(city_admin)
 
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         assert client.get(CABINET).status_code == 200
 
 
@@ -136,6 +136,6 @@ def test_profile_form_query_count_does_not_grow_with_districts(
     DistrictFactory.create_batch(20)
     client = client_for(resident)
 
-    # Session, user, the districts of the select in one query.
-    with django_assert_max_num_queries(3):
+    # Session, user, the districts of the select in one query, the bell.
+    with django_assert_max_num_queries(4):
         assert client.get(PROFILE).status_code == 200

@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
+from citizens.notifications.services import notify, notify_audience
 from tests.factories import DepartmentFactory, DistrictFactory, UserFactory, verify_email
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,17 @@ def admin_client(client_for, superuser):
     verify_email(head)
     department = DepartmentFactory(head=head)
     department.members.add(head)
+    # The notification outbox: a notification with its delivery, a broadcast,
+    # and a person's channels and preferences.
+    notify(recipients=[head], event="citizens.test")
+    notify_audience(event="citizens.test")
+    PushSubscription.objects.create(
+        user=head, endpoint="https://push.example.com/x", p256dh="k", auth="a"
+    )
+    TelegramLink.objects.create(user=head, chat_id=1, username="head")
+    NotificationPreference.objects.create(
+        user=head, event="citizens.test", channel="email", enabled=False
+    )
     return client_for(superuser)
 
 

@@ -34,8 +34,8 @@ def test_home_opens_for_an_anonymous_visitor(client, django_assert_max_num_queri
 def test_home_opens_for_a_signed_in_person(client_for, resident, django_assert_max_num_queries):
     client = client_for(resident)
 
-    # The session and the user.
-    with django_assert_max_num_queries(2):
+    # The session, the user and the bell's unread count.
+    with django_assert_max_num_queries(3):
         response = client.get("/")
 
     assert response.status_code == 200

@@ -1,0 +1,58 @@
+"""Telegram: a message from the bot to the recipient's linked chat, with an
+"Open" button to the page the notification is about.
+
+The chat is looked up when the message is sent, not when it was queued: a
+person who unlinked, or whose chat moved to another account, gets nothing.
+"""
+
+from html import escape
+
+from .. import telegram
+from ..models import TelegramLink
+from . import PermanentFailure, TemporaryFailure
+
+# Telegram's limit is 4,096 characters after entities are parsed.
+TITLE_LIMIT = 256
+TEXT_LIMIT = 3500
+
+
+def send(delivery, title: str, text: str, url: str) -> None:
+    user_id = delivery.notification.recipient_id
+    chat_id = (
+        TelegramLink.objects.filter(user_id=user_id, chat_id__isnull=False)
+        .values_list("chat_id", flat=True)
+        .first()
+    )
+    if chat_id is None:
+        raise PermanentFailure("Telegram is not linked")
+    message = f"<b>{escape(_clip(title, TITLE_LIMIT), quote=False)}</b>"
+    if text:
+        message += f"\n\n{escape(_clip(text, TEXT_LIMIT), quote=False)}"
+    try:
+        telegram.send_message(chat_id, message, url=url or None, parse_mode="HTML")
+    except telegram.BotApiError as exc:
+        raise _failure(exc, chat_id=chat_id, user_id=user_id) from exc
+
+
+def _failure(exc: "telegram.BotApiError", *, chat_id: int, user_id: int) -> Exception:
+    if exc.status == 403:
+        # The person blocked the bot or deleted their account: stop trying.
+        telegram.telegram_chat_unlink(chat_id=chat_id, user_id=user_id)
+        return PermanentFailure(f"Telegram 403: {exc.description} (chat unlinked)")
+    if exc.status == 400:
+        # "chat not found" and other refusals of the request itself.
+        return PermanentFailure(f"Telegram 400: {exc.description}")
+    if exc.status == 429:
+        failure = TemporaryFailure(
+            f"Telegram 429: {exc.description} (retry_after={exc.retry_after} s)"
+        )
+        # Unused by delivery.py for now; there for a backoff that honours it.
+        failure.retry_after = exc.retry_after
+        return failure
+    if exc.status is None:
+        return TemporaryFailure(f"Telegram unreachable: {exc.description}")
+    return TemporaryFailure(f"Telegram {exc.status}: {exc.description}")
+
+
+def _clip(value: str, limit: int) -> str:
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"

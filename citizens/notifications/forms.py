@@ -1,0 +1,98 @@
+"""Forms of the person's notification settings page.
+
+Both forms are parts of one HTML form with one Save button: the view saves
+nothing unless both are valid, so a mistake in quiet hours never half-saves
+the channel choices (and the page shows them as they were ticked).
+"""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .events import EventType
+from .models import Channel
+
+
+class PreferencesForm(forms.Form):
+    """One checkbox per (mutable event × available channel), initially the effective state."""
+
+    def __init__(
+        self,
+        *args,
+        events: list[EventType],
+        channels: tuple[str, ...],
+        stored: dict[tuple[str, str], bool],
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.events = events
+        self.channels = channels
+        self._keys: dict[str, tuple[str, str]] = {}
+        for event in events:
+            for channel in channels:
+                name = self.field_name(event.key, channel)
+                self._keys[name] = (event.key, channel)
+                self.fields[name] = forms.BooleanField(
+                    label=Channel(channel).label,
+                    required=False,
+                    initial=stored.get((event.key, channel), channel in event.default_channels),
+                    widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+                )
+
+    @staticmethod
+    def field_name(event_key: str, channel: str) -> str:
+        return f"{event_key}:{channel}"
+
+    def rows(self):
+        """(event, [bound checkbox per channel]) in registry order, for the template."""
+        return [
+            (event, [self[self.field_name(event.key, c)] for c in self.channels])
+            for event in self.events
+        ]
+
+    def changed_choices(self) -> dict[tuple[str, str], bool]:
+        """Only what the person changed: saving an untouched page writes nothing."""
+        return {self._keys[name]: self.cleaned_data[name] for name in self.changed_data}
+
+
+class QuietHoursForm(forms.Form):
+    quiet_hours_start = forms.TimeField(
+        label=_("From"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    quiet_hours_end = forms.TimeField(
+        label=_("Until"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    urgent_ignores_quiet_hours = forms.BooleanField(
+        label=_("Urgent city alerts may still come during quiet hours"),
+        required=False,
+        help_text=_(
+            "Alerts the city marks urgent, such as outages, water or shelters. "
+            "Everything else waits until your quiet hours end."
+        ),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("quiet_hours_start"), cleaned.get("quiet_hours_end")
+        # A field that failed its own validation is already reported.
+        if "quiet_hours_start" in self.errors or "quiet_hours_end" in self.errors:
+            return cleaned
+        if start is not None and end is None:
+            self.add_error(
+                "quiet_hours_end",
+                _("Give the end of quiet hours too, or clear the start to have none."),
+            )
+        elif end is not None and start is None:
+            self.add_error(
+                "quiet_hours_start",
+                _("Give the start of quiet hours too, or clear the end to have none."),
+            )
+        elif start is not None and start == end:
+            self.add_error(
+                "quiet_hours_end",
+                _("Quiet hours must end at a different time than they start."),
+            )
+        return cleaned

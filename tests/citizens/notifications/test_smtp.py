@@ -1,0 +1,176 @@
+"""E-mail through a real SMTP server on loopback (aiosmtpd): what arrives, and
+how the server's answers become outbox outcomes."""
+
+import email
+import socket
+from email import policy
+from urllib.parse import urlsplit
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.urls import resolve
+from django.utils import translation
+
+from citizens.notifications.delivery import BACKOFF, deliver_many
+from citizens.notifications.events import get_event
+from citizens.notifications.links import read_unsubscribe_token
+from citizens.notifications.models import Delivery
+from citizens.notifications.services import notify
+from tests.factories import UserFactory, verify_email
+
+pytestmark = pytest.mark.django_db
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Mailbox:
+    """An SMTP handler that keeps what it receives, or answers RCPT with `rcpt_reply`."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.envelopes = []
+        self.rcpt_reply: str | None = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt_reply:
+            return self.rcpt_reply
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_settings(settings):
+    def point_at(port: int):
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = port
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_TIMEOUT = 5
+
+    return point_at
+
+
+@pytest.fixture
+def mailbox(smtp_settings):
+    handler = Mailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=5)
+    controller.start()
+    smtp_settings(controller.port)
+    yield handler
+    controller.stop()
+
+
+def send_to(user, **kwargs) -> Delivery:
+    notify(recipients=[user], event="citizens.test", **kwargs)
+    deliver_many(Delivery.objects.values_list("pk", flat=True))
+    return Delivery.objects.get()
+
+
+@pytest.fixture
+def resident_en(db):
+    user = UserFactory(email="oksana@example.com", preferred_language="en")
+    verify_email(user)
+    return user
+
+
+def test_delivery_arrives_with_text_and_html_parts(mailbox, resident_en, settings):
+    delivery = send_to(resident_en, url="/me/")
+
+    assert delivery.status == Delivery.Status.SENT
+    [message] = mailbox.messages
+    assert mailbox.envelopes == [
+        (settings.DEFAULT_FROM_EMAIL.split("<")[1][:-1], [resident_en.email])
+    ]
+    assert message["To"] == resident_en.email
+    assert message["Subject"] == "Test notification"
+    assert message.get_content_type() == "multipart/alternative"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    assert "This is the test you asked for" in text
+    assert f"{settings.SITE_URL}/me/" in text
+    assert "This is the test you asked for" in html
+
+
+def test_delivery_carries_one_click_unsubscribe_headers(mailbox, resident_en):
+    send_to(resident_en)
+
+    [message] = mailbox.messages
+    # A long header is folded ("List-Unsubscribe:" CRLF SP "<...>"), which RFC 5322 allows.
+    header = str(message["List-Unsubscribe"]).strip()
+    assert header.startswith("<http")
+    assert header.endswith(">")
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Auto-Submitted"] == "auto-generated"
+    url = urlsplit(header[1:-1])
+    match = resolve(url.path)
+    assert match.view_name == "notifications:unsubscribe"
+    assert read_unsubscribe_token(match.kwargs["token"]) == (resident_en.pk, "citizens.test")
+
+
+def test_ukrainian_subject_survives_the_trip(mailbox):
+    user = UserFactory(preferred_language="uk")
+    verify_email(user)
+    with translation.override("uk"):
+        expected = str(get_event("citizens.test").title)
+
+    send_to(user)
+
+    assert mailbox.messages[0]["Subject"] == expected
+
+
+def test_temporary_refusal_is_retried(mailbox, resident_en):
+    mailbox.rcpt_reply = "451 4.7.1 Greylisted, try again later"
+
+    delivery = send_to(resident_en)
+
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
+    assert "451" in delivery.last_error
+    assert delivery.next_attempt_at > delivery.created_at + BACKOFF[0] / 2
+    assert mailbox.messages == []
+
+
+def test_permanent_refusal_fails_with_the_reason(mailbox, resident_en):
+    mailbox.rcpt_reply = "550 5.1.1 No such mailbox"
+
+    delivery = send_to(resident_en)
+
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.FAILED, 1)
+    assert "550" in delivery.last_error
+    assert "No such mailbox" in delivery.last_error
+
+
+def test_server_down_is_a_temporary_failure(smtp_settings, resident_en):
+    smtp_settings(free_port())  # nothing listens there
+
+    delivery = send_to(resident_en)
+
+    assert (delivery.status, delivery.attempts) == (Delivery.Status.PENDING, 1)
+    assert "ConnectionRefusedError" in delivery.last_error or "refused" in delivery.last_error
+
+
+def test_retry_after_greylisting_is_delivered_once(mailbox, resident_en):
+    mailbox.rcpt_reply = "451 4.7.1 Greylisted"
+    delivery = send_to(resident_en)
+    mailbox.rcpt_reply = None
+    Delivery.objects.filter(pk=delivery.pk).update(next_attempt_at=delivery.created_at)
+
+    deliver_many([delivery.pk])
+    deliver_many([delivery.pk])
+
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        Delivery.Status.SENT,
+        2,
+        "",
+    )
+    assert len(mailbox.messages) == 1
