@@ -7,6 +7,7 @@ the README; a missing secret or a malformed value stops start-up with an
 ImproperlyConfigured that names the variable.
 """
 
+import re
 from email.utils import parseaddr
 from pathlib import Path
 
@@ -413,6 +414,10 @@ TELEGRAM_WEBHOOK_SECRET = _file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
 if TELEGRAM_BOT_TOKEN and not (TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "TELEGRAM_BOT_TOKEN needs TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET too."
+    )
+if TELEGRAM_WEBHOOK_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", TELEGRAM_WEBHOOK_SECRET):
+    raise ImproperlyConfigured(
+        "TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)."
     )
 if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
     raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.")

@@ -98,16 +98,23 @@ def deliver_one(delivery: Delivery) -> str:
         except Exception as exc:
             if not isinstance(exc, TemporaryFailure):
                 logger.exception("delivery %s failed unexpectedly", delivery.pk)
-            return _retry_or_fail(delivery, f"{type(exc).__name__}: {exc}")
+            return _retry_or_fail(
+                delivery,
+                f"{type(exc).__name__}: {exc}",
+                retry_after=getattr(exc, "retry_after", None),
+            )
     _record(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
     return "sent"
 
 
-def _retry_or_fail(delivery: Delivery, error: str) -> str:
+def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:
     if delivery.attempts >= MAX_ATTEMPTS:
         _record(delivery, status=Delivery.Status.FAILED, last_error=error[:2000])
         return "failed"
     wait = BACKOFF[min(delivery.attempts, len(BACKOFF)) - 1]
+    if retry_after:
+        # The provider said how long to wait (Telegram's 429 retry_after).
+        wait = max(wait, dt.timedelta(seconds=float(retry_after)))
     _record(
         delivery,
         status=Delivery.Status.PENDING,

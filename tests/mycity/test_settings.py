@@ -65,6 +65,28 @@ def test_empty_environment_starts_in_debug_mode():
         pytest.param({"MEDIA_STORAGE": "ftp"}, "MEDIA_STORAGE", id="media-storage-ftp"),
         pytest.param({"MEDIA_STORAGE": "s3"}, "S3_BUCKET", id="s3-without-bucket"),
         pytest.param({"DATABASE_URL": "nonsense://x"}, "DATABASE_URL", id="database-url"),
+        pytest.param(
+            {"TELEGRAM_BOT_TOKEN": "123:abc"}, "TELEGRAM_BOT_USERNAME", id="telegram-incomplete"
+        ),
+        pytest.param(
+            {
+                "TELEGRAM_BOT_TOKEN": "123:abc",
+                "TELEGRAM_BOT_USERNAME": "mycity_bot",
+                "TELEGRAM_WEBHOOK_SECRET": "has spaces!",
+            },
+            "TELEGRAM_WEBHOOK_SECRET",
+            id="telegram-secret-format",
+        ),
+        pytest.param({"VAPID_PUBLIC_KEY": "abc"}, "VAPID_PRIVATE_KEY", id="vapid-half"),
+        pytest.param(
+            {
+                "VAPID_PUBLIC_KEY": "abc",
+                "VAPID_PRIVATE_KEY": "def",
+                "VAPID_SUBJECT": "http://mycity.example.org",
+            },
+            "VAPID_SUBJECT",
+            id="vapid-subject-scheme",
+        ),
         pytest.param({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL", id="redis-url"),
         pytest.param({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL", id="email-url"),
         pytest.param({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS", id="no-allowed-hosts"),

@@ -46,7 +46,6 @@ def _failure(exc: "telegram.BotApiError", *, chat_id: int, user_id: int) -> Exce
         failure = TemporaryFailure(
             f"Telegram 429: {exc.description} (retry_after={exc.retry_after} s)"
         )
-        # Unused by delivery.py for now; there for a backoff that honours it.
         failure.retry_after = exc.retry_after
         return failure
     if exc.status is None:

@@ -271,6 +271,32 @@ def test_each_retry_waits_longer(channel, attempts_before):
     assert before + wait <= row.next_attempt_at <= timezone.now() + wait
 
 
+def test_a_provider_asking_for_a_longer_wait_is_obeyed(channel):
+    failure = TemporaryFailure("Too Many Requests")
+    failure.retry_after = 900
+    channel.error = failure
+    row = outbox_row()
+    before = timezone.now()
+
+    deliver_many([row.pk])
+
+    row.refresh_from_db()
+    assert row.next_attempt_at >= before + dt.timedelta(seconds=900)
+
+
+def test_a_provider_asking_for_a_shorter_wait_still_gets_the_backoff(channel):
+    failure = TemporaryFailure("Too Many Requests")
+    failure.retry_after = 1
+    channel.error = failure
+    row = outbox_row()
+    before = timezone.now()
+
+    deliver_many([row.pk])
+
+    row.refresh_from_db()
+    assert row.next_attempt_at >= before + BACKOFF[0]
+
+
 def test_retried_row_is_not_taken_before_its_time(channel):
     channel.error = TemporaryFailure("busy")
     row = outbox_row()
