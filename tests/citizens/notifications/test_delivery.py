@@ -88,16 +88,6 @@ def queued(monkeypatch):
     return calls
 
 
-@pytest.fixture
-def eager():
-    """Tasks run in-process, whatever REDIS_URL says (settings do not reach app.conf)."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
-
-
 def person(**fields):
     user = UserFactory(**fields)
     verify_email(user)

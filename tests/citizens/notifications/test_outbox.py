@@ -30,7 +30,6 @@ from citizens.notifications.services import (
     notify_audience,
     release_time,
 )
-from mycity.celery import app as celery_app
 from tests.factories import DistrictFactory, UserFactory, verify_email
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +81,6 @@ def queued(monkeypatch):
 
     monkeypatch.setattr(services, "_safely_queue", record)
     return calls
-
-
-@pytest.fixture
-def eager():
-    """Tasks run in-process, whatever REDIS_URL says (settings do not reach app.conf)."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

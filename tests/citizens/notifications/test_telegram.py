@@ -24,7 +24,6 @@ from citizens.notifications import channels, telegram
 from citizens.notifications.events import TELEGRAM, get_event, render
 from citizens.notifications.models import Delivery, TelegramLink
 from citizens.notifications.services import NotificationError, notify
-from mycity.celery import app as celery_app
 from tests.conftest import ROLES
 
 pytestmark = pytest.mark.django_db
@@ -147,16 +146,6 @@ def bot_api(_bot_server, settings):
     settings.TELEGRAM_WEBHOOK_SECRET = SECRET
     settings.SITE_URL = SITE
     return _bot_server
-
-
-@pytest.fixture
-def eager_celery():
-    # With REDIS_URL set the suite talks to a real broker and tasks are not
-    # eager; here the delivery task must run in the test.
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 @pytest.fixture
@@ -460,7 +449,7 @@ def test_webhook_refuses_get(bot_api, client_for):
 
 @pytest.mark.parametrize("language", ["uk", "en"])
 def test_notification_reaches_the_chat_in_the_recipients_language_with_a_button(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks, language
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks, language
 ):
     linked_resident.preferred_language = language
     linked_resident.save(update_fields=["preferred_language"])
@@ -483,7 +472,7 @@ def test_notification_reaches_the_chat_in_the_recipients_language_with_a_button(
 
 
 def test_blocked_bot_unlinks_the_chat_and_fails_the_delivery(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks
 ):
     bot_api.failure = "blocked"
 
@@ -495,7 +484,7 @@ def test_blocked_bot_unlinks_the_chat_and_fails_the_delivery(
 
 
 def test_chat_not_found_fails_the_delivery(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks
 ):
     bot_api.failure = "chat_not_found"
 
@@ -507,7 +496,7 @@ def test_chat_not_found_fails_the_delivery(
 
 @pytest.mark.parametrize("failure", ["rate_limited", "server_error"])
 def test_rate_limit_and_server_error_leave_the_delivery_for_later(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks, failure
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks, failure
 ):
     bot_api.failure = failure
     before = timezone.now()
@@ -523,7 +512,7 @@ def test_rate_limit_and_server_error_leave_the_delivery_for_later(
 
 
 def test_unreachable_api_is_retried_and_the_token_stays_out_of_the_error(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks, settings
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks, settings
 ):
     settings.TELEGRAM_API_URL = f"http://127.0.0.1:{_closed_port()}"
 
@@ -535,7 +524,7 @@ def test_unreachable_api_is_retried_and_the_token_stays_out_of_the_error(
 
 
 def test_a_refused_button_falls_back_to_the_link_in_the_text(
-    bot_api, eager_celery, linked_resident, django_capture_on_commit_callbacks
+    bot_api, eager, linked_resident, django_capture_on_commit_callbacks
 ):
     bot_api.refuse_buttons = True
 

@@ -12,7 +12,6 @@ from citizens.notifications import events, links
 from citizens.notifications.events import EMAIL, EventType
 from citizens.notifications.models import Delivery, Notification, NotificationPreference
 from citizens.notifications.services import notify
-from mycity.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -42,15 +41,6 @@ def english(client):
 
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     return client
-
-
-@pytest.fixture
-def eager_celery():
-    """Tasks run in-process even where REDIS_URL makes Celery use a real broker."""
-    previous = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = previous
 
 
 # --- The page -------------------------------------------------------------------
@@ -200,7 +190,7 @@ def test_security_emails_cannot_be_unsubscribed(english, resident, monkeypatch):
 
 @pytest.mark.parametrize("language", ["uk", "en"])
 def test_notification_email_has_text_html_and_a_working_unsubscribe_link(
-    resident, language, eager_celery, django_capture_on_commit_callbacks
+    resident, language, eager, django_capture_on_commit_callbacks
 ):
     resident.preferred_language = language
     resident.save(update_fields=["preferred_language"])

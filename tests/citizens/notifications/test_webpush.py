@@ -27,7 +27,6 @@ from citizens.notifications import channels, events
 from citizens.notifications.delivery import deliver_many
 from citizens.notifications.models import Delivery, Notification, PushSubscription
 from citizens.notifications.services import notify
-from mycity.celery import app as celery_app
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,17 +162,6 @@ def vapid(settings):
     settings.VAPID_SUBJECT = SUBJECT
     settings.WEBPUSH_ALLOW_LOOPBACK = True
     return public
-
-
-@pytest.fixture
-def eager():
-    # With REDIS_URL the suite's Celery is not eager; the delivery task must
-    # run in the test either way.
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 def subscribe(client: Client, browser: Browser, endpoint: str, **extra):
