@@ -10,6 +10,7 @@ ImproperlyConfigured that names the variable.
 import re
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -130,6 +131,7 @@ INSTALLED_APPS = [
     "phonenumber_field",
     "mycity",
     "citizens",
+    "appeals",
 ]
 
 MIDDLEWARE = [
@@ -301,6 +303,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
+    ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
 ]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -359,13 +363,29 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 
+# --- Maps ------------------------------------------------------------------
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
+_tiles = urlsplit(MAP_TILE_URL)
+if _tiles.scheme not in ("http", "https") or not _tiles.netloc:
+    raise ImproperlyConfigured(f"MAP_TILE_URL must be an http(s) URL, not {MAP_TILE_URL!r}")
+# CSP source for the tile server; "{s}" subdomains become a wildcard.
+MAP_TILE_ORIGINS = [f"{_tiles.scheme}://{_tiles.netloc.replace('{s}', '*')}"]
+MAP_CENTER = (46.6354, 32.6169)  # Kherson
+MAP_ZOOM = 13
+
+# --- Appeals ---------------------------------------------------------------
+PROPOSAL_SUPPORT_THRESHOLD = env_int("PROPOSAL_SUPPORT_THRESHOLD", 250, minimum=1)
+PROPOSAL_SUPPORT_DAYS = env_int("PROPOSAL_SUPPORT_DAYS", 90, minimum=1)
+DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF],
         "style-src": [SELF],
-        # data: for the TOTP QR code allauth renders inline.
-        "img-src": [SELF, "data:", "blob:"],
+        # data: for the TOTP QR code allauth renders inline; the map's tiles.
+        "img-src": [SELF, "data:", "blob:", *MAP_TILE_ORIGINS],
         "connect-src": [SELF],
         "font-src": [SELF],
         "form-action": [SELF],

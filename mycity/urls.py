@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("citizens.urls")),
     path("", include("citizens.notifications.urls")),
+    path("", include("appeals.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -74,3 +74,49 @@ def give_role(user: User, role: str) -> User:
     """Put `user` into the group of a staff role (a key of citizens.roles.ROLES)."""
     user.groups.add(Group.objects.get(name=ROLES[role]))
     return user
+
+
+# --- appeals ---------------------------------------------------------------
+
+
+class CategoryGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = "appeals.CategoryGroup"
+
+    name_uk = factory.Sequence(lambda n: f"Група {n}")
+    name_en = factory.Sequence(lambda n: f"Group {n}")
+
+
+class CategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "appeals.Category"
+
+    group = factory.SubFactory(CategoryGroupFactory)
+    name_uk = factory.Sequence(lambda n: f"Категорія {n}")
+    name_en = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+    department = factory.SubFactory(DepartmentFactory)
+    kinds = factory.LazyFunction(lambda: ["problem", "proposal", "application", "complaint"])
+
+
+def submit_appeal(author: User, category=None, **fields):
+    """File an appeal through the service, as a resident would (status: moderation)."""
+    import uuid
+
+    from appeals.services import appeal_submit
+
+    category = category or CategoryFactory()
+    district = fields.pop("district", None) or DistrictFactory()
+    west, south = district.boundary["coordinates"][0][0]
+    values = {
+        "kind": "problem",
+        "title": "Яма на дорозі",
+        "description": "Велика яма біля зупинки.",
+        "is_public": True,
+        "latitude": south + 0.005,
+        "longitude": west + 0.005,
+        "idempotency_key": uuid.uuid4(),
+    }
+    values.update(fields)
+    appeal, _created = appeal_submit(author=author, category=category, **values)
+    return appeal

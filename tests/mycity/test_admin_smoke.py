@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
-from tests.factories import DepartmentFactory, DistrictFactory, UserFactory, verify_email
+from tests.factories import (
+    CategoryFactory,
+    DepartmentFactory,
+    DistrictFactory,
+    UserFactory,
+    submit_appeal,
+    verify_email,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +40,7 @@ def admin_client(client_for, superuser):
     NotificationPreference.objects.create(
         user=head, event="citizens.test", channel="email", enabled=False
     )
+    submit_appeal(head, CategoryFactory(department=department), district=district)
     return client_for(superuser)
 
 

@@ -1,0 +1,66 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+
+
+class AppealsConfig(AppConfig):
+    name = "appeals"
+    verbose_name = _("Requests")
+
+    notification_events = [
+        EventType(
+            key="appeals.submitted",
+            label=_("Confirmation of a request I filed"),
+            title=_("Request %(reference)s is registered"),
+            text=_(
+                "“%(title)s” is registered and waits for moderation. "
+                "The answer is due by %(deadline)s."
+            ),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="appeals.status_changed",
+            label=_("News about requests I filed or follow"),
+            title=_("Request %(reference)s: %(status)s"),
+            text=_("“%(title)s” is now: %(status)s. %(reason)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="appeals.threshold_reached",
+            label=_("Proposals that reached their support threshold (staff)"),
+            title=_("Proposal %(reference)s needs an official answer"),
+            text=_("“%(title)s” gathered %(count)s supports."),
+            default_channels=frozenset({EMAIL}),
+        ),
+    ]
+
+    role_permissions = {
+        "moderator": [
+            "appeals.view_appeal",
+            "appeals.change_appeal",
+            "appeals.moderate_appeal",
+            "appeals.view_category",
+            "appeals.view_appealphoto",
+            "appeals.change_appealphoto",
+        ],
+        "department_staff": [
+            "appeals.view_appeal",
+            "appeals.change_appeal",
+            "appeals.view_category",
+        ],
+        "department_head": [
+            "appeals.view_appeal",
+            "appeals.change_appeal",
+            "appeals.view_category",
+        ],
+        "city_admin": [
+            "appeals.view_appeal",
+            "appeals.add_category",
+            "appeals.change_category",
+            "appeals.view_category",
+            "appeals.add_categorygroup",
+            "appeals.change_categorygroup",
+            "appeals.view_categorygroup",
+        ],
+    }

@@ -1,0 +1,225 @@
+"""Demo categories for Kherson and a few public appeals to look at."""
+
+import uuid
+
+from django.contrib.auth import get_user_model
+
+from mycity.models import Department
+
+from .models import Appeal, Category, CategoryGroup, CategoryQuestion, Kind
+from .services import appeal_submit, transition
+from .workflow import MODERATOR, Action
+
+ALL = [Kind.PROBLEM, Kind.PROPOSAL, Kind.APPLICATION, Kind.COMPLAINT]
+
+GROUPS = [
+    (
+        "roads",
+        "Дороги і транспорт",
+        "Roads and transport",
+        "roads",
+        [
+            (
+                "pothole",
+                "🕳️",
+                "Яма на дорозі",
+                "Pothole",
+                True,
+                False,
+                [Kind.PROBLEM, Kind.COMPLAINT],
+            ),
+            (
+                "traffic-lights",
+                "🚦",
+                "Світлофор не працює",
+                "Traffic light out of order",
+                True,
+                False,
+                [Kind.PROBLEM],
+            ),
+            (
+                "public-transport",
+                "🚌",
+                "Громадський транспорт",
+                "Public transport",
+                False,
+                False,
+                ALL,
+            ),
+        ],
+    ),
+    (
+        "housing",
+        "Житло і комунальні послуги",
+        "Housing and utilities",
+        "housing",
+        [
+            (
+                "streetlight",
+                "💡",
+                "Не працює вуличне освітлення",
+                "Streetlight not working",
+                True,
+                False,
+                [Kind.PROBLEM],
+            ),
+            ("water", "🚰", "Водопостачання", "Water supply", False, False, ALL),
+            ("heating", "🔥", "Опалення", "Heating", False, False, ALL),
+        ],
+    ),
+    (
+        "improvement",
+        "Благоустрій",
+        "City improvement",
+        "improvement",
+        [
+            (
+                "rubbish",
+                "🗑️",
+                "Невивезене сміття",
+                "Rubbish not collected",
+                True,
+                False,
+                [Kind.PROBLEM, Kind.COMPLAINT],
+            ),
+            ("parks", "🌳", "Парки і сквери", "Parks and squares", False, False, ALL),
+        ],
+    ),
+    (
+        "safety",
+        "Безпека",
+        "Safety",
+        "civil-protection",
+        [
+            ("shelter", "🛡️", "Укриття", "Shelters", True, False, ALL),
+            (
+                "shelling-damage",
+                "🏚️",
+                "Пошкодження від обстрілу",
+                "Shelling damage",
+                True,
+                True,
+                [Kind.PROBLEM, Kind.APPLICATION],
+            ),
+            (
+                "uxo",
+                "⚠️",
+                "Вибухонебезпечний предмет",
+                "Unexploded ordnance",
+                True,
+                True,
+                [Kind.PROBLEM],
+            ),
+        ],
+    ),
+    (
+        "social",
+        "Соціальний захист",
+        "Social protection",
+        "social",
+        [
+            (
+                "social-help",
+                "🤝",
+                "Соціальна допомога",
+                "Social assistance",
+                False,
+                False,
+                [Kind.APPLICATION, Kind.COMPLAINT, Kind.PROPOSAL],
+            ),
+        ],
+    ),
+]
+
+SAMPLES = [
+    (
+        "pothole",
+        Kind.PROBLEM,
+        "Яма на дорозі біля зупинки",
+        "Велика яма на проїжджій частині, машини об'їжджають по тротуару.",
+        46.6405,
+        32.6120,
+    ),
+    (
+        "streetlight",
+        Kind.PROBLEM,
+        "Не працюють ліхтарі у дворі",
+        "Уже тиждень не працюють ліхтарі між будинками, ввечері дуже темно.",
+        46.6530,
+        32.5900,
+    ),
+    (
+        "rubbish",
+        Kind.PROBLEM,
+        "Сміття не вивозять другий тиждень",
+        "Контейнери переповнені, сміття лежить навколо.",
+        46.6650,
+        32.6700,
+    ),
+    (
+        "parks",
+        Kind.PROPOSAL,
+        "Встановити лавки в сквері",
+        "Пропоную встановити лавки та урни в сквері біля школи.",
+        46.6380,
+        32.6250,
+    ),
+]
+
+
+def seed(stdout):
+    for g_order, (_g_slug, g_uk, g_en, dept_slug, categories) in enumerate(GROUPS):
+        group, _ = CategoryGroup.objects.update_or_create(
+            name_en=g_en, defaults={"name_uk": g_uk, "ordering": g_order}
+        )
+        department = Department.objects.get(slug=dept_slug)
+        for order, (slug, icon, uk, en, location, sensitive, kinds) in enumerate(categories):
+            Category.objects.update_or_create(
+                slug=slug,
+                defaults={
+                    "group": group,
+                    "name_uk": uk,
+                    "name_en": en,
+                    "icon": icon,
+                    "department": department,
+                    "location_required": location,
+                    "sensitive": sensitive,
+                    "kinds": [str(k) for k in kinds],
+                    "ordering": order,
+                },
+            )
+    CategoryQuestion.objects.update_or_create(
+        category=Category.objects.get(slug="pothole"),
+        code="size",
+        defaults={
+            "label_uk": "Приблизний розмір ями",
+            "label_en": "Approximate size of the pothole",
+            "type": CategoryQuestion.Type.SINGLE,
+            "choices_uk": "Менше 30 см\n30–100 см\nБільше метра",
+            "choices_en": "Under 30 cm\n30–100 cm\nOver a metre",
+            "required": True,
+        },
+    )
+    users = get_user_model().objects
+    author = users.get(email="resident@demo.mycity.test")
+    moderator = users.get(email="moderator@demo.mycity.test")
+    for index, (slug, kind, title, text, lat, lon) in enumerate(SAMPLES):
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"demo-appeal-{index}")
+        if Appeal.objects.filter(idempotency_key=key).exists():
+            continue
+        category = Category.objects.get(slug=slug)
+        answers = {"size": "30–100 см"} if slug == "pothole" else {}
+        appeal, _created = appeal_submit(
+            author=author,
+            kind=kind,
+            category=category,
+            title=title,
+            description=text,
+            is_public=True,
+            idempotency_key=key,
+            latitude=lat,
+            longitude=lon,
+            extra_answers=answers,
+        )
+        transition(appeal=appeal, action=Action.ACCEPT, actor=moderator, role=MODERATOR)
+    stdout.write(f"  {Category.objects.count()} categories, {Appeal.objects.count()} appeals")

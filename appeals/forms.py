@@ -1,0 +1,222 @@
+"""Forms of the resident side: filing an appeal."""
+
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from mycity.models import District
+
+from . import photos as photo_rules
+from .models import Category, CategoryQuestion, Kind
+
+QUESTION_PREFIX = "q_"
+PUBLIC, PRIVATE = "public", "private"
+YES, NO = "yes", "no"
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files from one <input type=file multiple> (the Django 5.2 recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+def question_field(question: CategoryQuestion) -> forms.Field:
+    """A real form field for one of the category's extra questions."""
+    common = {
+        "label": question.label,
+        "help_text": question.help_text,
+        "required": question.required,
+    }
+    if question.type == CategoryQuestion.Type.NUMBER:
+        return forms.DecimalField(max_digits=12, decimal_places=2, **common)
+    if question.type == CategoryQuestion.Type.YES_NO:
+        return forms.ChoiceField(
+            choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
+        )
+    if question.type == CategoryQuestion.Type.SINGLE:
+        return forms.ChoiceField(
+            choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common
+        )
+    if question.type == CategoryQuestion.Type.MULTIPLE:
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choice_list],
+            widget=forms.CheckboxSelectMultiple,
+            **common,
+        )
+    return forms.CharField(max_length=500, **common)
+
+
+class AppealForm(forms.Form):
+    """Step 2 of /requests/new/: the appeal itself, for one kind and category.
+
+    Cleans everything the service needs: photos are re-encoded here so each
+    bad file gets its own message next to the field, and a point outside
+    the city is refused on the location rather than on the whole form.
+    """
+
+    title = forms.CharField(
+        label=_("Title"),
+        max_length=150,
+        help_text=_("In a few words: what and where."),
+    )
+    description = forms.CharField(
+        label=_("Description"),
+        min_length=20,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("What is wrong, since when, what you expect from the city."),
+    )
+    address = forms.CharField(
+        label=_("Address or landmark"),
+        max_length=250,
+        required=False,
+        help_text=_("For example “Ushakova Ave 12, by the pharmacy”."),
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    photos = MultipleFileField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*"}),
+        help_text=_("Up to 5 photos, 10 MB each. Location data is removed from them."),
+    )
+    visibility = forms.ChoiceField(
+        label=_("Who can see this request"),
+        choices=[
+            (
+                PUBLIC,
+                _(
+                    "Public: everyone sees the text, the photos and the approximate place. "
+                    "Never your name or your contacts."
+                ),
+            ),
+            (PRIVATE, _("Private: only you and city staff see it.")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    # A CharField: a mangled token must not become an error on a hidden field.
+    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def __init__(self, *args, kind: str, category: Category, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and _uuid(self.data.get("idempotency_key")) is None:
+            # A lost or mangled token must not block the resident: it only
+            # guards against double submits. Start a new one and keep it on re-render.
+            self.data = self.data.copy()
+            self.data["idempotency_key"] = str(uuid.uuid4())
+        self.kind, self.category = kind, category
+        self.fields["idempotency_key"].initial = uuid.uuid4()
+        self.fields["visibility"].initial = (
+            PUBLIC if kind in (Kind.PROBLEM, Kind.PROPOSAL) else PRIVATE
+        )
+        if category.sensitive:
+            del self.fields["visibility"]
+        if category.location_required:
+            self.fields["address"].help_text = _(
+                "Put a pin on the map or type the address: one of them is needed."
+            )
+        self.questions = list(category.questions.all())
+        for question in self.questions:
+            self.fields[QUESTION_PREFIX + question.code] = question_field(question)
+
+    @property
+    def question_fields(self):
+        return [self[QUESTION_PREFIX + q.code] for q in self.questions]
+
+    def clean_photos(self):
+        uploads = self.cleaned_data["photos"]
+        if len(uploads) > photo_rules.MAX_PHOTOS:
+            raise ValidationError(
+                _("You can attach up to %(n)d photos; you chose %(count)d."),
+                params={"n": photo_rules.MAX_PHOTOS, "count": len(uploads)},
+            )
+        cleaned, errors = [], []
+        for upload in uploads:
+            try:
+                cleaned.append(photo_rules.clean_photo(upload))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return cleaned
+
+    def clean_idempotency_key(self):
+        return _uuid(self.cleaned_data["idempotency_key"])
+
+    def clean(self):
+        data = super().clean()
+        lat, lon = data.get("latitude"), data.get("longitude")
+        if "latitude" in self.errors or "longitude" in self.errors:
+            return data
+        if (lat is None) != (lon is None):
+            self.add_error("latitude", _("Give both the latitude and the longitude, or neither."))
+        elif lat is not None:
+            if District.objects.locate(lat=lat, lon=lon) is None:
+                self.add_error(
+                    "latitude", _("This place is outside the city. Put the pin inside the city.")
+                )
+        elif self.category.location_required and not data.get("address", "").strip():
+            self.add_error("address", _("Show the place on the map or type its address."))
+        return data
+
+    def extra_answers(self) -> dict:
+        answers = {}
+        for question in self.questions:
+            value = self.cleaned_data.get(QUESTION_PREFIX + question.code)
+            if value in (None, "", []):
+                continue
+            if isinstance(value, Decimal):
+                value = float(value) if value != value.to_integral() else int(value)
+            answers[question.code] = value
+        return answers
+
+    def submit_kwargs(self) -> dict:
+        """Keyword arguments for appeal_submit (all but the author)."""
+        data = self.cleaned_data
+        return {
+            "kind": self.kind,
+            "category": self.category,
+            "title": data["title"],
+            "description": data["description"],
+            "is_public": data.get("visibility") == PUBLIC,
+            "idempotency_key": data["idempotency_key"],
+            "latitude": data.get("latitude"),
+            "longitude": data.get("longitude"),
+            "address": data.get("address", ""),
+            "extra_answers": self.extra_answers(),
+            "photos": data.get("photos") or [],
+        }

@@ -1,0 +1,395 @@
+"""Appeals of every kind under the Law of Ukraine "On Citizens' Appeals"."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
+
+
+class Kind(models.TextChoices):
+    PROBLEM = "problem", _("Problem report")
+    PROPOSAL = "proposal", _("Proposal")
+    APPLICATION = "application", _("Application")
+    COMPLAINT = "complaint", _("Complaint")
+
+
+class CategoryGroup(models.Model):
+    name = models.CharField(_("name"), max_length=120)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category group")
+        verbose_name_plural = _("category groups")
+        ordering = ["ordering", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Category(models.Model):
+    group = models.ForeignKey(
+        CategoryGroup, verbose_name=_("group"), on_delete=models.PROTECT, related_name="categories"
+    )
+    name = models.CharField(_("name"), max_length=150)
+    slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    icon = models.CharField(
+        _("icon"), max_length=8, blank=True, help_text=_("An emoji shown next to the name.")
+    )
+    kinds = models.JSONField(
+        _("kinds"),
+        default=list,
+        help_text=_('Which kinds of appeal may use this category, e.g. ["problem", "proposal"].'),
+    )
+    department = models.ForeignKey(
+        "mycity.Department",
+        verbose_name=_("routed to"),
+        on_delete=models.PROTECT,
+        related_name="appeal_categories",
+    )
+    location_required = models.BooleanField(_("location required"), default=False)
+    sensitive = models.BooleanField(
+        _("sensitive"),
+        default=False,
+        help_text=_("Never public; the emergency numbers are shown before the form."),
+    )
+    answer_days = models.PositiveSmallIntegerField(
+        _("days to answer"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(45)],
+        help_text=_("15 when no extra study is needed, otherwise up to 30 (the law)."),
+    )
+    support_threshold = models.PositiveIntegerField(
+        _("support threshold"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Supports a proposal needs for an official answer; empty: the city-wide setting."
+        ),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["group__ordering", "ordering", "name"]
+
+    def __str__(self):
+        return f"{self.icon} {self.name}".strip()
+
+    def accepts(self, kind: str) -> bool:
+        return kind in (self.kinds or [])
+
+
+class CategoryQuestion(models.Model):
+    class Type(models.TextChoices):
+        TEXT = "text", _("text")
+        NUMBER = "number", _("number")
+        YES_NO = "yes_no", _("yes/no")
+        SINGLE = "single", _("single choice")
+        MULTIPLE = "multiple", _("multiple choice")
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.CASCADE, related_name="questions"
+    )
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("question"), max_length=200)
+    help_text = models.CharField(_("help text"), max_length=300, blank=True)
+    type = models.CharField(_("type"), max_length=16, choices=Type, default=Type.TEXT)
+    required = models.BooleanField(_("required"), default=False)
+    choices = models.TextField(
+        _("choices"), blank=True, help_text=_("One per line, for single and multiple choice.")
+    )
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("extra question")
+        verbose_name_plural = _("extra questions")
+        ordering = ["ordering", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "code"], name="appeals_question_code_unique"
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given out in a year (locked while incremented)."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    value = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.year}: {self.value}"
+
+
+class AppealQuerySet(models.QuerySet):
+    def public(self):
+        return self.filter(is_public=True, status__in=PUBLIC_STATUSES, category__sensitive=False)
+
+    def visible_to(self, user):
+        """Appeals `user` may open: public ones, their own, and staff scope."""
+        if not user.is_authenticated:
+            return self.public()
+        scope = Q(is_public=True, status__in=PUBLIC_STATUSES, category__sensitive=False) | Q(
+            author=user
+        )
+        if user.has_perm("appeals.moderate_appeal"):
+            return self
+        if user.is_staff:
+            scope |= Q(department__members=user) | Q(department__head=user)
+        return self.filter(scope).distinct()
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.filter(status__in=OPEN_STATUSES, deadline__lt=today)
+
+
+class Appeal(models.Model):
+    reference = models.CharField(_("reference"), max_length=20, unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind)
+    category = models.ForeignKey(
+        Category, verbose_name=_("category"), on_delete=models.PROTECT, related_name="appeals"
+    )
+    department = models.ForeignKey(
+        "mycity.Department",
+        verbose_name=_("department"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="appeals",
+    )
+    title = models.CharField(_("title"), max_length=150)
+    description = models.TextField(_("description"), max_length=5000)
+    extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
+    is_public = models.BooleanField(_("public"), default=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status, default=Status.MODERATION, db_index=True
+    )
+    district = models.ForeignKey(
+        "mycity.District",
+        verbose_name=_("district"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    address = models.CharField(_("address"), max_length=250, blank=True)
+    registered_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
+    deadline = models.DateField(_("answer due"))
+    deadline_extended = models.BooleanField(_("deadline extended"), default=False)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopened = models.BooleanField(_("reopened"), default=False)
+    support_count = models.PositiveIntegerField(_("supports"), default=0)
+    support_until = models.DateField(_("supports collected until"), null=True, blank=True)
+    threshold_reached_at = models.DateTimeField(_("threshold reached"), null=True, blank=True)
+    # Lower-cased lemmas of title, description and address, for search in
+    # Ukrainian word forms on both PostgreSQL and SQLite (see search.py).
+    search_text = models.TextField(editable=False, blank=True)
+    idempotency_key = models.UUIDField(editable=False, null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AppealQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-registered_at", "-pk"]
+        permissions = [("moderate_appeal", _("Can moderate appeals of every department"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"], name="appeals_submit_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),
+                name="appeals_location_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "is_public", "-registered_at"], name="appeals_public_list"
+            ),
+            models.Index(fields=["latitude", "longitude"], name="appeals_location"),
+            models.Index(fields=["deadline"], name="appeals_deadline"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("appeals:detail", args=[self.reference])
+
+    @property
+    def is_sensitive(self) -> bool:
+        return self.category.sensitive
+
+    @property
+    def is_open(self) -> bool:
+        """Still waiting for the city: the answer deadline runs."""
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status in OPEN_STATUSES and self.deadline < timezone.localdate()
+
+    @property
+    def days_left(self) -> int:
+        return (self.deadline - timezone.localdate()).days
+
+    @property
+    def approximate_location(self) -> tuple[float, float] | None:
+        """Rounded to ~100 m: public pages never show the exact point."""
+        if self.latitude is None:
+            return None
+        return round(self.latitude, 3), round(self.longitude, 3)
+
+
+class AppealPhoto(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
+    image = models.ImageField(_("photo"), upload_to="appeals/%Y/%m/")
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    is_public = models.BooleanField(_("shown publicly"), default=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.image.name}"
+
+
+class AppealEvent(models.Model):
+    """The timeline: every transition and every message, who and when."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(_("action"), max_length=16, choices=Action)
+    from_status = models.CharField(_("from"), max_length=16, choices=Status, blank=True)
+    to_status = models.CharField(_("to"), max_length=16, choices=Status, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    reason = models.TextField(_("reason"), blank=True)
+    is_public = models.BooleanField(_("on the public timeline"), default=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.action}"
+
+
+class AppealMessage(models.Model):
+    """What is written about an appeal besides its text: answers, questions, added information."""
+
+    class Type(models.TextChoices):
+        ANSWER = "answer", _("official answer")
+        QUESTION = "question", _("question to the author")
+        INFO = "info", _("information from the author")
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="messages")
+    type = models.CharField(_("type"), max_length=16, choices=Type)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("text"), max_length=10000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.get_type_display()}"
+
+
+class AppealFollower(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="followers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="followed_appeals"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "user"], name="appeals_follow_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.appeal_id}"
+
+
+class ProposalSupport(models.Model):
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="supports")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_supports"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "user"], name="appeals_support_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} + {self.appeal_id}"
+
+
+class AppealRating(models.Model):
+    appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("comment"), blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(score__gte=1, score__lte=5), name="appeals_rating_range"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.score}"
+
+
+def legal_deadline(registered: dt.datetime, days: int) -> dt.date:
+    """The answer is due `days` calendar days after registration (the law counts days)."""
+    return timezone.localdate(registered) + dt.timedelta(days=days)

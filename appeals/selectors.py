@@ -1,0 +1,218 @@
+"""Reads of appeals that depend on who is looking.
+
+`get_appeal_for_user` is the one way to open a single appeal: it answers 404
+to everyone the permissions rule keeps out (never 403, so a reference number
+reveals nothing). `Viewer` says what the person may see and do on the page.
+"""
+
+from dataclasses import dataclass
+
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Subquery
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from mycity.models import Department
+
+from .models import Appeal, AppealFollower, AppealMessage, AppealPhoto, CategoryQuestion
+from .workflow import AUTHOR_CAN_ADD, PUBLIC_STATUSES
+
+MINE_PER_PAGE = 20
+FOLLOWING_PER_PAGE = 20
+
+
+def is_public(appeal: Appeal) -> bool:
+    """On public pages: accepted by a moderator, public by choice, not sensitive."""
+    return appeal.is_public and appeal.status in PUBLIC_STATUSES and not appeal.category.sensitive
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking at one appeal, and so what the page shows them."""
+
+    user: object
+    is_author: bool = False
+    is_moderator: bool = False
+    in_department: bool = False
+
+    @property
+    def is_staff(self) -> bool:
+        """A moderator or staff of the department the appeal is routed to."""
+        return self.is_moderator or self.in_department
+
+    @property
+    def sees_private(self) -> bool:
+        """Exact address, every photo, staff questions and the author's added information."""
+        return self.is_author or self.is_staff
+
+    @property
+    def is_resident(self) -> bool:
+        return bool(self.user is not None and self.user.is_authenticated)
+
+
+def get_appeal_for_user(user, ref: str) -> Appeal:
+    """The appeal with reference `ref` if `user` may see it, else Http404.
+
+    Public appeals are open to everyone; a private, sensitive or not yet
+    accepted one only to its author, to moderators and to staff of the
+    department it is routed to (members or head). The answer carries
+    `appeal.viewer`, a Viewer for `user`.
+    """
+    queryset = Appeal.objects.visible_to(user).select_related(
+        "category", "department", "district", "author", "rating"
+    )
+    staff_of_department = user.is_authenticated and user.is_staff
+    if staff_of_department:
+        members = Department.members.through.objects.filter(
+            department_id=OuterRef("department_id"), user_id=user.pk
+        )
+        queryset = queryset.annotate(
+            viewer_is_member=Exists(members),
+        )
+    appeal = queryset.filter(reference=ref).first()
+    if appeal is None:
+        raise Http404("No such request.")
+    if not user.is_authenticated:
+        appeal.viewer = Viewer(user=None)
+        return appeal
+    appeal.viewer = Viewer(
+        user=user,
+        is_author=appeal.author_id == user.pk,
+        is_moderator=user.has_perm("appeals.moderate_appeal"),
+        in_department=staff_of_department
+        and (appeal.viewer_is_member or appeal.department.head_id == user.pk),
+    )
+    return appeal
+
+
+def get_public_appeal_for_user(user, ref: str) -> Appeal:
+    """Like get_appeal_for_user, but 404 unless the appeal is on public pages too.
+
+    Following is for public appeals: one that is private or not yet accepted
+    cannot be followed, even by those who may open it.
+    """
+    appeal = get_appeal_for_user(user, ref)
+    if not is_public(appeal):
+        raise Http404("No such request.")
+    return appeal
+
+
+def appeal_page(appeal: Appeal) -> dict:
+    """What the appeal page shows `appeal.viewer`, in a fixed number of queries."""
+    viewer: Viewer = appeal.viewer
+    photos = AppealPhoto.objects.filter(appeal=appeal)
+    if not viewer.sees_private:
+        photos = photos.filter(is_public=True)
+    photos = list(photos)
+    public_photo = next((p for p in photos if p.is_public), None)
+
+    message_types = [AppealMessage.Type.ANSWER]
+    if viewer.sees_private:
+        message_types += [AppealMessage.Type.QUESTION, AppealMessage.Type.INFO]
+    messages = list(AppealMessage.objects.filter(appeal=appeal, type__in=message_types))
+    answers = [m for m in messages if m.type == AppealMessage.Type.ANSWER]
+    correspondence = [m for m in messages if m.type != AppealMessage.Type.ANSWER]
+
+    followers = AppealFollower.objects.filter(appeal=appeal)
+    following = False
+    if viewer.is_resident and not viewer.is_author and is_public(appeal):
+        following = followers.filter(user=viewer.user).exists()
+    rating = getattr(appeal, "rating", None) if appeal.answered_at else None
+    extra = _extra_answers(appeal) if viewer.sees_private and appeal.extra_answers else []
+    return {
+        "appeal": appeal,
+        "viewer": viewer,
+        "is_public_appeal": is_public(appeal),
+        "photos": photos,
+        "og_photo": public_photo,
+        "events": list(appeal.events.filter(is_public=True)),
+        "answers": answers,
+        "correspondence": correspondence,
+        "question_waiting": _question_waiting(correspondence),
+        "follower_count": followers.count(),
+        "following": following,
+        "rating": rating,
+        "extra_answers": extra,
+    }
+
+
+def _extra_answers(appeal: Appeal) -> list[tuple[str, str]]:
+    """(question, answer) pairs of the category's extra questions, as text."""
+    labels = dict(
+        CategoryQuestion.objects.filter(category_id=appeal.category_id).values_list("code", "label")
+    )
+    pairs = []
+    for code, value in appeal.extra_answers.items():
+        if value in (None, "", []):
+            continue
+        if value is True:
+            value = _("yes")
+        elif value is False:
+            value = _("no")
+        elif isinstance(value, list | tuple):
+            value = ", ".join(str(v) for v in value)
+        pairs.append((labels.get(code, code), str(value)))
+    return pairs
+
+
+def _question_waiting(correspondence: list[AppealMessage]) -> bool:
+    """A staff question that the author has not answered since."""
+    waiting = False
+    for message in correspondence:  # oldest first
+        waiting = message.type == AppealMessage.Type.QUESTION
+    return waiting
+
+
+def follow_context(appeal: Appeal) -> dict:
+    """The follow button's context alone (for an htmx swap)."""
+    viewer = appeal.viewer
+    followers = AppealFollower.objects.filter(appeal=appeal)
+    return {
+        "appeal": appeal,
+        "viewer": viewer,
+        "is_public_appeal": is_public(appeal),
+        "following": viewer.is_resident and followers.filter(user=viewer.user).exists(),
+        "follower_count": followers.count(),
+    }
+
+
+def my_appeals(user):
+    """Everything `user` filed, any status, newest first, with their latest question and reply."""
+
+    def latest(kind):
+        return Subquery(
+            AppealMessage.objects.filter(appeal=OuterRef("pk"), type=kind)
+            .order_by("-created_at")
+            .values("created_at")[:1]
+        )
+
+    return (
+        Appeal.objects.filter(author=user)
+        .select_related("category", "district")
+        .annotate(
+            last_question_at=latest(AppealMessage.Type.QUESTION),
+            last_info_at=latest(AppealMessage.Type.INFO),
+        )
+        .order_by("-registered_at", "-pk")
+    )
+
+
+def followed_appeals(user):
+    """Public appeals `user` follows, most recently followed first."""
+    return (
+        Appeal.objects.public()
+        .filter(followers__user=user)
+        .select_related("category", "district")
+        .order_by("-followers__created_at", "-pk")
+    )
+
+
+def my_requests_page(user, *, page: str | None, following_page: str | None) -> dict:
+    mine = Paginator(my_appeals(user), MINE_PER_PAGE).get_page(page)
+    for appeal in mine.object_list:
+        appeal.question_waiting = appeal.status in AUTHOR_CAN_ADD and bool(
+            appeal.last_question_at
+            and (appeal.last_info_at is None or appeal.last_info_at < appeal.last_question_at)
+        )
+    followed = Paginator(followed_appeals(user), FOLLOWING_PER_PAGE).get_page(following_page)
+    return {"mine": mine, "followed": followed}

@@ -1,0 +1,163 @@
+import datetime as dt
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from citizens.notifications.services import notify
+from mycity.models import District
+
+from .. import photos as photo_rules
+from ..models import (
+    Appeal,
+    AppealEvent,
+    AppealPhoto,
+    Category,
+    Kind,
+    ReferenceCounter,
+    legal_deadline,
+)
+from ..search import normalize
+from ..workflow import Action, Status
+from .common import AppealError
+
+TITLE_MAX = Appeal._meta.get_field("title").max_length
+DESCRIPTION_MAX = Appeal._meta.get_field("description").max_length
+ADDRESS_MAX = Appeal._meta.get_field("address").max_length
+
+
+def next_reference(now: dt.datetime | None = None) -> str:
+    """The next human reference number of the year, e.g. KH-2026-000123.
+
+    Must run inside the caller's transaction: the counter row stays locked
+    until it commits, so two submissions never get the same number.
+    """
+    year = timezone.localdate(now or timezone.now()).year
+    ReferenceCounter.objects.get_or_create(year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(year=year)
+    counter.value += 1
+    counter.save(update_fields=["value"])
+    return f"{settings.CITY_CODE}-{year}-{counter.value:06d}"
+
+
+def appeal_submit(
+    *,
+    author,
+    kind: str,
+    category: Category,
+    title: str,
+    description: str,
+    is_public: bool,
+    idempotency_key: uuid.UUID,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    extra_answers: dict | None = None,
+    photos=(),
+) -> tuple[Appeal, bool]:
+    """File an appeal; it waits for moderation. Returns (appeal, created).
+
+    The same idempotency key from the same author returns the appeal it
+    already created (a double tap, a form re-sent on a flaky connection).
+    Photos are re-encoded without EXIF before anything is saved.
+    """
+    existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    if kind not in Kind.values:
+        raise AppealError(_("Choose what kind of request this is."))
+    if not category.is_active or not category.accepts(kind):
+        raise AppealError(_("This category does not take this kind of request."))
+    title, description, address = title.strip(), description.strip(), address.strip()
+    if not title or len(title) > TITLE_MAX:
+        raise AppealError(
+            _("Give the request a title of up to %(n)d characters.") % {"n": TITLE_MAX}
+        )
+    if not description or len(description) > DESCRIPTION_MAX:
+        raise AppealError(
+            _("Describe the request in up to %(n)d characters.") % {"n": DESCRIPTION_MAX}
+        )
+    if len(address) > ADDRESS_MAX:
+        raise AppealError(_("Shorten the address to %(n)d characters.") % {"n": ADDRESS_MAX})
+    if len(photos) > photo_rules.MAX_PHOTOS:
+        raise AppealError(_("You can attach up to %(n)d photos.") % {"n": photo_rules.MAX_PHOTOS})
+    if (latitude is None) != (longitude is None):
+        # Half a point would break the location constraint: refuse it as a place.
+        raise AppealError(_("Show the place on the map or type its address."))
+    district = None
+    if latitude is not None and longitude is not None:
+        district = District.objects.locate(lat=latitude, lon=longitude)
+        if district is None:
+            raise AppealError(_("This place is outside the city. Put the pin inside the city."))
+    elif category.location_required and not address:
+        raise AppealError(_("Show the place on the map or type its address."))
+    try:
+        cleaned = [photo_rules.clean_photo(upload) for upload in photos]
+    except ValidationError as exc:
+        raise AppealError(exc.messages[0]) from exc
+
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            appeal = Appeal.objects.create(
+                reference=next_reference(now),
+                kind=kind,
+                category=category,
+                department=category.department,
+                author=author,
+                title=title,
+                description=description,
+                extra_answers=extra_answers or {},
+                is_public=is_public and not category.sensitive,
+                status=Status.MODERATION,
+                district=district,
+                latitude=latitude,
+                longitude=longitude,
+                address=address,
+                registered_at=now,
+                deadline=legal_deadline(now, category.answer_days),
+                support_until=(
+                    timezone.localdate(now) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
+                    if kind == Kind.PROPOSAL
+                    else None
+                ),
+                search_text=normalize(title, description, address),
+                idempotency_key=idempotency_key,
+            )
+            for photo in cleaned:
+                AppealPhoto.objects.create(
+                    appeal=appeal,
+                    image=photo,
+                    width=photo.width,
+                    height=photo.height,
+                    added_by=author,
+                    is_public=not category.sensitive,
+                )
+            AppealEvent.objects.create(
+                appeal=appeal,
+                action=Action.SUBMIT,
+                from_status="",
+                to_status=Status.MODERATION,
+                actor=author,
+                created_at=now,
+            )
+            notify(
+                recipients=[author],
+                event="appeals.submitted",
+                context={
+                    "reference": appeal.reference,
+                    "title": appeal.title,
+                    "deadline": appeal.deadline.strftime("%d.%m.%Y"),
+                },
+                url=appeal.get_absolute_url(),
+            )
+    except IntegrityError:
+        # The same key won a race with this call: return what it created.
+        existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return appeal, True

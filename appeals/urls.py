@@ -1,0 +1,34 @@
+from django.urls import path, register_converter
+
+from .views import filing, following, proposals, public
+
+
+class ReferenceConverter:
+    regex = r"[A-Z]{2,5}-\d{4}-\d{6}"
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
+
+
+register_converter(ReferenceConverter, "ref")
+
+app_name = "appeals"
+
+urlpatterns = [
+    path("requests/", public.appeal_list, name="list"),
+    path("requests/map/", public.appeal_map, name="map"),
+    path("requests/map.json", public.map_data, name="map_data"),
+    path("requests/new/", filing.new, name="new"),
+    path("requests/similar/", filing.similar, name="similar"),
+    path("requests/<ref:ref>/", following.detail, name="detail"),
+    path("requests/<ref:ref>/follow/", following.follow, name="follow"),
+    path("requests/<ref:ref>/info/", following.add_info, name="add_info"),
+    path("requests/<ref:ref>/rate/", following.rate, name="rate"),
+    path("requests/<ref:ref>/reopen/", following.reopen, name="reopen"),
+    path("requests/<ref:ref>/support/", proposals.support, name="support"),
+    path("proposals/", proposals.proposal_list, name="proposals"),
+    path("me/requests/", following.my_requests, name="mine"),
+]

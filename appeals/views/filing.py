@@ -1,0 +1,143 @@
+"""Filing an appeal: /requests/new/ (kind and category, then the form) and duplicate hints."""
+
+from itertools import groupby
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from ..forms import AppealForm
+from ..models import Category, Kind
+from ..services import AppealError, appeal_submit
+from ..services.duplicates import similar_open_appeals
+
+KIND_HINTS = {
+    Kind.PROBLEM: gettext_lazy(
+        "Something is wrong at a place: a pothole, a dark street, rubbish, a damaged shelter."
+    ),
+    Kind.PROPOSAL: gettext_lazy("An idea to make the city better. Other residents can support it."),
+    Kind.APPLICATION: gettext_lazy(
+        "Ask the city to do something for you or to recognise a right: help, a permit, a repair."
+    ),
+    Kind.COMPLAINT: gettext_lazy(
+        "A city body or official violated your rights or handled your request badly."
+    ),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new(request):
+    """Step 1 (?kind=, then &category=) chooses; step 2 is the form for that pair."""
+    kind = request.GET.get("kind", "")
+    if kind not in Kind.values:
+        return _choose(request, kind=None)
+    category = _category(request.GET.get("category", ""), kind)
+    if category is None:
+        return _choose(request, kind=Kind(kind), unknown=bool(request.GET.get("category")))
+
+    if request.method == "POST":
+        form = AppealForm(request.POST, request.FILES, kind=kind, category=category)
+        if form.is_valid():
+            try:
+                appeal, _created = appeal_submit(author=request.user, **form.submit_kwargs())
+            except AppealError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your request %(reference)s is registered. The answer is due by "
+                        "%(deadline)s. We sent a confirmation by e-mail."
+                    )
+                    % {
+                        "reference": appeal.reference,
+                        "deadline": appeal.deadline.strftime("%d.%m.%Y"),
+                    },
+                )
+                return redirect(appeal)
+    else:
+        point = _point(request.GET)
+        initial = {"latitude": point[0], "longitude": point[1]} if point else {}
+        form = AppealForm(kind=kind, category=category, initial=initial)
+
+    point = _point(request.POST if form.is_bound else request.GET)
+    similar = []
+    if kind == Kind.PROBLEM and point is not None:
+        similar = similar_open_appeals(category=category, latitude=point[0], longitude=point[1])
+    return render(
+        request,
+        "appeals/new_form.html",
+        {
+            "form": form,
+            "kind": Kind(kind),
+            "category": category,
+            "similar": similar,
+            "photos_lost": form.is_bound and bool(request.FILES.getlist("photos")),
+            "map": _map_settings(),
+        },
+    )
+
+
+@require_GET
+def similar(request):
+    """The “Is it one of these?” partial for a point (htmx swaps it in as the pin moves)."""
+    category = Category.objects.filter(slug=request.GET.get("category", ""), is_active=True).first()
+    point = _point(request.GET)
+    found = []
+    if category is not None and point is not None:
+        found = similar_open_appeals(category=category, latitude=point[0], longitude=point[1])
+    return render(request, "appeals/_similar.html", {"similar": found})
+
+
+def _choose(request, *, kind: Kind | None, unknown: bool = False):
+    groups = []
+    if kind is not None:
+        if unknown:
+            messages.warning(request, _("Choose one of the categories below."))
+        categories = sorted(
+            (
+                c
+                for c in Category.objects.filter(is_active=True).select_related("group")
+                if c.accepts(kind)
+            ),
+            key=lambda c: (c.group.ordering, c.group.name, c.group_id, c.ordering, c.name),
+        )
+        groups = [(group, list(items)) for group, items in groupby(categories, lambda c: c.group)]
+    kinds = [(k, KIND_HINTS[k]) for k in Kind]
+    return render(
+        request, "appeals/new_choose.html", {"kind": kind, "kinds": kinds, "groups": groups}
+    )
+
+
+def _category(slug: str, kind: str) -> Category | None:
+    if not slug:
+        return None
+    category = (
+        Category.objects.filter(slug=slug, is_active=True).prefetch_related("questions").first()
+    )
+    return category if category is not None and category.accepts(kind) else None
+
+
+def _point(data) -> tuple[float, float] | None:
+    try:
+        lat, lon = float(data.get("latitude", "")), float(data.get("longitude", ""))
+    except (TypeError, ValueError):
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):  # also false for NaN
+        return None
+    return lat, lon
+
+
+def _map_settings() -> dict:
+    return {
+        "lat": settings.MAP_CENTER[0],
+        "lon": settings.MAP_CENTER[1],
+        "zoom": settings.MAP_ZOOM,
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+    }

@@ -1,0 +1,160 @@
+"""Public pages of appeals: the list with filters and search, the map and its data.
+
+Only `Appeal.objects.public()` is ever read here: accepted or later, public,
+not in a sensitive category. The map data carries the approximate point
+(rounded as Appeal.approximate_location rounds it), never the exact one.
+"""
+
+import math
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from ..filters import AppealFilterForm
+from ..models import Appeal, AppealPhoto
+from ..search import typo_tolerance
+from ..workflow import Status
+
+PAGE_SIZE = 20
+# The newest this many in the visible area; beyond that the map asks to zoom in.
+MAP_LIMIT = 2000
+MAP_CACHE_SECONDS = 60
+# A reference that matches the URL converter, replaced by each feature's own.
+_REF_PLACEHOLDER = "XX-0000-000000"
+
+
+@require_safe
+def appeal_list(request):
+    form = AppealFilterForm(request.GET, with_choices=not request.htmx)
+    photos = (
+        AppealPhoto.objects.filter(appeal=OuterRef("pk"), is_public=True)
+        .order_by()
+        .values("appeal")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    appeals = (
+        form.apply(Appeal.objects.public())
+        .select_related("category", "district")
+        .defer("description", "search_text", "extra_answers")
+        .annotate(photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0))
+    )
+    with typo_tolerance(Appeal, needed="q" in form.filters()):
+        page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+        page.object_list = list(page.object_list)
+    context = {"form": form, "page": page, "query": _query_without_page(request)}
+    # A history restore after the cache was lost needs the whole page.
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "appeals/_rows.html" if partial else "appeals/list.html", context)
+    # The same URL answers htmx with a fragment: caches must keep the two apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def appeal_map(request):
+    form = AppealFilterForm(request.GET, with_choices=True)
+    return render(
+        request,
+        "appeals/map.html",
+        {
+            "form": form,
+            "query": _query_without_page(request),
+            "map": {
+                "tiles": settings.MAP_TILE_URL,
+                "attribution": settings.MAP_TILE_ATTRIBUTION,
+                "lat": settings.MAP_CENTER[0],
+                "lon": settings.MAP_CENTER[1],
+                "zoom": settings.MAP_ZOOM,
+            },
+        },
+    )
+
+
+@require_safe
+def map_data(request):
+    """GeoJSON of the public appeals in `bbox` (west,south,east,north), newest first."""
+    bbox = _parse_bbox(request.GET.get("bbox", ""))
+    if bbox is None:
+        return JsonResponse(
+            {"error": _("Give the visible area as bbox=west,south,east,north in degrees.")},
+            status=400,
+        )
+    west, south, east, north = bbox
+    form = AppealFilterForm(request.GET)
+    rows = (
+        form.apply(Appeal.objects.public())
+        .filter(
+            latitude__gte=south,
+            latitude__lte=north,
+            longitude__gte=west,
+            longitude__lte=east,
+        )
+        .values_list(
+            "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
+        )
+    )
+    with typo_tolerance(Appeal, needed="q" in form.filters()):
+        rows = list(rows[: MAP_LIMIT + 1])
+    truncated = len(rows) > MAP_LIMIT
+    labels = {status.value: str(status.label) for status in Status}
+    url = reverse("appeals:detail", args=[_REF_PLACEHOLDER])
+    features = [
+        {
+            "type": "Feature",
+            # Rounded to ~100 m, as Appeal.approximate_location: never the exact point.
+            "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+            "properties": {
+                "reference": reference,
+                "title": title,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "kind": kind,
+                "icon": icon,
+                "url": url.replace(_REF_PLACEHOLDER, reference),
+            },
+        }
+        for reference, title, status, kind, lat, lon, icon in rows[:MAP_LIMIT]
+    ]
+    response = JsonResponse(
+        {
+            "type": "FeatureCollection",
+            "features": features,
+            "truncated": truncated,
+            "limit": MAP_LIMIT,
+        },
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
+    patch_cache_control(response, public=True, max_age=MAP_CACHE_SECONDS)
+    # Status labels follow the visitor's language (cookie or browser).
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
+
+
+def _parse_bbox(value: str) -> tuple[float, float, float, float] | None:
+    parts = value.split(",")
+    if len(parts) != 4:
+        return None
+    try:
+        west, south, east, north = (float(part) for part in parts)
+    except ValueError:
+        return None
+    if not all(math.isfinite(v) for v in (west, south, east, north)):
+        return None
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        return None
+    return west, south, east, north
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

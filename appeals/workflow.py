@@ -1,0 +1,104 @@
+"""The appeal workflow: statuses and the one table of allowed transitions.
+
+Every status change goes through `transition()`, which checks this table,
+locks the row and records an AppealEvent (who, when, from, to, why). The
+staff side adds its services on top of the same table; the resident-side
+actions are submit, add information (when returned), and reopen.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    MODERATION = "moderation", _("Awaiting moderation")
+    RETURNED = "returned", _("Needs information from the author")
+    ACCEPTED = "accepted", _("Accepted")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ANSWERED = "answered", _("Answered")
+    CLOSED = "closed", _("Closed")
+    FORWARDED = "forwarded", _("Forwarded to another body")
+    REJECTED = "rejected", _("Rejected")
+    MERGED = "merged", _("Merged into another request")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("submitted")
+    ADD_INFO = "add_info", _("information added by the author")
+    ACCEPT = "accept", _("accepted and routed")
+    RETURN = "return", _("returned to the author for information")
+    REJECT = "reject", _("rejected")
+    FORWARD = "forward", _("forwarded to another body")
+    MERGE = "merge", _("merged as a duplicate")
+    START = "start", _("work started")
+    ANSWER = "answer", _("answered")
+    CLOSE = "close", _("closed")
+    REOPEN = "reopen", _("reopened by the author")
+    EXTEND = "extend", _("deadline extended")
+
+
+# Who may take an action: the author, a moderator, the routed department's staff.
+AUTHOR, MODERATOR, DEPARTMENT = "author", "moderator", "department"
+
+# (action) -> (allowed from-statuses, to-status, actors). EXTEND keeps the status.
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
+    Action.SUBMIT: (frozenset(), Status.MODERATION, frozenset({AUTHOR})),
+    Action.ADD_INFO: (frozenset({Status.RETURNED}), Status.MODERATION, frozenset({AUTHOR})),
+    Action.ACCEPT: (frozenset({Status.MODERATION}), Status.ACCEPTED, frozenset({MODERATOR})),
+    Action.RETURN: (
+        frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS}),
+        Status.RETURNED,
+        frozenset({MODERATOR, DEPARTMENT}),
+    ),
+    Action.REJECT: (frozenset({Status.MODERATION}), Status.REJECTED, frozenset({MODERATOR})),
+    Action.FORWARD: (
+        frozenset({Status.MODERATION, Status.ACCEPTED}),
+        Status.FORWARDED,
+        frozenset({MODERATOR, DEPARTMENT}),
+    ),
+    Action.MERGE: (
+        frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS}),
+        Status.MERGED,
+        frozenset({MODERATOR}),
+    ),
+    Action.START: (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, frozenset({DEPARTMENT})),
+    Action.ANSWER: (
+        frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
+        Status.ANSWERED,
+        frozenset({DEPARTMENT}),
+    ),
+    Action.CLOSE: (frozenset({Status.ANSWERED}), Status.CLOSED, frozenset({DEPARTMENT, MODERATOR})),
+    Action.REOPEN: (
+        frozenset({Status.ANSWERED, Status.CLOSED}),
+        Status.IN_PROGRESS,
+        frozenset({AUTHOR}),
+    ),
+    Action.EXTEND: (
+        frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
+        None,
+        frozenset({DEPARTMENT, MODERATOR}),
+    ),
+}
+
+# Visible on public pages (once accepted by a moderator, and only if public).
+PUBLIC_STATUSES = frozenset(
+    {Status.ACCEPTED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED, Status.FORWARDED}
+)
+# Still waiting for the city: the deadline runs and can be overdue.
+OPEN_STATUSES = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.MODERATION})
+# The author may add information or photos.
+AUTHOR_CAN_ADD = frozenset(
+    {Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS}
+)
+
+
+def allowed(action: str, from_status: str | None, actor: str) -> bool:
+    sources, _to, actors = TRANSITIONS[action]
+    if actor not in actors:
+        return False
+    return from_status is None if not sources else from_status in sources
+
+
+def target(action: str, from_status: str) -> str:
+    to = TRANSITIONS[action][1]
+    return from_status if to is None else to

@@ -1,0 +1,35 @@
+"""Fixtures shared by the appeals tests."""
+
+import pytest
+
+from mycity.celery import app as celery_app
+
+
+@pytest.fixture
+def eager():
+    """Tasks run in-process, whatever REDIS_URL says (copied from tests/citizens/notifications).
+
+    With REDIS_URL the suite's Celery is not eager, and changing Django's
+    settings in a test does not reach the app's conf: set the conf itself.
+    """
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded photos go to a temporary folder, not the project's media/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def english():
+    """Messages in English, so tests that match them survive the Ukrainian translation."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
