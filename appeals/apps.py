@@ -27,6 +27,13 @@ class AppealsConfig(AppConfig):
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
         ),
         EventType(
+            key="appeals.author_replied",
+            label=_("Authors' replies on requests of my department (staff)"),
+            title=_("Request %(reference)s: the author replied"),
+            text=_("“%(title)s”: %(what)s"),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
             key="appeals.threshold_reached",
             label=_("Proposals that reached their support threshold (staff)"),
             title=_("Proposal %(reference)s needs an official answer"),

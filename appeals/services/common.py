@@ -1,5 +1,6 @@
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
@@ -68,6 +69,27 @@ def transition(
     return locked
 
 
+def department_staff_ids(appeal: Appeal) -> set[int]:
+    """The active staff and the head of the department the appeal is routed to."""
+    department = appeal.department
+    staff = set(department.members.filter(is_active=True).values_list("pk", flat=True))
+    if department.head_id:
+        staff.add(department.head_id)
+    return staff
+
+
+def notify_department_of_reply(appeal: Appeal, *, what: str) -> None:
+    """Tell the routed department that the author added information or reopened."""
+    staff = department_staff_ids(appeal)
+    if staff:
+        notify(
+            recipients=sorted(staff),
+            event="appeals.author_replied",
+            context={"reference": appeal.reference, "title": appeal.title, "what": what},
+            url=appeal.get_absolute_url(),
+        )
+
+
 def notify_status(appeal: Appeal, *, reason: str = "") -> None:
     """Tell the author and followers about the appeal's new status."""
     recipients = {appeal.author_id, *appeal.followers.values_list("user_id", flat=True)}
@@ -77,18 +99,17 @@ def notify_status(appeal: Appeal, *, reason: str = "") -> None:
         context={
             "reference": appeal.reference,
             "title": appeal.title,
-            "status": _status_labels(appeal.status),
+            "status": in_every_language(Status(appeal.status).label),
             "reason": reason,
         },
         url=appeal.get_absolute_url(),
     )
 
 
-def _status_labels(status: str) -> dict[str, str]:
-    from django.utils import translation
-
-    labels = {}
-    for language in ("uk", "en"):
+def in_every_language(text) -> dict[str, str]:
+    """A lazy text as {"uk": …, "en": …}: a notification renders it in the recipient's."""
+    values = {}
+    for language, _name in settings.LANGUAGES:
         with translation.override(language):
-            labels[language] = str(Status(status).label)
-    return labels
+            values[language] = str(text)
+    return values

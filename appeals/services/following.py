@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .. import photos as photo_rules
 from ..models import (
@@ -19,7 +20,13 @@ from ..models import (
 )
 from ..selectors import is_public
 from ..workflow import AUTHOR, AUTHOR_CAN_ADD, Action, Status
-from .common import AppealError, notify_status, transition
+from .common import (
+    AppealError,
+    in_every_language,
+    notify_department_of_reply,
+    notify_status,
+    transition,
+)
 
 # The author may reopen an answered appeal this long after the answer, once.
 REOPEN_DAYS = 30
@@ -49,6 +56,10 @@ def appeal_unfollow(*, appeal: Appeal, user) -> bool:
     """Stop following; True if `user` was following. Unfollowing twice is harmless."""
     deleted, _per_model = AppealFollower.objects.filter(appeal=appeal, user=user).delete()
     return bool(deleted)
+
+
+ADDED_INFO = gettext_lazy("The author added information.")
+REOPENED = gettext_lazy("The author reopened it: the problem is not solved.")
 
 
 def appeal_add_info(*, appeal: Appeal, author, text: str, photos=()) -> Appeal:
@@ -113,6 +124,7 @@ def appeal_add_info(*, appeal: Appeal, author, text: str, photos=()) -> Appeal:
                 created_at=now,
             )
             locked.save(update_fields=["updated_at"])
+        notify_department_of_reply(locked, what=in_every_language(ADDED_INFO))
     return locked
 
 
@@ -191,4 +203,5 @@ def appeal_reopen(*, appeal: Appeal, author, reason: str) -> Appeal:
         # The repeated request is answered within the same legal term, from today.
         locked.deadline = legal_deadline(now, answer_days)
         locked.save(update_fields=["reopened", "deadline", "updated_at"])
+        notify_department_of_reply(locked, what=in_every_language(REOPENED))
     return locked

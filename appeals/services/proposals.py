@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -28,7 +28,7 @@ from citizens.notifications.services import notify
 
 from ..models import Appeal, Category, Kind, ProposalSupport
 from ..workflow import PUBLIC_STATUSES
-from .common import AppealError
+from .common import AppealError, department_staff_ids, in_every_language
 
 THRESHOLD_STATUS = gettext_lazy("reached its support threshold")
 THRESHOLD_NOTE = gettext_lazy("The city must answer it officially.")
@@ -171,20 +171,9 @@ def proposal_unsupport(*, appeal: Appeal, user) -> tuple[Appeal, bool]:
     return locked, True
 
 
-def _both_languages(text) -> dict[str, str]:
-    labels = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            labels[language] = str(text)
-    return labels
-
-
 def _notify_threshold(appeal: Appeal) -> None:
     """Tell the routed department (staff and head), then the author and followers."""
-    department = appeal.department
-    staff = {*department.members.filter(is_active=True).values_list("pk", flat=True)}
-    if department.head_id:
-        staff.add(department.head_id)
+    staff = department_staff_ids(appeal)
     url = appeal.get_absolute_url()
     if staff:
         notify(
@@ -206,8 +195,8 @@ def _notify_threshold(appeal: Appeal) -> None:
         context={
             "reference": appeal.reference,
             "title": appeal.title,
-            "status": _both_languages(THRESHOLD_STATUS),
-            "reason": _both_languages(THRESHOLD_NOTE),
+            "status": in_every_language(THRESHOLD_STATUS),
+            "reason": in_every_language(THRESHOLD_NOTE),
         },
         url=url,
     )
