@@ -33,3 +33,16 @@ def english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def everything_in_english(settings, monkeypatch, english):
+    """Pages, messages and new people in English, for tests that match English words.
+
+    Signed-in people read their preferred language, so people created in the
+    test prefer English too.
+    """
+    from citizens.models import User
+
+    settings.LANGUAGE_CODE = "en"
+    monkeypatch.setattr(User._meta.get_field("preferred_language"), "default", "en")

@@ -293,7 +293,7 @@ def test_reopening_tells_the_author_and_followers(answered, resident, other_resi
     assert latest.context["status"]["en"] == "In progress"
 
 
-def test_second_reopen_is_refused(answered, resident, routed_staff):
+def test_second_reopen_is_refused(answered, resident, routed_staff, english):
     reopened = appeal_reopen(appeal=answered, author=resident, reason="Ні.")
     answered_again = answer(reopened, routed_staff, "Тепер точно.")
 

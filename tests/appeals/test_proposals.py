@@ -34,6 +34,11 @@ def fresh(appeal: Appeal) -> Appeal:
     return Appeal.objects.select_related("category").get(pk=appeal.pk)
 
 
+@pytest.fixture(autouse=True)
+def _in_english(everything_in_english):
+    """These tests match the English wording of messages."""
+
+
 @pytest.fixture
 def proposal(resident):
     return make_proposal(resident)
