@@ -113,6 +113,11 @@ def test_resident_files_a_problem_report_with_a_photo_and_a_pin(
     assert appeal.district is not None
     assert appeal.photos.count() == 1
     assert page.url.endswith(appeal.get_absolute_url())
+
+    page.goto(f"{live_server.url}/me/requests/")
+    expect(page.get_by_text("Яма біля зупинки «Центральний ринок»")).to_be_visible()
+    expect(page.get_by_text(appeal.reference)).to_be_visible()
+    screenshot(page, "5-my-requests")
     assert real_errors(page) == []
 
 
