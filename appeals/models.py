@@ -209,6 +209,32 @@ class Appeal(models.Model):
     # Ukrainian word forms on both PostgreSQL and SQLite (see search.py).
     search_text = models.TextField(editable=False, blank=True)
     idempotency_key = models.UUIDField(editable=False, null=True, blank=True)
+    # --- staff side ---
+    term_days = models.PositiveSmallIntegerField(
+        _("term in days"),
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(45)],
+        help_text=_("15 when no extra study is needed, otherwise 30 (the law)."),
+    )
+    extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_appeals",
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="duplicates",
+    )
+    forwarded_to = models.CharField(_("forwarded to"), max_length=250, blank=True)
+    escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = AppealQuerySet.as_manager()
@@ -234,6 +260,10 @@ class Appeal(models.Model):
             ),
             models.Index(fields=["latitude", "longitude"], name="appeals_location"),
             models.Index(fields=["deadline"], name="appeals_deadline"),
+            models.Index(
+                fields=["department", "status", "registered_at"], name="appeals_dept_queue"
+            ),
+            models.Index(fields=["assignee", "status"], name="appeals_assignee"),
         ]
 
     def __str__(self):
@@ -309,6 +339,15 @@ class AppealEvent(models.Model):
         verbose_name = _("timeline event")
         verbose_name_plural = _("timeline events")
         ordering = ["created_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        # The public timeline is never rewritten, not even through the admin.
+        if self.pk is not None:
+            raise ValueError("Timeline events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("Timeline events cannot be deleted.")
 
     def __str__(self):
         return f"{self.appeal_id}: {self.action}"
@@ -388,6 +427,103 @@ class AppealRating(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}: {self.score}"
+
+
+class RejectReason(models.TextChoices):
+    SPAM = "spam", _("Spam or advertising")
+    ABUSE = "abuse", _("Abusive language")
+    NOT_AN_APPEAL = "not_an_appeal", _("Not a request to the city")
+    NO_CONTENT = "no_content", _("No content that can be considered")
+    REPEATED = "repeated", _("Repeats a request already answered")
+
+
+class AppealNote(models.Model):
+    """An internal note of staff: never shown to the author or the public."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    text = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.text[:40]}"
+
+
+class AnswerTemplate(models.Model):
+    """A department's reusable answer text."""
+
+    department = models.ForeignKey(
+        "mycity.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        related_name="answer_templates",
+    )
+    title = models.CharField(_("title"), max_length=150)
+    text = models.TextField(_("text"), max_length=10000)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("answer template")
+        verbose_name_plural = _("answer templates")
+        ordering = ["department", "title"]
+
+    def __str__(self):
+        return self.title
+
+
+class AnswerAttachment(models.Model):
+    """A document attached to an official answer (shown to the author with the answer)."""
+
+    message = models.ForeignKey(AppealMessage, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to="appeals/answers/%Y/%m/")
+    name = models.CharField(_("name"), max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("answer attachment")
+        verbose_name_plural = _("answer attachments")
+
+    def __str__(self):
+        return self.name
+
+
+class AppealAudit(models.Model):
+    """Append-only log of every staff action on an appeal: who, when, what changed."""
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="audit")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    action = models.CharField(_("action"), max_length=40)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.appeal_id}: {self.action}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("The audit log is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The audit log is append-only.")
 
 
 def legal_deadline(registered: dt.datetime, days: int) -> dt.date:

@@ -118,6 +118,7 @@ def appeal_submit(
                 longitude=longitude,
                 address=address,
                 registered_at=now,
+                term_days=category.answer_days,
                 deadline=legal_deadline(now, category.answer_days),
                 support_until=(
                     timezone.localdate(now) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
