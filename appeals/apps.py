@@ -40,6 +40,30 @@ class AppealsConfig(AppConfig):
             text=_("“%(title)s” gathered %(count)s supports."),
             default_channels=frozenset({EMAIL}),
         ),
+        EventType(
+            key="appeals.assigned",
+            label=_("Requests assigned to me (staff)"),
+            title=_("Request %(reference)s is assigned to you"),
+            text=_("“%(title)s”. The answer is due by %(deadline)s."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="appeals.escalated",
+            label=_("Overdue requests of my department (department heads)"),
+            title=_("Request %(reference)s is overdue"),
+            text=_("“%(title)s” was due by %(deadline)s and is still not answered."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="appeals.merged",
+            label=_("Requests merged into another one I now follow"),
+            title=_("Request %(reference)s is merged into %(into)s"),
+            text=_(
+                "The city answers it as part of %(into)s “%(into_title)s”. "
+                "You now follow that request."
+            ),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
     ]
 
     role_permissions = {
@@ -50,16 +74,23 @@ class AppealsConfig(AppConfig):
             "appeals.view_category",
             "appeals.view_appealphoto",
             "appeals.change_appealphoto",
+            "appeals.view_answertemplate",
         ],
         "department_staff": [
             "appeals.view_appeal",
             "appeals.change_appeal",
             "appeals.view_category",
+            "appeals.view_answertemplate",
+            "appeals.add_answertemplate",
+            "appeals.change_answertemplate",
         ],
         "department_head": [
             "appeals.view_appeal",
             "appeals.change_appeal",
             "appeals.view_category",
+            "appeals.view_answertemplate",
+            "appeals.add_answertemplate",
+            "appeals.change_answertemplate",
         ],
         "city_admin": [
             "appeals.view_appeal",
@@ -69,5 +100,9 @@ class AppealsConfig(AppConfig):
             "appeals.add_categorygroup",
             "appeals.change_categorygroup",
             "appeals.view_categorygroup",
+            "appeals.view_answertemplate",
+            "appeals.add_answertemplate",
+            "appeals.change_answertemplate",
+            "appeals.delete_answertemplate",
         ],
     }

@@ -340,6 +340,9 @@ class AppealEvent(models.Model):
         verbose_name_plural = _("timeline events")
         ordering = ["created_at", "pk"]
 
+    def __str__(self):
+        return f"{self.appeal_id}: {self.action}"
+
     def save(self, *args, **kwargs):
         # The public timeline is never rewritten, not even through the admin.
         if self.pk is not None:
@@ -348,9 +351,6 @@ class AppealEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Timeline events cannot be deleted.")
-
-    def __str__(self):
-        return f"{self.appeal_id}: {self.action}"
 
 
 class AppealMessage(models.Model):
@@ -529,3 +529,12 @@ class AppealAudit(models.Model):
 def legal_deadline(registered: dt.datetime, days: int) -> dt.date:
     """The answer is due `days` calendar days after registration (the law counts days)."""
     return timezone.localdate(registered) + dt.timedelta(days=days)
+
+
+class ModerationQueue(Appeal):
+    """The moderators' queue in the admin: appeals awaiting moderation, oldest first."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("appeal awaiting moderation")
+        verbose_name_plural = _("awaiting moderation")

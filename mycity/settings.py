@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -229,6 +230,12 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BEAT_SCHEDULE = {
     "notifications-sweep": {"task": "citizens.tasks.sweep_outbox", "schedule": 60.0},
+    # Hourly in working hours, so a missed run is made up the same day; the
+    # service escalates each overdue appeal at most once per day however often it runs.
+    "appeals-escalate-overdue": {
+        "task": "appeals.tasks.escalate_overdue_appeals",
+        "schedule": crontab(minute=5, hour="8-18"),
+    },
 }
 
 # --- Accounts -------------------------------------------------------------

@@ -4,6 +4,8 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from appeals.models import AnswerTemplate
+from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
 from tests.factories import (
@@ -40,7 +42,10 @@ def admin_client(client_for, superuser):
     NotificationPreference.objects.create(
         user=head, event="citizens.test", channel="email", enabled=False
     )
-    submit_appeal(head, CategoryFactory(department=department), district=district)
+    appeal = submit_appeal(head, CategoryFactory(department=department), district=district)
+    # The staff side: an answer template, and an audit entry written by a service.
+    AnswerTemplate.objects.create(department=department, title="Ремонт", text="Відремонтуємо.")
+    appeal_note(appeal=appeal, author=head, text="Перевірити на місці.")
     return client_for(superuser)
 
 

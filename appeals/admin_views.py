@@ -1,0 +1,585 @@
+"""Custom admin views for staff work on one appeal, and the staff dashboard.
+
+Every view opens the appeal through the admin's own queryset (the staff
+member's departments, or everything for moderators), so an appeal outside
+that scope is a 404 here exactly as on the change page. Every write goes
+through appeals.services.staff; a refusal (AppealError) is shown with
+messages.error and the form keeps what was typed.
+"""
+
+import datetime as dt
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from mycity.models import Department
+
+from .models import AnswerTemplate, Appeal, AppealPhoto, RejectReason
+from .services import AppealError
+from .workflow import DEPARTMENT, MODERATOR, OPEN_STATUSES, Action, Status, allowed
+
+DASHBOARD_DAYS = 30
+
+
+def staff_services():
+    # Imported late: the admin loads at start-up, the service module may be edited meanwhile.
+    from .services import staff
+
+    return staff
+
+
+def colleagues(departments):
+    """Active people who work in any of `departments` (members or heads)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(departments__in=departments) | Q(headed_departments__in=departments))
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+class ColleagueChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.full_name} <{obj.email}>" if obj.full_name else obj.email
+
+
+# --- forms of the action panel ------------------------------------------------
+
+
+class ActionForm(forms.Form):
+    """A form of the action panel; it knows the appeal and who is acting."""
+
+    def __init__(self, *args, appeal: Appeal, user, **kwargs):
+        self.appeal = appeal
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+
+class AcceptForm(ActionForm):
+    department = forms.ModelChoiceField(
+        label=_("Route to department"), queryset=Department.objects.none()
+    )
+    term_days = forms.TypedChoiceField(
+        label=_("Term"),
+        coerce=int,
+        choices=[
+            (15, _("15 days (no extra study needed)")),
+            (30, _("30 days (needs extra study)")),
+        ],
+    )
+    title = forms.CharField(label=_("Public title"), max_length=150)
+    description = forms.CharField(
+        label=_("Public text"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Edit out personal data before the request goes public."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        appeal = self.appeal
+        self.fields["department"].queryset = Department.objects.filter(is_active=True)
+        self.fields["department"].initial = appeal.category.department_id
+        self.fields["term_days"].initial = 30 if appeal.term_days > 15 else 15
+        self.fields["title"].initial = appeal.title
+        self.fields["description"].initial = appeal.description
+
+
+class QuestionForm(ActionForm):
+    question = forms.CharField(
+        label=_("Question to the author"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RejectForm(ActionForm):
+    reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
+    comment = forms.CharField(
+        label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class ForwardForm(ActionForm):
+    body = forms.CharField(label=_("Forward to (body)"), max_length=250)
+    comment = forms.CharField(
+        label=_("Comment to the author"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MergeForm(ActionForm):
+    into = forms.CharField(
+        label=_("Reference of the original request"),
+        max_length=20,
+        help_text=_("For example KH-2026-000123."),
+    )
+
+    def clean_into(self):
+        reference = self.cleaned_data["into"].strip().upper()
+        original = (
+            staff_services()
+            .appeals_for_staff(self.user)
+            .exclude(pk=self.appeal.pk)
+            .filter(reference=reference)
+            .first()
+        )
+        if original is None:
+            raise ValidationError(gettext("No request with this reference is open to you."))
+        return original
+
+
+class ExtendForm(ActionForm):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=30)
+    reason = forms.CharField(
+        label=_("Reason (shown to the author)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class AnswerForm(ActionForm):
+    text = forms.CharField(
+        label=_("Official answer"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        template_id = self.initial.get("template")
+        if template_id:
+            template = self.templates().filter(pk=template_id).first()
+            if template is not None:
+                self.fields["text"].initial = template.text
+
+    def templates(self):
+        return AnswerTemplate.objects.filter(department=self.appeal.department_id, is_active=True)
+
+
+class AssignForm(ActionForm):
+    assignee = ColleagueChoiceField(label=_("Assign to"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = colleagues([self.appeal.department_id])
+        self.fields["assignee"].initial = self.appeal.assignee_id
+
+
+class NoteForm(ActionForm):
+    text = forms.CharField(
+        label=_("Internal note (never shown to the author)"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class RedactForm(ActionForm):
+    title = forms.CharField(label=_("Public title"), max_length=150)
+    description = forms.CharField(
+        label=_("Public text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 6})
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["title"].initial = self.appeal.title
+        self.fields["description"].initial = self.appeal.description
+
+
+class ConfirmForm(ActionForm):
+    """An action without fields: the button is the form."""
+
+
+# --- what each action does -------------------------------------------------------
+
+
+def _changed(form, field):
+    value = form.cleaned_data[field]
+    return value if value != getattr(form.appeal, field) else None
+
+
+def _accept(form, appeal, user):
+    staff_services().appeal_accept(
+        appeal=appeal,
+        moderator=user,
+        department=form.cleaned_data["department"],
+        term_days=form.cleaned_data["term_days"],
+        title=_changed(form, "title"),
+        description=_changed(form, "description"),
+    )
+
+
+def _answer(form, appeal, user):
+    staff_services().appeal_answer(
+        appeal=appeal,
+        staff=user,
+        text=form.cleaned_data["text"],
+        attachments=form.cleaned_data["attachments"],
+    )
+
+
+@dataclass(frozen=True)
+class StaffAction:
+    key: str
+    label: str
+    form: type[ActionForm]
+    run: Callable
+    done: str
+    # A workflow action: the transition table decides. Otherwise `roles` do.
+    workflow: str | None = None
+    roles: frozenset = frozenset()
+    statuses: frozenset | None = None
+
+    def available(self, appeal: Appeal, role: str | None) -> bool:
+        if role is None:
+            return False
+        if self.workflow is not None:
+            return allowed(self.workflow, appeal.status, role)
+        return role in self.roles and (self.statuses is None or appeal.status in self.statuses)
+
+    @property
+    def has_fields(self) -> bool:
+        return bool(self.form.base_fields)
+
+
+BOTH = frozenset({MODERATOR, DEPARTMENT})
+WORKING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})
+
+ACTIONS = {
+    a.key: a
+    for a in [
+        StaffAction(
+            "accept",
+            _("Accept and route"),
+            AcceptForm,
+            _accept,
+            _("The request is accepted and routed."),
+            workflow=Action.ACCEPT,
+        ),
+        StaffAction(
+            "start",
+            _("Start work"),
+            ConfirmForm,
+            lambda f, a, u: staff_services().appeal_start(appeal=a, staff=u),
+            _("Work on the request has started."),
+            workflow=Action.START,
+        ),
+        StaffAction(
+            "answer",
+            _("Answer"),
+            AnswerForm,
+            _answer,
+            _("The official answer is sent."),
+            workflow=Action.ANSWER,
+        ),
+        StaffAction(
+            "assign",
+            _("Assign"),
+            AssignForm,
+            lambda f, a, u: staff_services().appeal_assign(
+                appeal=a, assignee=f.cleaned_data["assignee"], actor=u
+            ),
+            _("The request is assigned."),
+            roles=BOTH,
+            statuses=WORKING,
+        ),
+        StaffAction(
+            "return",
+            _("Ask the author for information"),
+            QuestionForm,
+            lambda f, a, u: staff_services().appeal_return(
+                appeal=a, actor=u, question=f.cleaned_data["question"]
+            ),
+            _("The request is returned to the author with your question."),
+            workflow=Action.RETURN,
+        ),
+        StaffAction(
+            "extend",
+            _("Extend the deadline"),
+            ExtendForm,
+            lambda f, a, u: staff_services().appeal_extend(
+                appeal=a, actor=u, days=f.cleaned_data["days"], reason=f.cleaned_data["reason"]
+            ),
+            _("The deadline is extended."),
+            workflow=Action.EXTEND,
+        ),
+        StaffAction(
+            "forward",
+            _("Forward to another body"),
+            ForwardForm,
+            lambda f, a, u: staff_services().appeal_forward(
+                appeal=a, actor=u, body=f.cleaned_data["body"], comment=f.cleaned_data["comment"]
+            ),
+            _("The request is forwarded."),
+            workflow=Action.FORWARD,
+        ),
+        StaffAction(
+            "merge",
+            _("Merge into another request"),
+            MergeForm,
+            lambda f, a, u: staff_services().appeal_merge(
+                appeal=a, into=f.cleaned_data["into"], moderator=u
+            ),
+            _("The request is merged as a duplicate."),
+            workflow=Action.MERGE,
+        ),
+        StaffAction(
+            "reject",
+            _("Reject"),
+            RejectForm,
+            lambda f, a, u: staff_services().appeal_reject(
+                appeal=a,
+                moderator=u,
+                reason=f.cleaned_data["reason"],
+                comment=f.cleaned_data["comment"],
+            ),
+            _("The request is rejected."),
+            workflow=Action.REJECT,
+        ),
+        StaffAction(
+            "close",
+            _("Close"),
+            ConfirmForm,
+            lambda f, a, u: staff_services().appeal_close(appeal=a, actor=u),
+            _("The request is closed."),
+            workflow=Action.CLOSE,
+        ),
+        StaffAction(
+            "redact",
+            _("Edit out personal data"),
+            RedactForm,
+            lambda f, a, u: staff_services().appeal_redact(
+                appeal=a,
+                moderator=u,
+                title=_changed(f, "title"),
+                description=_changed(f, "description"),
+            ),
+            _("The public text is changed."),
+            roles=frozenset({MODERATOR}),
+        ),
+        StaffAction(
+            "note",
+            _("Add an internal note"),
+            NoteForm,
+            lambda f, a, u: staff_services().appeal_note(
+                appeal=a, author=u, text=f.cleaned_data["text"]
+            ),
+            _("The note is added."),
+            roles=BOTH,
+        ),
+    ]
+}
+
+
+def change_url(appeal: Appeal) -> str:
+    return reverse("admin:appeals_appeal_change", args=[appeal.pk])
+
+
+def open_appeal(request, model_admin, object_id) -> tuple[Appeal, str | None]:
+    """The appeal if it is in the admin's scope for this person (else 404) and their role."""
+    queryset = model_admin.get_queryset(request).select_related("category", "department")
+    try:
+        appeal = queryset.get(pk=object_id)
+    except (Appeal.DoesNotExist, ValueError, ValidationError):
+        raise Http404(gettext("No such request.")) from None
+    return appeal, staff_services().staff_role(request.user, appeal)
+
+
+def user_roles(user, appeal: Appeal, role: str | None) -> set[str]:
+    """Every role `user` holds on `appeal`: a moderator may also work in the department."""
+    roles = {role} if role else set()
+    if role == MODERATOR and (
+        appeal.department.head_id == user.pk
+        or appeal.department.members.filter(pk=user.pk).exists()
+    ):
+        roles.add(DEPARTMENT)
+    return roles
+
+
+def available(spec: "StaffAction", appeal: Appeal, roles: set[str]) -> bool:
+    return any(spec.available(appeal, role) for role in roles)
+
+
+def panel_actions(request, appeal: Appeal, role: str | None) -> list[dict]:
+    """The action panel: only what the workflow allows this person's roles from this status."""
+    if not request.user.has_perm("appeals.change_appeal"):
+        return []
+    roles = user_roles(request.user, appeal, role)
+    items = []
+    for spec in ACTIONS.values():
+        if available(spec, appeal, roles):
+            form = spec.form(appeal=appeal, user=request.user, prefix=spec.key)
+            items.append(
+                {
+                    "spec": spec,
+                    "form": form,
+                    "url": reverse("admin:appeals_appeal_action", args=[appeal.pk, spec.key]),
+                    "templates": form.templates() if isinstance(form, AnswerForm) else (),
+                }
+            )
+    return items
+
+
+def appeal_action(request, model_admin, object_id, key):
+    """One action of the panel: GET shows its form alone, POST calls the service."""
+    spec = ACTIONS.get(key)
+    if spec is None:
+        raise Http404
+    if not request.user.has_perm("appeals.change_appeal"):
+        raise PermissionDenied
+    appeal, role = open_appeal(request, model_admin, object_id)
+    if not available(spec, appeal, user_roles(request.user, appeal, role)):
+        messages.error(request, gettext("This action is not available for this request now."))
+        return redirect(change_url(appeal))
+    initial = {"template": request.GET.get("template")} if key == "answer" else None
+    if request.method == "POST":
+        form = spec.form(
+            request.POST, request.FILES, appeal=appeal, user=request.user, prefix=spec.key
+        )
+        if form.is_valid():
+            try:
+                spec.run(form, appeal, request.user)
+            except AppealError as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(request, spec.done)
+                return redirect(change_url(appeal))
+    else:
+        form = spec.form(appeal=appeal, user=request.user, prefix=spec.key, initial=initial)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": f"{spec.label}: {appeal.reference}",
+        "appeal": appeal,
+        "spec": spec,
+        "form": form,
+        "templates": form.templates() if isinstance(form, AnswerForm) else (),
+        "change_url": change_url(appeal),
+    }
+    return TemplateResponse(request, "admin/appeals/appeal/action.html", context)
+
+
+PHOTO_OPERATIONS = {
+    "hide": ("photo_hide", _("The photo is hidden from the public.")),
+    "remove": ("photo_remove", _("The photo is removed.")),
+}
+
+
+def photo_action(request, model_admin, object_id, photo_id, operation):
+    """Hide or remove a photo before it goes public (moderators)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if operation not in PHOTO_OPERATIONS or not request.user.has_perm("appeals.change_appeal"):
+        raise Http404
+    appeal, role = open_appeal(request, model_admin, object_id)
+    photo = get_object_or_404(AppealPhoto, pk=photo_id, appeal=appeal)
+    if role != MODERATOR:
+        messages.error(request, gettext("Only moderators change photos."))
+        return redirect(change_url(appeal))
+    name, done = PHOTO_OPERATIONS[operation]
+    try:
+        getattr(staff_services(), name)(photo=photo, moderator=request.user)
+    except AppealError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect(change_url(appeal))
+
+
+# --- the dashboard -------------------------------------------------------------------
+
+
+def dashboard_rows(appeals, *, today: dt.date | None = None) -> list[dict]:
+    """Per department: open and overdue now; answered, in time and median over 30 days.
+
+    Three queries whatever the number of appeals: one aggregate, one bounded
+    values_list of the window's answers (for the median, which SQLite cannot
+    compute), one for the department names.
+    """
+    today = today or timezone.localdate()
+    since = timezone.now() - dt.timedelta(days=DASHBOARD_DAYS)
+    open_now = Q(status__in=OPEN_STATUSES)
+    answered = Q(answered_at__gte=since)
+    counts = (
+        appeals.order_by()
+        .values("department")
+        .annotate(
+            open=Count("pk", filter=open_now),
+            overdue=Count("pk", filter=open_now & Q(deadline__lt=today)),
+            answered=Count("pk", filter=answered),
+            in_time=Count("pk", filter=answered & Q(answered_at__date__lte=F("deadline"))),
+        )
+    )
+    rows = {row["department"]: row for row in counts}
+    durations: dict[int, list[float]] = {}
+    for department, registered, answered_at in (
+        appeals.filter(answered)
+        .order_by()
+        .values_list("department", "registered_at", "answered_at")
+        .iterator()
+    ):
+        durations.setdefault(department, []).append(
+            (answered_at - registered).total_seconds() / 86400
+        )
+    names = Department.objects.filter(pk__in=rows).order_by("name")
+    result = []
+    for department in names:
+        row = rows[department.pk]
+        days = durations.get(department.pk)
+        result.append(
+            {
+                "department": department,
+                "open": row["open"],
+                "overdue": row["overdue"],
+                "answered": row["answered"],
+                "in_time_percent": (
+                    round(100 * row["in_time"] / row["answered"]) if row["answered"] else None
+                ),
+                "median_days": round(statistics.median(days), 1) if days else None,
+            }
+        )
+    return result
+
+
+def dashboard(request, model_admin):
+    if not model_admin.has_view_permission(request):
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.opts,
+        "title": gettext("Requests dashboard"),
+        "days": DASHBOARD_DAYS,
+        "rows": dashboard_rows(model_admin.get_queryset(request)),
+    }
+    return TemplateResponse(request, "admin/appeals/dashboard.html", context)
