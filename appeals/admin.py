@@ -210,7 +210,7 @@ class AssigneeFilter(admin.SimpleListFilter):
     parameter_name = "assigned"
 
     def lookups(self, request, model_admin):
-        return [("me", _("Me")), ("none", _("Nobody")), ("any", _("Anyone"))]
+        return [("me", _("Me")), ("none", _("Nobody")), ("any", _("Someone"))]
 
     def queryset(self, request, queryset):
         if self.value() == "me":
