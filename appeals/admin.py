@@ -9,6 +9,7 @@ department lives in `get_queryset`, which every custom view uses too.
 from functools import cached_property, partial
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.paginator import Paginator
@@ -423,8 +424,14 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
             return "—"
         lat, lon = obj.latitude, obj.longitude
         return format_html(
+            '<div class="admin-appeal-map" data-lat="{}" data-lon="{}" data-tiles="{}" '
+            'data-attribution="{}"></div>'
             '<a href="https://www.openstreetmap.org/?mlat={}&amp;mlon={}#map=18/{}/{}" '
             'target="_blank" rel="noopener">{} {:.5f}, {:.5f}</a>',
+            lat,
+            lon,
+            settings.MAP_TILE_URL,
+            settings.MAP_TILE_ATTRIBUTION,
             lat,
             lon,
             lat,
