@@ -427,7 +427,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
             '<div class="admin-appeal-map" data-lat="{}" data-lon="{}" data-tiles="{}" '
             'data-attribution="{}"></div>'
             '<a href="https://www.openstreetmap.org/?mlat={}&amp;mlon={}#map=18/{}/{}" '
-            'target="_blank" rel="noopener">{} {:.5f}, {:.5f}</a>',
+            'target="_blank" rel="noopener">{} {}, {}</a>',
             lat,
             lon,
             settings.MAP_TILE_URL,
@@ -437,8 +437,9 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
             lat,
             lon,
             gettext("OpenStreetMap:"),
-            lat,
-            lon,
+            # format_html escapes its arguments to text first: format numbers here.
+            f"{lat:.5f}",
+            f"{lon:.5f}",
         )
 
     @admin.display(description=_("merged into"))
