@@ -471,3 +471,27 @@ def test_queue_query_count_does_not_grow_with_appeals(
         response = client.get(reverse("admin:appeals_moderationqueue_changelist"))
 
     assert response.status_code == 200
+
+
+def test_deep_changelist_pages_list_the_same_rows_in_the_same_order(
+    client_for, monkeypatch, moderator, resident, department
+):
+    # A deep page reads the keys first, then the rows (EstimatedCountPaginator.page):
+    # lowered here so that page 2 of 60 appeals takes that path.
+    from appeals.admin import EstimatedCountPaginator
+
+    category = CategoryFactory(department=department)
+    for n in range(60):
+        submit_appeal(resident, category, title=f"Яма {n}")
+    client = client_for(moderator)
+    url = reverse("admin:appeals_appeal_changelist") + "?p=2"
+    shallow = [a.pk for a in client.get(url).context["cl"].result_list]
+
+    monkeypatch.setattr(EstimatedCountPaginator, "DEEP_OFFSET", 1)
+    response = client.get(url)
+
+    assert response.status_code == 200
+    deep = [a.pk for a in response.context["cl"].result_list]
+    assert deep == shallow
+    expected = list(Appeal.objects.order_by("-registered_at", "-pk").values_list("pk", flat=True))
+    assert deep == expected[50:]

@@ -1,11 +1,18 @@
-"""Bulk-create public appeals for load tests (the list, search and the map at scale).
+"""Bulk-create appeals for load tests: the public pages and the staff admin at scale.
 
-Needs seed_demo's districts, categories and demo resident. Rows are written
-with bulk_create, not through appeal_submit: filing 20,000 appeals one by one
-(reference lock, events, notifications) would take minutes and measure
-nothing we want. What the public pages read is filled in as the service
-fills it: reference numbers from the year's counter, legal deadlines and
-search lemmas.
+Needs seed_demo's districts, categories, demo residents and staff. Rows are
+written with bulk_create, not through appeal_submit: filing 20,000 appeals
+one by one (reference lock, events, notifications) would take minutes and
+measure nothing we want. What the pages read is filled in as the services
+fill it: reference numbers from the year's counter, legal deadlines and
+search lemmas (computed once per distinct text, not once per row).
+
+`--mix public` (the default) files public appeals in random public statuses,
+for the public list, search and map. `--mix workflow` spreads statuses as a
+year of real work leaves them, for the staff admin: most appeals answered or
+closed (with answer and close times), the last day or two awaiting
+moderation, a few rejected, forwarded or merged, some still open past their
+deadline, and part of the demo department's work assigned to its staff.
 """
 
 import datetime as dt
@@ -21,8 +28,8 @@ from shapely.prepared import prep
 
 from appeals.models import Appeal, Category, ReferenceCounter, legal_deadline
 from appeals.search import normalize
-from appeals.workflow import PUBLIC_STATUSES
-from mycity.models import District
+from appeals.workflow import PUBLIC_STATUSES, Status
+from mycity.models import Department, District
 
 PROBLEMS = [
     ("Не працюють ліхтарі", "Уже тиждень не працюють ліхтарі, ввечері дуже темно."),
@@ -44,25 +51,90 @@ STREETS = [
     "вулиця Університетська",
     "вулиця Бериславське шосе",
 ]
+BATCH = 5_000
+POINTS_PER_DISTRICT = 2_000
+DAY = 24 * 60  # minutes
+# --mix workflow: what became of an appeal older than its answer term ...
+SETTLED = [
+    (Status.CLOSED, 58),
+    (Status.ANSWERED, 27),
+    (Status.REJECTED, 5),
+    (Status.FORWARDED, 3),
+    (Status.MERGED, 2),
+    (Status.IN_PROGRESS, 3),  # overdue
+    (Status.ACCEPTED, 1),  # overdue
+    (Status.RETURNED, 1),
+]
+# ... and of one still within it (registered more than MODERATION_DAYS ago).
+RECENT = [
+    (Status.ACCEPTED, 15),
+    (Status.IN_PROGRESS, 30),
+    (Status.ANSWERED, 30),
+    (Status.CLOSED, 15),
+    (Status.RETURNED, 3),
+    (Status.REJECTED, 4),
+    (Status.FORWARDED, 3),
+]
+MODERATION_DAYS = 1.5
+
+
+def _picker(table):
+    statuses = [status for status, _weight in table]
+    weights = [weight for _status, weight in table]
+    return lambda rng: rng.choices(statuses, weights)[0]
 
 
 class Command(BaseCommand):
-    help = "Bulk-create N public appeals with random points inside the demo districts."
+    help = "Bulk-create N appeals with random points inside the demo districts."
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, default=20_000)
         parser.add_argument("--seed", type=int, default=2026, help="random seed")
+        parser.add_argument(
+            "--mix",
+            choices=["public", "workflow"],
+            default="public",
+            help="public: random public statuses; workflow: as a year of staff work leaves them",
+        )
 
-    def handle(self, *args, count, seed, **options):
+    def handle(self, *args, count, seed, mix, **options):
         if count < 1:
             raise CommandError("--count must be at least 1.")
         rng = random.Random(seed)
         districts = list(District.objects.all())
         categories = list(Category.objects.filter(sensitive=False, is_active=True))
-        author = get_user_model().objects.filter(email="resident@demo.mycity.test").first()
-        if not districts or not categories or author is None:
+        users = get_user_model().objects
+        authors = list(
+            users.filter(email__startswith="resident", email__endswith="@demo.mycity.test")
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not districts or not categories or not authors:
             raise CommandError("Run seed_demo first: districts, categories and the demo resident.")
-        areas = [(d, prep(shape(d.boundary)), shape(d.boundary).bounds) for d in districts]
+        if mix == "public":
+            authors = authors[:1]  # the demo resident, as before
+        staff_of = {}
+        for department in Department.objects.prefetch_related("members"):
+            people = [m.pk for m in department.members.all()]
+            if department.head_id:
+                people.append(department.head_id)
+            if people:
+                staff_of[department.pk] = sorted(set(people))
+        # A pool of points per district: testing each random point against the
+        # polygon is the slow part of making a row, and repeats are harmless.
+        pools = []
+        for district in districts:
+            area = prep(shape(district.boundary))
+            west, south, east, north = shape(district.boundary).bounds
+            points = []
+            while len(points) < min(POINTS_PER_DISTRICT, count):
+                lat, lon = rng.uniform(south, north), rng.uniform(west, east)
+                if area.covers(Point(lon, lat)):
+                    points.append((lat, lon))
+            pools.append((district, points))
+        lemmas = {}
+        public = sorted(PUBLIC_STATUSES)
+        settled, recent = _picker(SETTLED), _picker(RECENT)
         now = timezone.now()
 
         with transaction.atomic():
@@ -74,38 +146,65 @@ class Command(BaseCommand):
             counter.save(update_fields=["value"])
             batch = []
             for number in range(first, first + count):
-                district, area, (west, south, east, north) = rng.choice(areas)
-                while True:
-                    lat, lon = rng.uniform(south, north), rng.uniform(west, east)
-                    if area.covers(Point(lon, lat)):
-                        break
+                district, points = rng.choice(pools)
+                lat, lon = rng.choice(points)
                 category = rng.choice(categories)
                 kind = rng.choice(category.kinds or ["problem"])
-                title, text = rng.choice(PROBLEMS)
-                address = f"{rng.choice(STREETS)}, {rng.randint(1, 180)}"
-                registered = now - dt.timedelta(minutes=rng.randint(0, 365 * 24 * 60))
-                batch.append(
-                    Appeal(
-                        reference=f"{settings.CITY_CODE}-{year}-{number:06d}",
-                        kind=kind,
-                        category=category,
-                        department_id=category.department_id,
-                        author=author,
-                        title=title,
-                        description=text,
-                        is_public=True,
-                        status=rng.choice(sorted(PUBLIC_STATUSES)),
-                        district=district,
-                        latitude=lat,
-                        longitude=lon,
-                        address=address,
-                        registered_at=registered,
-                        deadline=legal_deadline(registered, category.answer_days),
-                        search_text=normalize(title, text, address),
-                    )
+                problem = rng.randrange(len(PROBLEMS))
+                title, text = PROBLEMS[problem]
+                street, house = rng.randrange(len(STREETS)), rng.randint(1, 180)
+                address = f"{STREETS[street]}, {house}"
+                key = (problem, street, house)
+                if key not in lemmas:
+                    lemmas[key] = normalize(title, text, address)
+                age = rng.randint(0, 365 * DAY)
+                registered = now - dt.timedelta(minutes=age)
+                term = category.answer_days
+                appeal = Appeal(
+                    reference=f"{settings.CITY_CODE}-{year}-{number:06d}",
+                    kind=kind,
+                    category=category,
+                    department_id=category.department_id,
+                    author_id=rng.choice(authors),
+                    title=title,
+                    description=text,
+                    is_public=True,
+                    district=district,
+                    latitude=lat,
+                    longitude=lon,
+                    address=address,
+                    registered_at=registered,
+                    term_days=term,
+                    deadline=legal_deadline(registered, term),
+                    search_text=lemmas[key],
                 )
-                if len(batch) == 2000:
+                if mix == "public":
+                    appeal.status = rng.choice(public)
+                else:
+                    self._workflow(appeal, rng, age, term, now, settled, recent, staff_of)
+                batch.append(appeal)
+                if len(batch) == BATCH:
                     Appeal.objects.bulk_create(batch)
                     batch = []
             Appeal.objects.bulk_create(batch)
-        self.stdout.write(self.style.SUCCESS(f"Created {count} public appeals."))
+        self.stdout.write(self.style.SUCCESS(f"Created {count} appeals ({mix})."))
+
+    @staticmethod
+    def _workflow(appeal, rng, age, term, now, settled, recent, staff_of):
+        if age < MODERATION_DAYS * DAY:
+            appeal.status = Status.MODERATION
+            return
+        appeal.status = settled(rng) if age > (term + 1) * DAY else recent(rng)
+        if appeal.status in (Status.ANSWERED, Status.CLOSED):
+            # Most answers come in time; some late.
+            took = rng.uniform(0.5, term * 1.2) * DAY
+            appeal.answered_at = min(now, appeal.registered_at + dt.timedelta(minutes=took))
+            if appeal.status == Status.CLOSED:
+                appeal.closed_at = min(
+                    now, appeal.answered_at + dt.timedelta(minutes=rng.randint(60, 10 * DAY))
+                )
+        elif appeal.status == Status.MERGED:
+            appeal.is_public = False
+        people = staff_of.get(appeal.department_id)
+        if people and appeal.status != Status.REJECTED and rng.random() < 0.6:
+            appeal.assignee_id = rng.choice(people)
