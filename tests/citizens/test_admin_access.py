@@ -1,29 +1,19 @@
 """Who may open the admin: staff only, and only with two-factor authentication."""
 
-import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from allauth.mfa import app_settings as mfa_settings
-from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY, format_hotp_value, hotp_value
+from allauth.mfa.totp.internal.auth import SECRET_SESSION_KEY
 from django.contrib import messages
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from tests.conftest import ROLES, STAFF_WITH_MFA
-from tests.factories import PASSWORD, TOTP_SECRET
+from tests.factories import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
 
 ADMIN = "/admin/"
-
-
-def totp_code(secret: str = TOTP_SECRET) -> str:
-    """The current TOTP code, never one about to expire (allauth allows no drift)."""
-    period = mfa_settings.TOTP_PERIOD
-    if period - time.time() % period < 2:
-        time.sleep(period - time.time() % period + 0.05)
-    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(client):
