@@ -357,7 +357,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         css = {"all": ["css/appeals-admin.css"]}
 
     def get_queryset(self, request):
-        scoped = admin_views.staff_services().appeals_for_staff(request.user)
+        scoped = admin_views.staff_services.appeals_for_staff(request.user)
         return scoped.select_related(*self.list_select_related)
 
     def get_list_filter(self, request):
@@ -403,7 +403,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         extra_context = extra_context or {}
         appeal = self.get_object(request, object_id)
         if appeal is not None:
-            role = admin_views.staff_services().staff_role(request.user, appeal)
+            role = admin_views.staff_services.staff_role(request.user, appeal)
             photos = list(appeal.photos.all())
             extra_context.update(
                 {
@@ -484,7 +484,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
             if request.POST.get("select_across") == "1"
             else len(selected - {str(appeal.pk) for appeal in rows})
         )
-        staff = admin_views.staff_services()
+        staff = admin_views.staff_services
         done, skipped = 0, []
         for appeal in rows:
             role = staff.staff_role(request.user, appeal)
@@ -528,7 +528,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["work"])
     def assign_to_me(self, request, queryset):
-        staff = admin_views.staff_services()
+        staff = admin_views.staff_services
         self._bulk(
             request,
             queryset,
@@ -543,7 +543,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         form.fields["assignee"].queryset = admin_views.colleagues(departments)
         if form.is_bound and form.is_valid():
-            staff = admin_views.staff_services()
+            staff = admin_views.staff_services
             assignee = form.cleaned_data["assignee"]
             self._bulk(
                 request,
@@ -567,7 +567,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Start work"), permissions=["work"])
     def start_work(self, request, queryset):
-        staff = admin_views.staff_services()
+        staff = admin_views.staff_services
         self._bulk(
             request,
             queryset,
@@ -576,7 +576,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Close answered requests"), permissions=["work"])
     def close_answered(self, request, queryset):
-        staff = admin_views.staff_services()
+        staff = admin_views.staff_services
         self._bulk(
             request,
             queryset,
@@ -707,7 +707,7 @@ class AppealAuditAdmin(FastChangeListMixin, admin.ModelAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        scoped = admin_views.staff_services().appeals_for_staff(request.user)
+        scoped = admin_views.staff_services.appeals_for_staff(request.user)
         return super().get_queryset(request).filter(appeal__in=scoped.values("pk"))
 
     def has_module_permission(self, request):

@@ -38,18 +38,13 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.models import Department
 
+from .forms import MultipleFileField
 from .models import AnswerTemplate, Appeal, AppealPhoto, RejectReason
 from .services import AppealError
+from .services import staff as staff_services
 from .workflow import DEPARTMENT, MODERATOR, OPEN_STATUSES, Action, Status, allowed
 
 DASHBOARD_DAYS = 30
-
-
-def staff_services():
-    # Imported late: the admin loads at start-up, the service module may be edited meanwhile.
-    from .services import staff
-
-    return staff
 
 
 def colleagues(departments):
@@ -146,8 +141,7 @@ class MergeForm(ActionForm):
     def clean_into(self):
         reference = self.cleaned_data["into"].strip().upper()
         original = (
-            staff_services()
-            .appeals_for_staff(self.user)
+            staff_services.appeals_for_staff(self.user)
             .exclude(pk=self.appeal.pk)
             .filter(reference=reference)
             .first()
@@ -164,21 +158,6 @@ class ExtendForm(ActionForm):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(item, initial) for item in data]
-        return [super().clean(data, initial)] if data else []
 
 
 class AnswerForm(ActionForm):
@@ -241,7 +220,7 @@ def _changed(form, field):
 
 
 def _accept(form, appeal, user):
-    staff_services().appeal_accept(
+    staff_services.appeal_accept(
         appeal=appeal,
         moderator=user,
         department=form.cleaned_data["department"],
@@ -252,7 +231,7 @@ def _accept(form, appeal, user):
 
 
 def _answer(form, appeal, user):
-    staff_services().appeal_answer(
+    staff_services.appeal_answer(
         appeal=appeal,
         staff=user,
         text=form.cleaned_data["text"],
@@ -302,7 +281,7 @@ ACTIONS = {
             "start",
             _("Start work"),
             ConfirmForm,
-            lambda f, a, u: staff_services().appeal_start(appeal=a, staff=u),
+            lambda f, a, u: staff_services.appeal_start(appeal=a, staff=u),
             _("Work on the request has started."),
             workflow=Action.START,
         ),
@@ -318,7 +297,7 @@ ACTIONS = {
             "assign",
             _("Assign"),
             AssignForm,
-            lambda f, a, u: staff_services().appeal_assign(
+            lambda f, a, u: staff_services.appeal_assign(
                 appeal=a, assignee=f.cleaned_data["assignee"], actor=u
             ),
             _("The request is assigned."),
@@ -329,7 +308,7 @@ ACTIONS = {
             "return",
             _("Ask the author for information"),
             QuestionForm,
-            lambda f, a, u: staff_services().appeal_return(
+            lambda f, a, u: staff_services.appeal_return(
                 appeal=a, actor=u, question=f.cleaned_data["question"]
             ),
             _("The request is returned to the author with your question."),
@@ -339,7 +318,7 @@ ACTIONS = {
             "extend",
             _("Extend the deadline"),
             ExtendForm,
-            lambda f, a, u: staff_services().appeal_extend(
+            lambda f, a, u: staff_services.appeal_extend(
                 appeal=a, actor=u, days=f.cleaned_data["days"], reason=f.cleaned_data["reason"]
             ),
             _("The deadline is extended."),
@@ -349,7 +328,7 @@ ACTIONS = {
             "forward",
             _("Forward to another body"),
             ForwardForm,
-            lambda f, a, u: staff_services().appeal_forward(
+            lambda f, a, u: staff_services.appeal_forward(
                 appeal=a, actor=u, body=f.cleaned_data["body"], comment=f.cleaned_data["comment"]
             ),
             _("The request is forwarded."),
@@ -359,7 +338,7 @@ ACTIONS = {
             "merge",
             _("Merge into another request"),
             MergeForm,
-            lambda f, a, u: staff_services().appeal_merge(
+            lambda f, a, u: staff_services.appeal_merge(
                 appeal=a, into=f.cleaned_data["into"], moderator=u
             ),
             _("The request is merged as a duplicate."),
@@ -369,7 +348,7 @@ ACTIONS = {
             "reject",
             _("Reject"),
             RejectForm,
-            lambda f, a, u: staff_services().appeal_reject(
+            lambda f, a, u: staff_services.appeal_reject(
                 appeal=a,
                 moderator=u,
                 reason=f.cleaned_data["reason"],
@@ -382,7 +361,7 @@ ACTIONS = {
             "close",
             _("Close"),
             ConfirmForm,
-            lambda f, a, u: staff_services().appeal_close(appeal=a, actor=u),
+            lambda f, a, u: staff_services.appeal_close(appeal=a, actor=u),
             _("The request is closed."),
             workflow=Action.CLOSE,
         ),
@@ -390,7 +369,7 @@ ACTIONS = {
             "redact",
             _("Edit out personal data"),
             RedactForm,
-            lambda f, a, u: staff_services().appeal_redact(
+            lambda f, a, u: staff_services.appeal_redact(
                 appeal=a,
                 moderator=u,
                 title=_changed(f, "title"),
@@ -403,7 +382,7 @@ ACTIONS = {
             "note",
             _("Add an internal note"),
             NoteForm,
-            lambda f, a, u: staff_services().appeal_note(
+            lambda f, a, u: staff_services.appeal_note(
                 appeal=a, author=u, text=f.cleaned_data["text"]
             ),
             _("The note is added."),
@@ -424,7 +403,7 @@ def open_appeal(request, model_admin, object_id) -> tuple[Appeal, str | None]:
         appeal = queryset.get(pk=object_id)
     except (Appeal.DoesNotExist, ValueError, ValidationError):
         raise Http404(gettext("No such request.")) from None
-    return appeal, staff_services().staff_role(request.user, appeal)
+    return appeal, staff_services.staff_role(request.user, appeal)
 
 
 def user_roles(user, appeal: Appeal, role: str | None) -> set[str]:
@@ -520,7 +499,7 @@ def photo_action(request, model_admin, object_id, photo_id, operation):
         return redirect(change_url(appeal))
     name, done = PHOTO_OPERATIONS[operation]
     try:
-        getattr(staff_services(), name)(photo=photo, moderator=request.user)
+        getattr(staff_services, name)(photo=photo, moderator=request.user)
     except AppealError as error:
         messages.error(request, str(error))
     else:

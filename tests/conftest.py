@@ -22,6 +22,7 @@ from allauth.mfa.models import Authenticator
 from django.core.cache import caches
 from django.test import Client
 
+from mycity.celery import app as celery_app
 from tests.factories import (
     DepartmentFactory,
     UserFactory,
@@ -89,6 +90,20 @@ def _isolated_cache(settings):
             connection.delete(*keys)
     finally:
         connection.close()
+
+
+@pytest.fixture
+def eager():
+    """Celery tasks run in-process, whatever REDIS_URL says.
+
+    With REDIS_URL the suite's Celery is not eager, and changing Django's
+    settings in a test does not reach the app's conf: set the conf itself.
+    """
+    conf = celery_app.conf
+    saved = conf.task_always_eager, conf.task_eager_propagates
+    conf.task_always_eager = conf.task_eager_propagates = True
+    yield
+    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 def sign_in(client: Client, user) -> Client:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from .. import photos as photo_rules
 from .. import selectors
+from ..forms import MultipleFileField, MultipleFileInput
 from ..models import Kind, ProposalSupport
 from ..services.common import AppealError
 from ..services.following import (
@@ -41,20 +42,15 @@ SUPPORT_TEMPLATE = "appeals/_support.html"
 # --- Forms -------------------------------------------------------------------
 
 
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultiplePhotoField(forms.FileField):
-    """Several files from one <input multiple>; checked by photos.clean_photo in the service."""
+class MultiplePhotoField(MultipleFileField):
+    """Up to MAX_PHOTOS photos; each is checked by photos.clean_photo in the service."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": "image/*"}))
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
         super().__init__(**kwargs)
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data]
-        cleaned = [super(MultiplePhotoField, self).clean(f, initial) for f in files if f]
+        cleaned = super().clean(data, initial)
         if len(cleaned) > photo_rules.MAX_PHOTOS:
             raise forms.ValidationError(
                 _("You can attach up to %(n)d photos.") % {"n": photo_rules.MAX_PHOTOS}

@@ -8,7 +8,6 @@ from playwright.sync_api import expect
 
 from appeals.models import Appeal
 from citizens.roles import roles_sync
-from mycity.celery import app as celery_app
 from tests.factories import (
     PASSWORD,
     CategoryFactory,
@@ -20,17 +19,6 @@ from tests.factories import (
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def eager():
-    # With REDIS_URL the suite's Celery is not eager: the confirmation would
-    # sit in the broker. Set the app's conf itself (Django settings do not reach it).
-    conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_eager_propagates
-    conf.task_always_eager = conf.task_eager_propagates = True
-    yield
-    conf.task_always_eager, conf.task_eager_propagates = saved
 
 
 @pytest.fixture
