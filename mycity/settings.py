@@ -130,9 +130,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "csp",
     "phonenumber_field",
+    "rest_framework",
+    "django_filters",
+    "drf_spectacular",
     "mycity",
     "citizens",
     "appeals",
+    "news",
+    "surveys",
+    "services",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,9 @@ urlpatterns = [
     path("me/", include("citizens.urls")),
     path("", include("citizens.notifications.urls")),
     path("", include("appeals.urls")),
+    path("", include("news.urls")),
+    path("", include("surveys.urls")),
+    path("", include("services.urls")),
     path("admin/", admin.site.urls),
 ]
 
