@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from citizens import views as citizens_views
 
-from . import views
+from . import pwa, views
 
 # The admin signs in through allauth (rate limits, e-mail verification, MFA).
 admin.site.login = secure_admin_login(admin.site.login)
@@ -18,6 +18,10 @@ admin.site.index_title = _("City administration")
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("manifest.<str:language>.webmanifest", pwa.manifest, name="manifest"),
+    path("offline/", pwa.offline, name="offline"),
+    path("app/", pwa.install, name="install"),
+    path("apple-touch-icon.png", pwa.apple_touch_icon, name="apple_touch_icon"),
     path("i18n/setlang/", citizens_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("citizens.urls")),

@@ -5,6 +5,7 @@ from itertools import groupby
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,10 +45,12 @@ def new(request):
         form = AppealForm(request.POST, request.FILES, kind=kind, category=category)
         if form.is_valid():
             try:
-                appeal, _created = appeal_submit(author=request.user, **form.submit_kwargs())
+                appeal, created = appeal_submit(author=request.user, **form.submit_kwargs())
             except AppealError as exc:
                 form.add_error(None, str(exc))
             else:
+                if _wants_json(request):
+                    return _submitted_json(appeal, created=created)
                 messages.success(
                     request,
                     _(
@@ -60,11 +63,12 @@ def new(request):
                     },
                 )
                 return redirect(appeal)
+        if _wants_json(request):
+            return _refused_json(form)
     else:
         point = _point(request.GET)
         initial = {"latitude": point[0], "longitude": point[1]} if point else {}
         form = AppealForm(kind=kind, category=category, initial=initial)
-
     point = _point(request.POST if form.is_bound else request.GET)
     similar = []
     if kind == Kind.PROBLEM and point is not None:
@@ -80,6 +84,31 @@ def new(request):
             "photos_lost": form.is_bound and bool(request.FILES.getlist("photos")),
             "map": _map_settings(),
         },
+    )
+
+
+def _wants_json(request) -> bool:
+    # A request kept on the device while offline (static/js/outbox.js) is sent
+    # by script later and wants the outcome as data, not a page.
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _submitted_json(appeal, *, created: bool) -> JsonResponse:
+    return JsonResponse(
+        {
+            "reference": appeal.reference,
+            "url": appeal.get_absolute_url(),
+            "created": created,
+            "deadline": appeal.deadline.isoformat() if appeal.deadline else None,
+        },
+        status=201 if created else 200,
+    )
+
+
+def _refused_json(form) -> JsonResponse:
+    errors = [str(error) for errors in form.errors.values() for error in errors]
+    return JsonResponse(
+        {"message": " ".join(errors), "errors": form.errors.get_json_data()}, status=400
     )
 
 

@@ -1,17 +1,204 @@
 // The service worker of My City, served from /sw.js so that its scope is the
-// whole site. It shows web push notifications (payload: see
-// citizens/notifications/channels/webpush.py) and opens their link on a tap.
-// No fetch handler yet: pages load from the network as usual.
+// whole site. It
+// - shows web push notifications (payload: see
+//   citizens/notifications/channels/webpush.py) and opens their link on a tap;
+// - keeps a copy of the pages that ask for it (<html data-offline-keep>: the
+//   home page, alerts, the resident's own requests, service centres, the
+//   request form) and of our static files, and serves them when the network
+//   is gone, marked <html data-offline-copy> so the page shows "as of HH:MM";
+// - sends requests written offline (static/js/outbox.js) on Background Sync.
+// Pages are network first: a fresh page always wins when the network answers.
 "use strict";
 
-const DEFAULT_ICON = "/static/img/favicon.svg";
+try {
+  importScripts("/static/js/outbox.js");
+} catch (error) {
+  // Without the outbox the worker still shows pushes and offline copies.
+}
 
-self.addEventListener("install", () => {
-  self.skipWaiting();
+const DEFAULT_ICON = "/static/img/icons/icon-192.png";
+const ASSETS = "mycity-assets-v1";
+const PAGES = "mycity-pages-v1";
+const OFFLINE_URL = "/offline/";
+const KEEP_MARK = "data-offline-keep";
+// A slow network may keep a kept page waiting this long before the copy is shown.
+const NETWORK_PATIENCE_MS = 7000;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches
+      .open(PAGES)
+      .then((cache) => cache.add(new Request(OFFLINE_URL, { credentials: "same-origin" })))
+      .then(() => self.skipWaiting()),
+  );
 });
 
 self.addEventListener("activate", (event) => {
-  event.waitUntil(self.clients.claim());
+  event.waitUntil(
+    caches
+      .keys()
+      .then((names) =>
+        Promise.all(
+          names
+            .filter((name) => name.startsWith("mycity-") && name !== ASSETS && name !== PAGES)
+            .map((name) => caches.delete(name)),
+        ),
+      )
+      .then(() => self.clients.claim()),
+  );
+});
+
+function isStatic(url) {
+  return url.origin === self.location.origin && url.pathname.startsWith("/static/");
+}
+
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type === "cache-assets" && Array.isArray(data.urls)) {
+    event.waitUntil(
+      caches.open(ASSETS).then((cache) =>
+        Promise.all(
+          data.urls
+            .map((raw) => new URL(raw, self.location.origin))
+            .filter(isStatic)
+            .map((url) =>
+              cache.match(url.href).then((hit) => hit || cache.add(url.href).catch(() => undefined)),
+            ),
+        ),
+      ),
+    );
+  } else if (data.type === "forget-pages") {
+    event.waitUntil(forgetPages());
+  }
+});
+
+function forgetPages() {
+  // Someone signs out: their own pages must not stay readable on this device.
+  return caches.open(PAGES).then((cache) =>
+    cache.keys().then((requests) =>
+      Promise.all(
+        requests
+          .filter((request) => new URL(request.url).pathname !== OFFLINE_URL)
+          .map((request) => cache.delete(request)),
+      ),
+    ),
+  );
+}
+
+// collectstatic's hashed names (app.3f2a9c1b7e4d.js) never change content.
+const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
+
+async function staticFirst(request) {
+  const cache = await caches.open(ASSETS);
+  const hashed = HASHED.test(new URL(request.url).pathname);
+  const hit = await cache.match(request);
+  if (hit && hashed) return hit;
+  try {
+    const response = await fetch(request);
+    if (response.ok) cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    if (hit) return hit;
+    throw error;
+  }
+}
+
+function pageKey(request) {
+  const url = new URL(request.url);
+  url.hash = "";
+  return url.href;
+}
+
+async function markedCopy(response) {
+  const text = await response.text();
+  const headers = new Headers(response.headers);
+  headers.set("Content-Type", "text/html; charset=utf-8");
+  return new Response(text.replace("<html ", "<html data-offline-copy "), {
+    status: 200,
+    headers,
+  });
+}
+
+async function keepIfAsked(request, response) {
+  const cache = await caches.open(PAGES);
+  const type = response.headers.get("Content-Type") || "";
+  if (!response.ok || response.redirected || !type.startsWith("text/html")) return;
+  const text = await response.text();
+  if (text.includes(KEEP_MARK)) {
+    await cache.put(pageKey(request), new Response(text, { headers: { "Content-Type": type } }));
+  } else {
+    await cache.delete(pageKey(request));
+  }
+}
+
+async function offlineFallback(request) {
+  const cache = await caches.open(PAGES);
+  const copy = (await cache.match(pageKey(request))) || (await cache.match(OFFLINE_URL));
+  if (copy) return markedCopy(copy);
+  return new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
+}
+
+async function networkFirst(event) {
+  const request = event.request;
+  const cache = await caches.open(PAGES);
+  const copy = await cache.match(pageKey(request));
+  const network = fetch(request).then((response) => {
+    event.waitUntil(keepIfAsked(request, response.clone()).catch(() => undefined));
+    return response;
+  });
+  if (!copy) return network.catch(() => offlineFallback(request));
+  const patience = new Promise((resolve) => {
+    setTimeout(() => resolve(null), NETWORK_PATIENCE_MS);
+  });
+  try {
+    const first = await Promise.race([network, patience]);
+    if (first) return first;
+  } catch (error) {
+    // The network failed outright: the copy below.
+  }
+  return markedCopy(copy);
+}
+
+// Forms whose submission is kept on the device if the network drops while
+// sending (the page keeps it itself when it already knows it is offline).
+const KEEP_WHEN_OFFLINE = /^\/requests\/new\/$/;
+
+async function sendOrKeep(request) {
+  const spare = request.clone();
+  try {
+    return await fetch(request);
+  } catch (error) {
+    if (!self.MyCityOutbox) throw error;
+    await self.MyCityOutbox.keepFormData(spare.url, await spare.formData(), false);
+    if (self.registration.sync) {
+      self.registration.sync.register(self.MyCityOutbox.SYNC_TAG).catch(() => undefined);
+    }
+    return offlineFallback(new Request(OFFLINE_URL));
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.method !== "GET") {
+    if (url.pathname === "/accounts/logout/") event.waitUntil(forgetPages());
+    if (request.mode === "navigate" && KEEP_WHEN_OFFLINE.test(url.pathname)) {
+      event.respondWith(sendOrKeep(request));
+    }
+    return;
+  }
+  if (isStatic(url)) {
+    event.respondWith(staticFirst(request));
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(event));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (self.MyCityOutbox && event.tag === self.MyCityOutbox.SYNC_TAG) {
+    event.waitUntil(self.MyCityOutbox.flush().then((result) => self.MyCityOutbox.tellPages(result)));
+  }
 });
 
 function sameSiteUrl(raw) {

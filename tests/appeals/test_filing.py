@@ -560,3 +560,45 @@ def test_form_page_query_count_does_not_grow_with_suggestions_or_questions(
         response = client.get(url)
 
     assert response.content.decode().count("similar-item") == 5
+
+
+# --- Sent later by the device's outbox (static/js/outbox.js) -----------------
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_outbox_submission_gets_the_reference_as_data(client, category, inside):
+    response = client.post(step2(category), form_data(**inside), **JSON)
+
+    assert response.status_code == 201
+    appeal = Appeal.objects.get()
+    assert response.json() == {
+        "reference": appeal.reference,
+        "url": appeal.get_absolute_url(),
+        "created": True,
+        "deadline": appeal.deadline.isoformat(),
+    }
+    # No "registered" message is left over for the next page the person opens.
+    assert list(get_messages(response.wsgi_request)) == []
+
+
+def test_outbox_sending_twice_creates_one_request(client, category, inside):
+    data = form_data(**inside)
+    first = client.post(step2(category), data, **JSON)
+    again = client.post(step2(category), data, **JSON)
+
+    assert first.status_code == 201
+    assert again.status_code == 200
+    assert again.json()["reference"] == first.json()["reference"]
+    assert again.json()["created"] is False
+    assert Appeal.objects.count() == 1
+
+
+def test_outbox_submission_with_errors_is_refused_with_the_reasons(client, category):
+    response = client.post(step2(category), form_data(title=""), **JSON)
+
+    assert response.status_code == 400
+    body = response.json()
+    assert "title" in body["errors"]
+    assert body["message"]
+    assert Appeal.objects.count() == 0

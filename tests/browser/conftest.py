@@ -6,6 +6,16 @@ import pytest
 from django.conf import settings as django_settings
 from pytest_django.live_server_helper import LiveServer
 
+from citizens.roles import roles_sync
+from tests.factories import (
+    CategoryFactory,
+    CategoryGroupFactory,
+    DistrictFactory,
+    UserFactory,
+    square,
+    verify_email,
+)
+
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = django_settings.BASE_DIR / "test-artifacts"
 CHROMIUM_ARGS = [
@@ -81,3 +91,25 @@ def screenshot(request):
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{step}.png"), full_page=True)
 
     return shoot
+
+
+@pytest.fixture
+def city(settings, tmp_path):
+    """Kherson as one district around the map's centre, a category, a resident."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    roles_sync()
+    lat, lon = settings.MAP_CENTER
+    DistrictFactory(boundary=square(west=lon - 0.1, south=lat - 0.1, size=0.2))
+    group = CategoryGroupFactory(name_uk="Дороги і транспорт", name_en="Roads and transport")
+    category = CategoryFactory(
+        group=group,
+        slug="pothole",
+        name_uk="Яма на дорозі",
+        name_en="Pothole",
+        icon="🕳️",
+        kinds=["problem", "complaint"],
+        location_required=True,
+    )
+    resident = UserFactory(email="resident@example.com", preferred_language="uk")
+    verify_email(resident)
+    return category, resident

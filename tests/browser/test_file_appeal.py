@@ -7,40 +7,11 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from appeals.models import Appeal
-from citizens.roles import roles_sync
 from tests.factories import (
     PASSWORD,
-    CategoryFactory,
-    CategoryGroupFactory,
-    DistrictFactory,
-    UserFactory,
-    square,
-    verify_email,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def city(settings, tmp_path):
-    """Kherson as one district around the map's centre, a category, a resident."""
-    settings.MEDIA_ROOT = tmp_path / "media"
-    roles_sync()
-    lat, lon = settings.MAP_CENTER
-    DistrictFactory(boundary=square(west=lon - 0.1, south=lat - 0.1, size=0.2))
-    group = CategoryGroupFactory(name_uk="Дороги і транспорт", name_en="Roads and transport")
-    category = CategoryFactory(
-        group=group,
-        slug="pothole",
-        name_uk="Яма на дорозі",
-        name_en="Pothole",
-        icon="🕳️",
-        kinds=["problem", "complaint"],
-        location_required=True,
-    )
-    resident = UserFactory(email="resident@example.com", preferred_language="uk")
-    verify_email(resident)
-    return category, resident
 
 
 def photo_file(tmp_path):

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Serve the portal with production settings (hashed, compressed static files
+# through WhiteNoise) on :8003 with the demo data, and weigh the key pages.
+#   scripts/page_weight.sh            # PAGES="/ /alerts/" to choose pages
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=8003
+WORK=$(mktemp -d)
+export DEBUG=false SECRET_KEY="weight-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
+  ALLOWED_HOSTS=127.0.0.1 SITE_URL=http://127.0.0.1:$PORT SECURE_SSL_REDIRECT=false \
+  SECURE_COOKIES=false DATABASE_URL="sqlite:///$WORK/db.sqlite3" \
+  MEDIA_ROOT="$WORK/media" LOG_LEVEL=WARNING
+.venv/bin/python manage.py migrate -v0
+.venv/bin/python manage.py seed_demo >/dev/null
+.venv/bin/python manage.py collectstatic --no-input -v0
+.venv/bin/gunicorn mycity.wsgi:application -b 127.0.0.1:$PORT -w 2 \
+  --access-logfile /dev/null --error-logfile "$WORK/gunicorn.err" &
+APP=$!
+trap 'kill $APP 2>/dev/null; wait $APP 2>/dev/null; rm -rf "$WORK"' EXIT
+for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$PORT/healthz" && break; sleep 1; done
+# Playwright reports the service worker's own requests only when asked to.
+PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS=1 BASE=http://127.0.0.1:$PORT \
+  .venv/bin/python scripts/page_weight.py
