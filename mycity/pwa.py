@@ -12,7 +12,7 @@ from django.templatetags.static import static
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -102,11 +102,11 @@ def manifest(request, language: str):
 
 
 OFFLINE_LINKS = [
-    ("home", _lazy("Home page")),
-    ("news:alerts", _lazy("Urgent alerts")),
-    ("appeals:mine", _lazy("My requests")),
-    ("appeals:new", _lazy("New request")),
-    ("services:centres", _lazy("Service centres and opening hours")),
+    ("home", gettext_lazy("Home page")),
+    ("news:alerts", gettext_lazy("Urgent alerts")),
+    ("appeals:mine", gettext_lazy("My requests")),
+    ("appeals:new", gettext_lazy("New request")),
+    ("services:centres", gettext_lazy("Service centres and opening hours")),
 ]
 
 

@@ -1,6 +1,6 @@
 """Bytes a phone downloads for the key pages: first visit and repeat visit.
 
-    scripts/page_weight.sh      # serves the portal with production settings, then runs this
+    scripts/with_production_server.sh .venv/bin/python scripts/page_weight.py
 
 Loads each page in Debian's headless Chromium (Playwright) with a phone
 viewport and sums what crossed the network (Chrome's encodedDataLength:
