@@ -736,3 +736,7 @@ class AppealAuditAdmin(FastChangeListMixin, admin.ModelAdmin):
     @admin.display(description=_("changes"))
     def changes_display(self, obj):
         return audit_changes(obj)
+
+
+# Open311 API clients and submissions: their own module.
+from .open311 import admin as _open311_admin  # noqa: E402, F401

@@ -75,6 +75,7 @@ class AppealsConfig(AppConfig):
             "appeals.view_appealphoto",
             "appeals.change_appealphoto",
             "appeals.view_answertemplate",
+            "appeals.view_open311submission",
         ],
         "department_staff": [
             "appeals.view_appeal",
@@ -104,5 +105,9 @@ class AppealsConfig(AppConfig):
             "appeals.add_answertemplate",
             "appeals.change_answertemplate",
             "appeals.delete_answertemplate",
+            "appeals.view_apiclient",
+            "appeals.add_apiclient",
+            "appeals.change_apiclient",
+            "appeals.view_open311submission",
         ],
     }

@@ -561,3 +561,7 @@ class ModerationQueue(Appeal):
         proxy = True
         verbose_name = _("appeal awaiting moderation")
         verbose_name_plural = _("awaiting moderation")
+
+
+# Open311 API clients and their submissions live in their own module.
+from .open311.models import ApiClient, Open311Submission  # noqa: E402, F401

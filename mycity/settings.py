@@ -74,6 +74,17 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+_RATE = re.compile(r"\d+/(second|minute|hour|day)")
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate limit such as 60/minute."""
+    value = env_str(name, default)
+    if not _RATE.fullmatch(value):
+        raise ImproperlyConfigured(f"{name} must look like 60/minute, not {value!r}")
+    return value
+
+
 def env_url(name: str, default: str, parse):
     """Parse a *_URL variable with django-environ, naming the variable on failure."""
     raw = env_str(name, default)
@@ -464,3 +475,67 @@ CITY_HOTLINE = env_str("CITY_HOTLINE", "15-80")
 
 # Labels of the languages in the switcher, translated for screen readers.
 LANGUAGE_LABELS = {"uk": _("Ukrainian"), "en": _("English")}
+
+# --- api ---
+# REST API v1 (/api/v1/) for the city's apps and Open311 GeoReport v2 (/open311/v2/).
+# Apps sign in through allauth's headless API (/api/v1/auth/app/v1/...): the same
+# rate limits, e-mail verification and two-factor step as the web, and a session
+# token sent back in the X-Session-Token header. The browsable API uses the session.
+INSTALLED_APPS += ["allauth.headless"]
+HEADLESS_CLIENTS = ("app",)
+HEADLESS_SERVE_SPECIFICATION = False
+
+
+# Proxies in front that append to X-Forwarded-For (1 behind nginx); 0 = use REMOTE_ADDR.
+API_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Counted in the shared cache (Redis in production): per person, and per IP
+    # for anonymous callers.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_rate("API_ANON_RATE", "120/minute"),
+        "user": env_rate("API_USER_RATE", "240/minute"),
+    },
+    "NUM_PROXIES": API_NUM_PROXIES,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "My City API",
+    "DESCRIPTION": "The REST API of My City (Kherson) for the city's own apps. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # The timeline's from/to statuses are one enum.
+    "ENUM_NAME_OVERRIDES": {"AppealStatusEnum": "appeals.workflow.Status"},
+}
+OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", urlsplit(SITE_URL).hostname or "localhost")
+OPEN311_CONTACT = env_str(
+    "OPEN311_CONTACT", f"{CITY_HOTLINE} {parseaddr(DEFAULT_FROM_EMAIL)[1]}".strip()
+)
+OPEN311_KEY_SERVICE = env_str(
+    "OPEN311_KEY_SERVICE", f"API keys are issued by the city: {parseaddr(DEFAULT_FROM_EMAIL)[1]}"
+)
+OPEN311_KEY_RATE = env_rate("OPEN311_KEY_RATE", "60/minute")
+OPEN311_ANON_RATE = env_rate("OPEN311_ANON_RATE", "120/minute")

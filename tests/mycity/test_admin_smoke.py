@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from appeals.models import AnswerTemplate
+from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
@@ -46,6 +47,17 @@ def admin_client(client_for, superuser):
     # The staff side: an answer template, and an audit entry written by a service.
     AnswerTemplate.objects.create(department=department, title="Ремонт", text="Відремонтуємо.")
     appeal_note(appeal=appeal, author=head, text="Перевірити на місці.")
+    # Open311: an API client and a request it posted.
+    api_client, _key = api_client_create(name="Херсон 311")
+    west, south = district.boundary["coordinates"][0][0]
+    open311_request_submit(
+        client=api_client,
+        category=appeal.category,
+        title="Яма",
+        description="Яма на дорозі біля зупинки.",
+        latitude=south + 0.005,
+        longitude=west + 0.005,
+    )
     return client_for(superuser)
 
 

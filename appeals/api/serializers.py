@@ -1,0 +1,246 @@
+"""Shapes of the appeals API. Serializers only read and describe: every write goes
+through the web form's cleaning and the same service functions (see views.py)."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from ..models import Appeal, AppealEvent, AppealMessage, AppealPhoto, Category, CategoryQuestion
+from ..services.proposals import support_threshold
+from ..workflow import PUBLIC_STATUSES
+
+
+class QuestionSerializer(serializers.ModelSerializer):
+    choices = serializers.ListField(source="choice_list", child=serializers.CharField())
+
+    class Meta:
+        model = CategoryQuestion
+        fields = ["code", "label", "help_text", "type", "required", "choices"]
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    group = serializers.CharField(source="group.name")
+    kinds = serializers.ListField(child=serializers.CharField())
+    questions = QuestionSerializer(many=True)
+
+    class Meta:
+        model = Category
+        fields = [
+            "slug",
+            "name",
+            "description",
+            "icon",
+            "group",
+            "kinds",
+            "location_required",
+            "sensitive",
+            "answer_days",
+            "questions",
+        ]
+
+
+class PointSerializer(serializers.Serializer):
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    exact = serializers.BooleanField(
+        help_text=_("False: rounded to about 100 m, as on the public map.")
+    )
+
+
+class AppealListSerializer(serializers.ModelSerializer):
+    status_label = serializers.CharField(source="get_status_display")
+    kind_label = serializers.CharField(source="get_kind_display")
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category_name = serializers.CharField(source="category.name")
+    district = serializers.SerializerMethodField()
+    location = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField()
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Appeal
+        fields = [
+            "reference",
+            "kind",
+            "kind_label",
+            "title",
+            "status",
+            "status_label",
+            "category",
+            "category_name",
+            "district",
+            "location",
+            "registered_at",
+            "deadline",
+            "is_overdue",
+            "support_count",
+            "url",
+        ]
+
+    def get_district(self, appeal) -> str | None:
+        return appeal.district.name if appeal.district_id else None
+
+    @extend_schema_field(PointSerializer(allow_null=True))
+    def get_location(self, appeal):
+        return point(appeal, exact=self.context.get("exact", False))
+
+    def get_url(self, appeal) -> str:
+        return self.context["request"].build_absolute_uri(
+            reverse("appeals:detail", args=[appeal.reference])
+        )
+
+
+def point(appeal, *, exact: bool) -> dict | None:
+    """The appeal's place: exact for its author and staff, else rounded (~100 m)."""
+    if appeal.latitude is None:
+        return None
+    if exact:
+        return {"latitude": appeal.latitude, "longitude": appeal.longitude, "exact": True}
+    lat, lon = appeal.approximate_location
+    return {"latitude": lat, "longitude": lon, "exact": False}
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AppealPhoto
+        fields = ["url", "width", "height", "created_at"]
+
+    def get_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(photo.image.url)
+
+
+class EventSerializer(serializers.ModelSerializer):
+    action_label = serializers.CharField(source="get_action_display")
+
+    class Meta:
+        model = AppealEvent
+        fields = ["action", "action_label", "from_status", "to_status", "reason", "created_at"]
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = AppealMessage
+        fields = ["type", "text", "created_at"]
+
+
+class SupportSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    threshold = serializers.IntegerField()
+    until = serializers.DateField(allow_null=True)
+    reached = serializers.BooleanField()
+
+
+class AppealDetailSerializer(AppealListSerializer):
+    description = serializers.CharField()
+    is_public = serializers.BooleanField()
+    photos = PhotoSerializer(many=True, source="page.photos")
+    timeline = EventSerializer(many=True, source="page.events")
+    answers = MessageSerializer(many=True, source="page.answers")
+    correspondence = MessageSerializer(
+        many=True,
+        source="page.correspondence",
+        help_text=_("Questions of staff and information added by the author (author only)."),
+    )
+    extra_answers = serializers.ListField(
+        child=serializers.ListField(child=serializers.CharField()), source="page.extra_answers"
+    )
+    follower_count = serializers.IntegerField(source="page.follower_count")
+    following = serializers.BooleanField(source="page.following")
+    is_author = serializers.BooleanField(source="viewer.is_author")
+    support = serializers.SerializerMethodField()
+
+    class Meta(AppealListSerializer.Meta):
+        fields = [
+            *AppealListSerializer.Meta.fields,
+            "description",
+            "is_public",
+            "photos",
+            "timeline",
+            "answers",
+            "correspondence",
+            "extra_answers",
+            "follower_count",
+            "following",
+            "is_author",
+            "support",
+        ]
+
+    @extend_schema_field(PointSerializer(allow_null=True))
+    def get_location(self, appeal):
+        return point(appeal, exact=appeal.viewer.sees_private)
+
+    @extend_schema_field(SupportSerializer(allow_null=True))
+    def get_support(self, appeal):
+        if appeal.kind != "proposal" or appeal.status not in PUBLIC_STATUSES:
+            return None
+        return {
+            "count": appeal.support_count,
+            "threshold": support_threshold(appeal.category),
+            "until": appeal.support_until,
+            "reached": appeal.threshold_reached_at is not None,
+        }
+
+
+class MyAppealSerializer(AppealListSerializer):
+    is_public = serializers.BooleanField()
+    question_waiting = serializers.BooleanField(
+        help_text=_("Staff asked a question the author has not answered yet.")
+    )
+
+    class Meta(AppealListSerializer.Meta):
+        fields = [*AppealListSerializer.Meta.fields, "is_public", "question_waiting"]
+
+    @extend_schema_field(PointSerializer(allow_null=True))
+    def get_location(self, appeal):
+        return point(appeal, exact=True)
+
+
+# --- input (shape only; the rules are the web form's and the services') -------
+
+
+class AppealCreateSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    category = serializers.CharField(help_text=_("The category's slug."))
+    title = serializers.CharField()
+    description = serializers.CharField()
+    is_public = serializers.BooleanField(default=True)
+    latitude = serializers.FloatField(required=False, allow_null=True)
+    longitude = serializers.FloatField(required=False, allow_null=True)
+    address = serializers.CharField(required=False, allow_blank=True, default="")
+    answers = serializers.DictField(
+        required=False,
+        default=dict,
+        help_text=_(
+            "Answers to the category's extra questions by code (a list for multiple choice)."
+        ),
+    )
+    idempotency_key = serializers.UUIDField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Send the same key again to get the same request back instead of a second one."
+        ),
+    )
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class AddInfoSerializer(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+
+
+class FollowSerializer(serializers.Serializer):
+    following = serializers.BooleanField()
+    follower_count = serializers.IntegerField()
+
+
+class SupportResultSerializer(serializers.Serializer):
+    supported = serializers.BooleanField()
+    count = serializers.IntegerField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()

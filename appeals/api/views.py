@@ -1,0 +1,287 @@
+"""The appeals resources of /api/v1/: categories, appeals, proposals and supports.
+
+Thin views, as the web ones: reads go through the same querysets and
+selectors (public() for lists, get_appeal_for_user for one appeal: 404 for
+everything a person may not see), writes through the web form's cleaning
+and the same service functions. An AppealError becomes a 400 with its
+message in the caller's language.
+"""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.core.cache import cache
+from django.db.models import Prefetch
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .. import selectors
+from ..forms import PUBLIC, QUESTION_PREFIX, AppealForm
+from ..models import Appeal, Category, CategoryQuestion, Kind
+from ..services import AppealError, appeal_submit
+from ..services.following import appeal_add_info, appeal_follow, appeal_unfollow
+from ..services.proposals import proposal_support, proposal_unsupport
+from ..views.following import AddInfoForm
+from . import serializers as s
+from .filters import AppealFilter
+
+REFERENCE = r"[A-Z]{2,5}-\d{4}-\d{6}"
+# Public lists are the same for everyone who asks the same question in the
+# same language: answered from the shared cache for a minute, as the web list.
+LIST_CACHE_SECONDS = 60
+# 400: {"detail": "…"} from a service's refusal, or the form's errors by field.
+ERRORS = {
+    400: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors by field, or detail."),
+    404: s.ErrorSerializer,
+}
+
+
+def _refused(exc: AppealError):
+    return ValidationError({"detail": str(exc)})
+
+
+class CachedPublicList:
+    """list() answered from the shared cache for a minute, per question and language."""
+
+    def list(self, request, *args, **kwargs):
+        question = urlencode(sorted(request.query_params.lists()), doseq=True)
+        origin = f"{request.scheme}://{request.get_host()}"
+        digest = hashlib.sha256(f"{origin}?{question}".encode()).hexdigest()[:32]
+        key = f"api:{self.basename}:{get_language()}:{digest}"
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, LIST_CACHE_SECONDS)
+        return Response(data)
+
+
+class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
+    """Active categories with their extra questions; `kind` keeps those that take that kind."""
+
+    serializer_class = s.CategorySerializer
+    lookup_field = "slug"
+    pagination_class = None
+    filterset_fields = []
+
+    def get_queryset(self):
+        return (
+            Category.objects.filter(is_active=True)
+            .select_related("group")
+            .prefetch_related(
+                Prefetch("questions", CategoryQuestion.objects.order_by("ordering", "pk"))
+            )
+        )
+
+
+class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Public appeals (accepted, public, not sensitive); one's own and followed ones."""
+
+    lookup_field = "reference"
+    lookup_value_regex = REFERENCE
+    filterset_class = AppealFilter
+
+    def get_queryset(self):
+        return (
+            Appeal.objects.public()
+            .select_related("category", "district")
+            .defer("description", "search_text", "extra_answers")
+            .order_by("-registered_at", "-pk")
+        )
+
+    def get_serializer_class(self):
+        return {
+            "retrieve": s.AppealDetailSerializer,
+            "create": s.AppealCreateSerializer,
+            "mine": s.MyAppealSerializer,
+            "info": s.AddInfoSerializer,
+        }.get(self.action, s.AppealListSerializer)
+
+    def get_permissions(self):
+        if self.action in ("mine", "following", "follow", "support", "info", "create"):
+            return [IsAuthenticated()]
+        return super().get_permissions()
+
+    def _appeal(self) -> Appeal:
+        # Http404 for whoever may not see it; DRF answers it as a 404.
+        return selectors.get_appeal_for_user(self.request.user, self.kwargs["reference"])
+
+    @extend_schema(responses={200: s.AppealDetailSerializer, 404: s.ErrorSerializer})
+    def retrieve(self, request, reference=None):
+        appeal = self._appeal()
+        appeal.page = selectors.appeal_page(appeal)
+        return Response(s.AppealDetailSerializer(appeal, context={"request": request}).data)
+
+    @extend_schema(
+        request=s.AppealCreateSerializer,
+        responses={201: s.AppealDetailSerializer, 200: s.AppealDetailSerializer, **ERRORS},
+    )
+    def create(self, request):
+        """File an appeal: the web form's checks, then appeal_submit (it waits for moderation)."""
+        shape = s.AppealCreateSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        data = shape.validated_data
+        kind = data["kind"]
+        category = (
+            Category.objects.filter(slug=data["category"], is_active=True)
+            .prefetch_related("questions")
+            .first()
+        )
+        if kind not in Kind.values:
+            raise ValidationError({"kind": [_("Choose what kind of request this is.")]})
+        if category is None or not category.accepts(kind):
+            raise ValidationError(
+                {"category": [_("This category does not take this kind of request.")]}
+            )
+        form = AppealForm(
+            _form_data(data),
+            MultiValueDict({"photos": data["photos"]}),
+            kind=kind,
+            category=category,
+        )
+        if not form.is_valid():
+            raise ValidationError(_api_errors(form.errors))
+        try:
+            appeal, created = appeal_submit(author=request.user, **form.submit_kwargs())
+        except AppealError as exc:
+            raise _refused(exc) from None
+        appeal = selectors.get_appeal_for_user(request.user, appeal.reference)
+        appeal.page = selectors.appeal_page(appeal)
+        body = s.AppealDetailSerializer(appeal, context={"request": request}).data
+        return Response(body, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(responses=s.MyAppealSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def mine(self, request):
+        """Everything the signed-in person filed, any status, newest first."""
+        queryset = selectors.my_appeals(request.user)
+        page = self.paginate_queryset(queryset)
+        for appeal in page:
+            appeal.question_waiting = bool(
+                appeal.last_question_at
+                and (appeal.last_info_at is None or appeal.last_info_at < appeal.last_question_at)
+            )
+        data = s.MyAppealSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(responses=s.AppealListSerializer(many=True))
+    @action(detail=False, methods=["get"], filter_backends=[])
+    def following(self, request):
+        """Public appeals the signed-in person follows."""
+        page = self.paginate_queryset(selectors.followed_appeals(request.user))
+        data = s.AppealListSerializer(page, many=True, context={"request": request}).data
+        return self.get_paginated_response(data)
+
+    @extend_schema(request=s.AddInfoSerializer, responses={200: s.AppealDetailSerializer, **ERRORS})
+    @action(detail=True, methods=["post"])
+    def info(self, request, reference=None):
+        """The author adds information or photos (appeal_add_info)."""
+        appeal = self._appeal()
+        shape = s.AddInfoSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        form = AddInfoForm(
+            {"text": shape.validated_data["text"]},
+            MultiValueDict({"photos": shape.validated_data["photos"]}),
+        )
+        if not form.is_valid():
+            raise ValidationError(_api_errors(form.errors))
+        try:
+            appeal_add_info(
+                appeal=appeal,
+                author=request.user,
+                text=form.cleaned_data["text"],
+                photos=form.cleaned_data["photos"],
+            )
+        except AppealError as exc:
+            raise _refused(exc) from None
+        return self.retrieve(request, reference=reference)
+
+    @extend_schema(request=None, responses={200: s.FollowSerializer, **ERRORS})
+    @action(detail=True, methods=["post", "delete"])
+    def follow(self, request, reference=None):
+        """POST follows a public appeal, DELETE stops following (appeal_follow/unfollow)."""
+        appeal = self._appeal()
+        try:
+            if request.method == "POST":
+                appeal_follow(appeal=appeal, user=request.user)
+            else:
+                appeal_unfollow(appeal=appeal, user=request.user)
+        except AppealError as exc:
+            raise _refused(exc) from None
+        followers = appeal.followers
+        return Response(
+            {
+                "following": followers.filter(user=request.user).exists(),
+                "follower_count": followers.count(),
+            }
+        )
+
+    @extend_schema(request=None, responses={200: s.SupportResultSerializer, **ERRORS})
+    @action(detail=True, methods=["post", "delete"])
+    def support(self, request, reference=None):
+        """POST supports a public proposal, DELETE withdraws (proposal_support/unsupport)."""
+        appeal = self._appeal()
+        try:
+            if request.method == "POST":
+                appeal, _counted = proposal_support(appeal=appeal, user=request.user)
+            else:
+                appeal, _withdrawn = proposal_unsupport(appeal=appeal, user=request.user)
+        except AppealError as exc:
+            raise _refused(exc) from None
+        supported = appeal.supports.filter(user=request.user).exists()
+        return Response({"supported": supported, "count": appeal.support_count})
+
+
+class ProposalViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Public proposals, the most supported first; support one through /appeals/{ref}/support/."""
+
+    serializer_class = s.AppealListSerializer
+    filterset_class = AppealFilter
+
+    def get_queryset(self):
+        return (
+            Appeal.objects.public()
+            .filter(kind=Kind.PROPOSAL)
+            .select_related("category", "district")
+            .defer("description", "search_text", "extra_answers")
+            .order_by("-support_count", "-registered_at", "-pk")
+        )
+
+
+def _form_data(data: dict) -> MultiValueDict:
+    """The API's fields as the web form's POST data."""
+    values = {
+        "title": [data["title"]],
+        "description": [data["description"]],
+        "address": [data.get("address") or ""],
+        "visibility": [PUBLIC if data.get("is_public", True) else "private"],
+        "idempotency_key": [str(data["idempotency_key"]) if data.get("idempotency_key") else ""],
+    }
+    for name in ("latitude", "longitude"):
+        if data.get(name) is not None:
+            values[name] = [str(data[name])]
+    for code, answer in (data.get("answers") or {}).items():
+        answers = answer if isinstance(answer, list) else [answer]
+        values[QUESTION_PREFIX + str(code)] = [str(a) for a in answers]
+    return MultiValueDict(values)
+
+
+def _api_errors(errors) -> dict:
+    """The web form's errors under the API's field names."""
+    renamed = {}
+    for field, messages in errors.items():
+        if field == "__all__":
+            field = "non_field_errors"
+        elif field == "visibility":
+            field = "is_public"
+        elif field.startswith(QUESTION_PREFIX):
+            field = "answers." + field[len(QUESTION_PREFIX) :]
+        renamed[field] = list(messages)
+    return renamed

@@ -1,0 +1,199 @@
+"""What Open311 shows: services (categories) and service requests (appeals), as plain dicts.
+
+Only problem-report categories that are active and not sensitive are
+services. Requests are read with one `.values()` query per page: public
+appeals (accepted or later, public, not sensitive) and, for the client that
+posted them, its own requests in any status. Public rows carry the point
+rounded to ~100 m and no address, as the public pages do.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..forms import NO, YES
+from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind
+from ..workflow import PUBLIC_STATUSES, Status
+
+OPEN_STATUSES = frozenset({Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS})
+DATATYPES = {
+    CategoryQuestion.Type.TEXT: "string",
+    CategoryQuestion.Type.NUMBER: "number",
+    CategoryQuestion.Type.YES_NO: "singlevaluelist",
+    CategoryQuestion.Type.SINGLE: "singlevaluelist",
+    CategoryQuestion.Type.MULTIPLE: "multivaluelist",
+}
+
+
+def services():
+    """Categories that are Open311 services, in the order the site lists them."""
+    return [
+        c
+        for c in Category.objects.filter(is_active=True, sensitive=False)
+        .select_related("group")
+        .prefetch_related("questions")
+        if c.accepts(Kind.PROBLEM)
+    ]
+
+
+def service_for_code(code: str) -> Category | None:
+    category = (
+        Category.objects.filter(slug=code, is_active=True, sensitive=False)
+        .prefetch_related("questions")
+        .first()
+    )
+    return category if category is not None and category.accepts(Kind.PROBLEM) else None
+
+
+def service_dict(category: Category) -> dict:
+    return {
+        "service_code": category.slug,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": bool(category.questions.all()),
+        "type": "realtime",
+        "keywords": "",
+        "group": category.group.name,
+    }
+
+
+def attribute_dict(question: CategoryQuestion, order: int) -> dict:
+    values = []
+    if question.type == CategoryQuestion.Type.YES_NO:
+        values = [{"key": YES, "name": _("Yes")}, {"key": NO, "name": _("No")}]
+    elif question.type in (CategoryQuestion.Type.SINGLE, CategoryQuestion.Type.MULTIPLE):
+        values = [{"key": choice, "name": choice} for choice in question.choice_list]
+    attribute = {
+        "variable": True,
+        "code": question.code,
+        "datatype": DATATYPES[question.type],
+        "required": question.required,
+        "datatype_description": question.help_text or None,
+        "order": order,
+        "description": question.label,
+    }
+    if values:
+        attribute["values"] = values
+    return attribute
+
+
+def service_definition(category: Category) -> dict:
+    return {
+        "service_code": category.slug,
+        "attributes": [
+            attribute_dict(question, order)
+            for order, question in enumerate(category.questions.all(), start=1)
+        ],
+    }
+
+
+# --- service requests ------------------------------------------------------
+
+FIELDS = (
+    "pk",
+    "reference",
+    "status",
+    "is_public",
+    "description",
+    "registered_at",
+    "updated_at",
+    "deadline",
+    "latitude",
+    "longitude",
+    "address",
+    "forwarded_to",
+    "category__slug",
+    "category__sensitive",
+    "category__name_uk",
+    "category__name_en",
+    "department__name_uk",
+    "department__name_en",
+    "district__name_uk",
+    "district__name_en",
+    "open311__client_id",
+    "open311__media_url",
+)
+
+
+def requests_queryset(client=None):
+    """Problem reports Open311 may show: public ones, and `client`'s own in any status."""
+    visible = Q(is_public=True, status__in=sorted(PUBLIC_STATUSES), category__sensitive=False)
+    if client is not None:
+        visible |= Q(open311__client=client)
+    photo = (
+        AppealPhoto.objects.filter(appeal=OuterRef("pk"), is_public=True)
+        .order_by("created_at", "pk")
+        .values("image")[:1]
+    )
+    return (
+        Appeal.objects.filter(visible, kind=Kind.PROBLEM)
+        .annotate(photo=Subquery(photo))
+        .order_by("-registered_at", "-pk")
+        .values(*FIELDS, "photo")
+    )
+
+
+def _w3c(value: dt.datetime | None) -> str | None:
+    if value is None:
+        return None
+    return timezone.localtime(value).isoformat(timespec="seconds")
+
+
+class RequestRows:
+    """Turns requests_queryset rows into Open311 service requests.
+
+    What is the same for every row (the language, the status labels) is
+    worked out once per page: a page has up to 1000 rows.
+    """
+
+    def __init__(self, *, client=None):
+        self.client_id = client.pk if client is not None else None
+        self.language = (get_language() or settings.LANGUAGE_CODE)[:2]
+        self.labels = {s.value: str(s.label) for s in Status}
+        self.storage_url = default_storage.url
+
+    def _translated(self, row: dict, field: str) -> str:
+        return row.get(f"{field}_{self.language}") or row.get(f"{field}_uk") or ""
+
+    def _media_url(self, row: dict) -> str | None:
+        if row["photo"]:
+            url = self.storage_url(row["photo"])
+            return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+        return row["open311__media_url"] or None
+
+    def __call__(self, row: dict) -> dict:
+        """One appeal as an Open311 service request."""
+        own = self.client_id is not None and row["open311__client_id"] == self.client_id
+        status = row["status"]
+        notes = self.labels.get(status, status)
+        if status == Status.FORWARDED and row["forwarded_to"]:
+            notes = f"{notes}: {row['forwarded_to']}"
+        lat, lon = row["latitude"], row["longitude"]
+        if lat is not None and not own:
+            # Public pages never show the exact point: ~100 m, as the public map.
+            lat, lon = round(lat, 3), round(lon, 3)
+        expected = dt.datetime.combine(row["deadline"], dt.time(23, 59, 59))
+        return {
+            "service_request_id": row["reference"],
+            "status": "open" if status in OPEN_STATUSES else "closed",
+            "status_notes": notes,
+            "service_name": self._translated(row, "category__name"),
+            "service_code": row["category__slug"],
+            "description": row["description"],
+            "agency_responsible": self._translated(row, "department__name"),
+            "service_notice": None,
+            "requested_datetime": _w3c(row["registered_at"]),
+            "updated_datetime": _w3c(row["updated_at"]),
+            "expected_datetime": _w3c(timezone.make_aware(expected)),
+            "address": row["address"] if own else self._translated(row, "district__name") or None,
+            "address_id": None,
+            "zipcode": None,
+            "lat": lat,
+            "long": lon,
+            "media_url": self._media_url(row),
+        }

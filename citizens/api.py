@@ -1,0 +1,164 @@
+"""The notifications inbox and web push registration in the REST API (/api/v1/).
+
+The same service functions as the web pages: notification_mark_read,
+notifications_mark_all_read, push_subscribe and push_unsubscribe.
+"""
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+
+from .notifications import push
+from .notifications.models import Notification, PushSubscription
+from .notifications.services import (
+    NotificationError,
+    notification_mark_read,
+    notifications_mark_all_read,
+)
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    title = serializers.SerializerMethodField()
+    text = serializers.SerializerMethodField()
+    is_read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notification
+        fields = [
+            "id",
+            "event",
+            "title",
+            "text",
+            "url",
+            "urgent",
+            "created_at",
+            "read_at",
+            "is_read",
+        ]
+
+    def get_title(self, notification) -> str:
+        return notification.rendered()[0]
+
+    def get_text(self, notification) -> str:
+        return notification.rendered()[1]
+
+    def get_is_read(self, notification) -> bool:
+        return notification.read_at is not None
+
+
+class ReadAllSerializer(serializers.Serializer):
+    marked = serializers.IntegerField()
+
+
+class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in person's inbox, newest first (`unread=true` for unread only)."""
+
+    serializer_class = NotificationSerializer
+    permission_classes = [IsAuthenticated]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return Notification.objects.none()
+        queryset = Notification.objects.filter(recipient=self.request.user).order_by(
+            "-created_at", "-pk"
+        )
+        if self.request.query_params.get("unread") in ("true", "1"):
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset
+
+    @extend_schema(request=None, responses={200: NotificationSerializer})
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        try:
+            number = int(pk)
+        except (TypeError, ValueError):
+            raise NotFound() from None
+        try:
+            notification = notification_mark_read(user=request.user, notification_id=number)
+        except NotificationError:
+            raise NotFound() from None
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: ReadAllSerializer})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return Response({"marked": notifications_mark_all_read(user=request.user)})
+
+
+class PushKeysSerializer(serializers.Serializer):
+    p256dh = serializers.CharField(max_length=200)
+    auth = serializers.CharField(max_length=100)
+
+
+class PushSubscriptionSerializer(serializers.ModelSerializer):
+    """A browser's PushSubscription.toJSON(): endpoint and keys."""
+
+    keys = PushKeysSerializer(write_only=True)
+    device = serializers.CharField(source="user_agent", read_only=True)
+
+    class Meta:
+        model = PushSubscription
+        fields = ["id", "endpoint", "keys", "device", "created_at"]
+        read_only_fields = ["id", "device", "created_at"]
+        extra_kwargs = {"endpoint": {"validators": []}}
+
+
+class EndpointSerializer(serializers.Serializer):
+    endpoint = serializers.CharField(max_length=1000)
+
+
+class RemovedSerializer(serializers.Serializer):
+    removed = serializers.BooleanField()
+
+
+class PushSubscriptionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """The signed-in person's web push devices: register one, list them, remove one."""
+
+    serializer_class = PushSubscriptionSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return PushSubscription.objects.none()
+        return PushSubscription.objects.filter(user=self.request.user).order_by("-created_at")
+
+    @extend_schema(
+        request=PushSubscriptionSerializer,
+        responses={201: PushSubscriptionSerializer, 200: PushSubscriptionSerializer},
+    )
+    def create(self, request):
+        shape = PushSubscriptionSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        data = shape.validated_data
+        try:
+            subscription, created = push.push_subscribe(
+                user=request.user,
+                endpoint=data["endpoint"],
+                p256dh=data["keys"]["p256dh"],
+                auth=data["keys"]["auth"],
+                user_agent=request.headers.get("User-Agent", ""),
+            )
+        except NotificationError as exc:
+            raise ValidationError({"detail": str(exc)}) from None
+        return Response(
+            PushSubscriptionSerializer(subscription).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+    @extend_schema(request=EndpointSerializer, responses={200: RemovedSerializer})
+    @action(detail=False, methods=["post"])
+    def remove(self, request):
+        """Remove a device by its endpoint (someone else's is never touched)."""
+        shape = EndpointSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        removed = push.push_unsubscribe(
+            user=request.user, endpoint=shape.validated_data["endpoint"]
+        )
+        if not removed:
+            raise NotFound(_("This device is not in your list."))
+        return Response({"removed": True})

@@ -1,0 +1,232 @@
+"""POST requests: API keys, locations, attributes validated as the web form, errors."""
+
+import pytest
+
+from appeals.models import Appeal, Open311Submission
+from appeals.open311.keys import key_digest
+from appeals.open311.services import api_client_revoke, api_client_rotate_key
+
+from .conftest import BASE, errors, xml
+
+pytestmark = pytest.mark.django_db
+FORMATS = ["json", "xml"]
+
+
+def post(client, key, fmt="json", **fields):
+    data = {"service_code": "pothole", "lat": "", "long": "", "attribute[size]": "40"}
+    data.update(fields)
+    if key is not None:
+        data["api_key"] = key
+    return client.post(f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v != ""})
+
+
+@pytest.fixture
+def place(district, pothole):
+    west, south = district.boundary["coordinates"][0][0]
+    return {"lat": str(south + 0.004), "long": str(west + 0.006)}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_posted_request_waits_for_moderation_under_the_client(client, partner, place, fmt):
+    api_client, key = partner
+    response = post(
+        client,
+        key,
+        fmt,
+        description="Глибока яма на проїжджій частині біля зупинки.",
+        email="reporter@example.org",
+        first_name="Ірина",
+        last_name="Шевченко",
+        phone="+380501234567",
+        **place,
+        **{"attribute[lane]": "Left", "attribute[hazards][]": ["Water", "Glass"]},
+    )
+    assert response.status_code == 201, response.content
+    if fmt == "json":
+        [answer] = response.json()
+        ref = answer["service_request_id"]
+        assert answer["service_notice"]
+    else:
+        ref = xml(response).findtext("request/service_request_id")
+    appeal = Appeal.objects.get(reference=ref)
+    assert appeal.status == "moderation"
+    assert appeal.author == api_client.user
+    assert appeal.kind == "problem"
+    assert appeal.is_public is True
+    assert appeal.extra_answers == {"size": 40, "lane": "Left", "hazards": ["Water", "Glass"]}
+    submission = appeal.open311
+    assert submission.client == api_client
+    assert (submission.email, submission.phone) == ("reporter@example.org", "+380501234567")
+    assert appeal.latitude == float(place["lat"])
+
+
+def test_a_request_by_address_only_is_accepted(client, partner, pothole):
+    response = post(client, partner[1], address_string="вул. Ушакова, 12")
+    assert response.status_code == 201, response.content
+    appeal = Appeal.objects.get(reference=response.json()[0]["service_request_id"])
+    assert appeal.address == "вул. Ушакова, 12"
+    assert appeal.description  # made from the service and the place when none is given
+
+
+def test_the_client_sees_its_own_request_in_moderation_others_do_not(client, partner, place):
+    ref = post(client, partner[1], **place).json()[0]["service_request_id"]
+    assert client.get(f"{BASE}/requests/{ref}.json").status_code == 404
+    response = client.get(f"{BASE}/requests/{ref}.json?api_key={partner[1]}")
+    [row] = response.json()
+    assert row["status"] == "open"
+    assert row["status_notes"] == "Awaiting moderation"
+    assert row["lat"] == float(place["lat"])  # its own: the exact point it sent
+
+
+def test_token_gives_the_request_id(client, partner, place):
+    [answer] = post(client, partner[1], **place).json()
+    response = client.get(f"{BASE}/tokens/{answer['token']}.json")
+    assert response.json() == [
+        {"service_request_id": answer["service_request_id"], "token": answer["token"]}
+    ]
+    root = xml(client.get(f"{BASE}/tokens/{answer['token']}.xml"))
+    assert root.findtext("request/service_request_id") == answer["service_request_id"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_unknown_token_is_404(client, fmt):
+    response = client.get(f"{BASE}/tokens/7d8e5a43-0000-4000-8000-000000000000.{fmt}")
+    assert response.status_code == 404
+    assert errors(response)[0]["code"] == 404
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_missing_api_key_is_403(client, pothole, place, fmt):
+    response = post(client, None, fmt, **place)
+    assert response.status_code == 403
+    assert errors(response)[0]["code"] == 403
+    assert not Appeal.objects.exists()
+
+
+@pytest.mark.parametrize("key", ["nonsense", "mc311_deadbeef_forged-secret", ""])
+def test_invalid_api_key_is_403(client, partner, place, key):
+    response = post(client, key or "mc311__", **place)
+    assert response.status_code == 403
+
+
+def test_revoked_and_replaced_keys_stop_working(client, partner, place):
+    api_client, key = partner
+    new_key = api_client_rotate_key(client=api_client)
+    assert post(client, key, **place).status_code == 403
+    assert post(client, new_key, **place).status_code == 201
+    api_client_revoke(client=api_client)
+    assert post(client, new_key, **place).status_code == 403
+
+
+def test_the_key_is_stored_only_as_a_digest(partner):
+    api_client, key = partner
+    api_client.refresh_from_db()
+    assert key not in str(api_client.__dict__.values())
+    assert api_client.key_hash == key_digest(key)
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"service_code": "nope"},
+        {"service_code": "violence"},
+        {"service_code": ""},
+        {"lat": "", "long": ""},  # no location at all
+        {"long": ""},  # half a point
+        {"lat": "abc"},
+        {"lat": "nan"},
+        {"lat": "95"},
+        {"lat": "50.45", "long": "30.52"},  # Kyiv: outside the city
+        {"attribute[size]": ""},  # required
+        {"attribute[size]": "big"},  # a number
+        {"attribute[lane]": "Middle"},  # not a choice
+        {"attribute[hazards][]": "Fire"},
+        {"attribute[repeat]": "maybe"},
+        {"description": "я" * 4001},
+        {"email": "not-an-address"},
+        {"media_url": "javascript:alert(1)"},
+        {"address_string": "в" * 251, "lat": "", "long": ""},
+        {"address_id": "123", "lat": "", "long": ""},
+    ],
+)
+def test_bad_posts_are_400_in_the_error_list(client, partner, place, fmt, fields):
+    from tests.factories import CategoryFactory
+
+    CategoryFactory(slug="violence", sensitive=True, kinds=["problem"])
+    data = {**place, **fields}
+    response = post(client, partner[1], fmt, **data)
+    assert response.status_code == 400, response.content
+    [error] = errors(response)
+    assert error["code"] == 400
+    assert error["description"]
+    assert not Appeal.objects.exists()
+
+
+def test_attribute_errors_name_the_attribute(client, partner, place):
+    response = post(client, partner[1], **place, **{"attribute[size]": "big"})
+    assert response.json()[0]["description"].startswith("attribute[size]:")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_other_methods_are_405_in_the_error_list(client, fmt):
+    response = client.delete(f"{BASE}/requests.{fmt}")
+    assert response.status_code == 405
+    assert errors(response)[0]["code"] == 405
+    assert client.post(f"{BASE}/services.{fmt}").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "path", ["/open311/v2/", "/open311/v2/nothing.json", "/open311/v2/requests.html"]
+)
+def test_unknown_resources_are_404_never_html(client, path):
+    response = client.get(path)
+    assert response.status_code == 404
+    assert errors(response)[0]["code"] == 404
+
+
+def test_the_key_rate_limit_answers_429_with_retry_after(client, partner, place):
+    api_client, key = partner
+    api_client.requests_per_minute = 2
+    api_client.save()
+    assert post(client, key, **place).status_code == 201
+    assert post(client, key, **place).status_code == 201
+    response = post(client, key, **place)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    assert errors(response)[0]["code"] == 429
+    assert Open311Submission.objects.count() == 2
+
+
+def test_the_key_rate_limit_is_per_key(client, partner, place):
+    from .factories import api_client as issue
+
+    api_client, key = partner
+    api_client.requests_per_minute = 1
+    api_client.save()
+    _other, other_key = issue(name="Інша організація")
+    assert post(client, key, **place).status_code == 201
+    assert post(client, key, **place).status_code == 429
+    assert post(client, other_key, **place).status_code == 201
+
+
+def test_anonymous_reads_are_limited_per_ip(client, settings, pothole):
+    settings.OPEN311_ANON_RATE = "3/minute"
+    assert [client.get(f"{BASE}/services.json").status_code for _ in range(4)] == [
+        200,
+        200,
+        200,
+        429,
+    ]
+    other_ip = client.get(f"{BASE}/services.json", REMOTE_ADDR="10.0.0.9")
+    assert other_ip.status_code == 200
+
+
+def test_an_unexpected_failure_is_an_error_list_not_an_html_page(client, monkeypatch, pothole):
+    def broken():
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("appeals.open311.reads.services", broken)
+    response = client.get(f"{BASE}/services.xml")
+    assert response.status_code == 500
+    assert errors(response)[0]["code"] == 500
