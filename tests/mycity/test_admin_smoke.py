@@ -9,6 +9,7 @@ from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
+from surveys.services import survey_respond
 from tests.factories import (
     CategoryFactory,
     DepartmentFactory,
@@ -17,6 +18,7 @@ from tests.factories import (
     submit_appeal,
     verify_email,
 )
+from tests.surveys.factories import SurveyFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
 
@@ -57,6 +59,13 @@ def admin_client(client_for, superuser):
         description="Яма на дорозі біля зупинки.",
         latitude=south + 0.005,
         longitude=west + 0.005,
+    )
+    # Surveys: a survey with a question and one response.
+    survey = SurveyFactory()
+    question = question_with_choices(survey)
+    choice = question.choices.first()
+    survey_respond(
+        survey=survey, user=head, raw={str(question.pk): {"choice": str(choice.pk), "other": ""}}
     )
     return client_for(superuser)
 
