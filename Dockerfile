@@ -26,7 +26,7 @@ RUN DEBUG=false SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=build \
       python manage.py compilemessages --ignore=node_modules -v 0 \
  && DEBUG=false SECRET_KEY=build-only-not-secret ALLOWED_HOSTS=build \
       python manage.py collectstatic --no-input -v 0 \
- && mkdir -p /app/media && chown mycity:mycity /app/media
+ && mkdir -p /app/media /app/private && chown mycity:mycity /app/media /app/private
 USER mycity
 EXPOSE 8000
 CMD ["gunicorn", "mycity.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \

@@ -539,3 +539,31 @@ OPEN311_KEY_SERVICE = env_str(
 )
 OPEN311_KEY_RATE = env_rate("OPEN311_KEY_RATE", "60/minute")
 OPEN311_ANON_RATE = env_rate("OPEN311_ANON_RATE", "120/minute")
+
+# --- services ---
+# Applicants' documents never go to public media: a storage of their own,
+# served only through the permission-checked download view.
+SERVICES_PRIVATE_ROOT = Path(env_str("SERVICES_PRIVATE_ROOT", str(BASE_DIR / "private")))
+if MEDIA_STORAGE == "s3":
+    STORAGES["services_private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {**_media_storage["OPTIONS"], "location": "services-private"},
+    }
+else:
+    STORAGES["services_private"] = {
+        "BACKEND": "services.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(SERVICES_PRIVATE_ROOT)},
+    }
+SERVICES_UPLOAD_MAX_MB = env_int("SERVICES_UPLOAD_MAX_MB", 10, minimum=1)
+SERVICES_PDF_MAX_PAGES = env_int("SERVICES_PDF_MAX_PAGES", 50, minimum=1)
+SERVICES_MAX_FILES = env_int("SERVICES_MAX_FILES", 10, minimum=1)
+# Under martial law public holidays are working days (Law of Ukraine No. 2136-IX,
+# art. 6): the legally correct default is false. Set true once martial law ends.
+SERVICES_HOLIDAYS_ARE_DAYS_OFF = env_bool("SERVICES_HOLIDAYS_ARE_DAYS_OFF", default=False)
+# How many days ahead residents may book a visit to a service centre.
+SERVICES_BOOKING_DAYS_AHEAD = env_int("SERVICES_BOOKING_DAYS_AHEAD", 21, minimum=1)
+CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
+    "task": "services.tasks.send_appointment_reminders",
+    # Every 15 minutes in the daytime; each appointment is reminded once.
+    "schedule": crontab(minute="*/15", hour="9-20"),
+}

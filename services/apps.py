@@ -1,7 +1,104 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+
+CATALOGUE = [
+    "services.{}_servicecategory",
+    "services.{}_service",
+    "services.{}_formfield",
+    "services.{}_servicecentre",
+    "services.{}_openinghours",
+    "services.{}_centreexception",
+]
+
+
+def _perms(*verbs: str) -> list[str]:
+    return [pattern.format(verb) for pattern in CATALOGUE for verb in verbs]
+
 
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("E-services")
+
+    notification_events = [
+        EventType(
+            key="services.submitted",
+            label=_("Confirmation of an application I submitted"),
+            title=_("Application %(reference)s is received"),
+            text=_("“%(service)s” is received. The answer is due by %(deadline)s."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="services.status_changed",
+            label=_("News about my applications for services"),
+            title=_("Application %(reference)s: %(status)s"),
+            text=_("“%(service)s” is now: %(status)s. %(reason)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="services.officer_message",
+            label=_("Messages from officers about my applications"),
+            title=_("Application %(reference)s: a message from the officer"),
+            text=_("“%(service)s”: %(excerpt)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="services.new_application",
+            label=_("New applications for my department (staff)"),
+            title=_("New application %(reference)s"),
+            text=_("“%(service)s”. Due by %(deadline)s."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="services.applicant_replied",
+            label=_("Applicants' replies on my department's applications (staff)"),
+            title=_("Application %(reference)s: the applicant replied"),
+            text=_("“%(service)s”: %(what)s"),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="services.appointment_booked",
+            label=_("Confirmation of a visit I booked"),
+            title=_("Your visit %(code)s: %(when)s"),
+            text=_("“%(service)s” at %(centre)s, %(address)s, on %(when)s."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
+            key="services.appointment_reminder",
+            label=_("A reminder the day before my visit"),
+            title=_("Tomorrow: your visit %(code)s at %(when)s"),
+            text=_("“%(service)s” at %(centre)s, %(address)s. Bring your ID and documents."),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="services.appointment_cancelled",
+            label=_("A visit I booked is cancelled"),
+            title=_("Visit %(code)s is cancelled"),
+            text=_("“%(service)s” at %(centre)s on %(when)s is cancelled."),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+    ]
+
+    def ready(self):
+        from . import cache
+
+        cache.connect()
+
+    role_permissions = {
+        "service_officer": [
+            *_perms("view", "add", "change"),
+            "services.delete_formfield",
+            "services.delete_openinghours",
+            "services.delete_centreexception",
+            "services.view_application",
+            "services.change_application",
+            "services.process_application",
+            "services.view_appointment",
+            "services.change_appointment",
+            "services.view_document",
+        ],
+        "city_admin": [
+            *_perms("view", "add", "change", "delete"),
+        ],
+    }

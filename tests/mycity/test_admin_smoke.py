@@ -1,14 +1,18 @@
 """Every registered ModelAdmin opens: changelist, search, add page and a change page."""
 
+import datetime as dt
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from appeals.models import AnswerTemplate
 from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
+from services.services import appointment_book
 from surveys.services import survey_respond
 from tests.factories import (
     CategoryFactory,
@@ -18,6 +22,7 @@ from tests.factories import (
     submit_appeal,
     verify_email,
 )
+from tests.services.factories import ServiceCentreFactory, ServiceFactory, submit
 from tests.surveys.factories import SurveyFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +71,19 @@ def admin_client(client_for, superuser):
     choice = question.choices.first()
     survey_respond(
         survey=survey, user=head, raw={str(question.pk): {"choice": str(choice.pk), "other": ""}}
+    )
+    # E-services: a service at a centre, an application and a booked visit.
+    centre = ServiceCentreFactory()
+    service = ServiceFactory(department=department, centres=[centre])
+    submit(head, service)
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    appointment_book(
+        resident=head,
+        service=service,
+        centre=centre,
+        starts_at=dt.datetime.combine(
+            tomorrow, dt.time(10), tzinfo=timezone.get_current_timezone()
+        ),
     )
     return client_for(superuser)
 

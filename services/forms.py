@@ -1,0 +1,295 @@
+"""Forms: the application form generated from a service's fields, and the small ones."""
+
+import datetime as dt
+import re
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from phonenumber_field.formfields import PhoneNumberField
+
+from .documents import ACCEPT, check_document
+from .models import FormField
+
+
+class DocumentField(forms.FileField):
+    """One PDF, JPEG or PNG, checked by content; cleaned to a CheckedDocument."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", forms.ClearableFileInput(attrs={"accept": ACCEPT}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        upload = super().clean(data, initial)
+        if not upload:
+            return None
+        try:
+            return check_document(upload)
+        except forms.ValidationError:
+            raise
+        except Exception as exc:  # pragma: no cover - a broken upload stream
+            raise forms.ValidationError(_("This file could not be read.")) from exc
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class DocumentsField(forms.FileField):
+    """Several files at once (the messages' attachments)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(uploads) > settings.SERVICES_MAX_FILES:
+            raise forms.ValidationError(
+                _("You can attach up to %(n)d files.") % {"n": settings.SERVICES_MAX_FILES}
+            )
+        checked, errors = [], []
+        for upload in uploads:
+            try:
+                checked.append(check_document(upload))
+            except forms.ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            raise forms.ValidationError(errors)
+        return checked
+
+
+def _number(value):
+    return None if value is None else Decimal(value)
+
+
+def build_field(spec: FormField) -> forms.Field:
+    """The Django form field for one FormField row."""
+    common = {
+        "label": spec.label,
+        "required": spec.required if spec.type != FormField.Type.YES_NO else False,
+        "help_text": spec.help_text,
+    }
+    lo, hi = spec.min_value, spec.max_value
+    kind = spec.type
+    if kind in (FormField.Type.TEXT, FormField.Type.LONG_TEXT):
+        widget = forms.Textarea(attrs={"rows": 5}) if kind == FormField.Type.LONG_TEXT else None
+        limit = 5000 if kind == FormField.Type.LONG_TEXT else 300
+        field = forms.CharField(
+            min_length=int(lo) if lo is not None else None,
+            max_length=min(int(hi), limit) if hi is not None else limit,
+            widget=widget,
+            **common,
+        )
+        if spec.pattern:
+            field.validators.append(
+                RegexValidator(
+                    regex=rf"\A(?:{spec.pattern})\Z",
+                    message=spec.pattern_message or _("Enter the value in the format shown."),
+                )
+            )
+            if kind == FormField.Type.TEXT:
+                field.widget.attrs["pattern"] = spec.pattern
+        return field
+    if kind == FormField.Type.NUMBER:
+        return forms.DecimalField(
+            min_value=_number(lo),
+            max_value=_number(hi),
+            max_digits=14,
+            decimal_places=2,
+            widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+            **common,
+        )
+    if kind == FormField.Type.DATE:
+        field = forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+            **common,
+        )
+        field.earliest, field.latest = spec.date_bound(lo), spec.date_bound(hi)
+        if field.earliest:
+            field.widget.attrs["min"] = field.earliest.isoformat()
+        if field.latest:
+            field.widget.attrs["max"] = field.latest.isoformat()
+        return field
+    if kind == FormField.Type.CHOICE:
+        options = [(str(i), text) for i, text in enumerate(spec.choice_list)]
+        if len(options) <= 5:
+            return forms.ChoiceField(choices=options, widget=forms.RadioSelect, **common)
+        return forms.ChoiceField(choices=[("", "—"), *options], **common)
+    if kind == FormField.Type.YES_NO:
+        if spec.required:
+            # A required yes/no is a statement the applicant must confirm.
+            common["required"] = True
+            return forms.BooleanField(**common)
+        return forms.TypedChoiceField(
+            choices=[("yes", _("Yes")), ("no", _("No"))],
+            coerce=str,
+            widget=forms.RadioSelect,
+            label=spec.label,
+            help_text=spec.help_text,
+            required=False,
+        )
+    if kind == FormField.Type.FILE:
+        help_text = spec.help_text or _("PDF, JPEG or PNG, up to %(mb)d MB.") % {
+            "mb": settings.SERVICES_UPLOAD_MAX_MB
+        }
+        common["help_text"] = help_text
+        return DocumentField(**common)
+    if kind == FormField.Type.EMAIL:
+        return forms.EmailField(max_length=254, **common)
+    if kind == FormField.Type.PHONE:
+        return PhoneNumberField(
+            region="UA", widget=forms.TextInput(attrs={"type": "tel"}), **common
+        )
+    raise ValueError(f"unknown field type {kind!r}")
+
+
+class ApplicationForm(forms.Form):
+    """The form a service defines in the admin, made into a real Django form."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, service, specs=None, **kwargs):
+        kwargs.setdefault("initial", {}).setdefault("idempotency_key", uuid.uuid4())
+        super().__init__(*args, **kwargs)
+        self.service = service
+        self.specs = list(service.fields.all()) if specs is None else specs
+        for spec in self.specs:
+            self.fields[f"f_{spec.code}"] = build_field(spec)
+        if service.urgent_hours:
+            self.fields["urgent"] = forms.BooleanField(
+                label=gettext_lazy("The information is needed to protect life or freedom"),
+                help_text=_(
+                    "Then the answer is due within %(hours)d hours. Say why in your request."
+                )
+                % {"hours": service.urgent_hours},
+                required=False,
+            )
+
+    def clean(self):
+        data = super().clean()
+        for spec in self.specs:
+            name = f"f_{spec.code}"
+            value = data.get(name)
+            field = self.fields[name]
+            if isinstance(value, dt.date) and spec.type == FormField.Type.DATE:
+                if field.earliest and value < field.earliest:
+                    self.add_error(
+                        name,
+                        _("The date cannot be earlier than %(d)s.")
+                        % {"d": formats.date_format(field.earliest, "SHORT_DATE_FORMAT")},
+                    )
+                if field.latest and value > field.latest:
+                    self.add_error(
+                        name,
+                        _("The date cannot be later than %(d)s.")
+                        % {"d": formats.date_format(field.latest, "SHORT_DATE_FORMAT")},
+                    )
+        if (
+            sum(
+                1
+                for spec in self.specs
+                if spec.type == FormField.Type.FILE and data.get(f"f_{spec.code}")
+            )
+            > settings.SERVICES_MAX_FILES
+        ):
+            raise forms.ValidationError(
+                _("You can attach up to %(n)d files.") % {"n": settings.SERVICES_MAX_FILES}
+            )
+        return data
+
+    def field_pairs(self):
+        """(spec, bound field) in the service's order, for the template."""
+        return [(spec, self[f"f_{spec.code}"]) for spec in self.specs]
+
+    def submit_kwargs(self) -> dict:
+        """The answers as stored (labels in both languages) and the documents."""
+        answers, documents = [], []
+        for spec in self.specs:
+            value = self.cleaned_data.get(f"f_{spec.code}")
+            if spec.type == FormField.Type.FILE:
+                if value:
+                    documents.append((spec.code, value))
+                text = value.name if value else ""
+            else:
+                text = _display(spec, value)
+            answers.append(
+                {
+                    "code": spec.code,
+                    "type": spec.type,
+                    "label": {
+                        "uk": spec.label_uk or spec.label,
+                        "en": spec.label_en or spec.label_uk or spec.label,
+                    },
+                    "value": text,
+                }
+            )
+        return {
+            "answers": answers,
+            "documents": documents,
+            "urgent": bool(self.cleaned_data.get("urgent")),
+            "idempotency_key": self.cleaned_data["idempotency_key"],
+        }
+
+
+def _display(spec: FormField, value) -> str:
+    if value in (None, ""):
+        return ""
+    if spec.type == FormField.Type.CHOICE:
+        choices = spec.choice_list
+        return choices[int(value)] if value.isdigit() and int(value) < len(choices) else ""
+    if spec.type == FormField.Type.YES_NO:
+        yes = value is True or value == "yes"
+        return str(_("Yes") if yes else _("No"))
+    if spec.type == FormField.Type.DATE:
+        return value.strftime("%d.%m.%Y")
+    if spec.type == FormField.Type.PHONE:
+        return value.as_international
+    if spec.type == FormField.Type.NUMBER:
+        return re.sub(r"\.?0+$", "", f"{value:f}") if "." in f"{value:f}" else f"{value:f}"
+    return str(value).strip()
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Message"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    files = DocumentsField(
+        label=gettext_lazy("Files"),
+        help_text=gettext_lazy("PDF, JPEG or PNG."),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not (data.get("body") or "").strip() and not data.get("files"):
+            raise forms.ValidationError(_("Write a message or attach a file."))
+        return data
+
+
+class BookingForm(forms.Form):
+    centre = forms.TypedChoiceField(label=gettext_lazy("Service centre"), coerce=int)
+    day = forms.DateField(
+        label=gettext_lazy("Day"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+    )
+
+    def __init__(self, *args, centres, **kwargs):
+        """`centres`: the service's centres, already fetched (no query per use)."""
+        super().__init__(*args, **kwargs)
+        self.centres = {centre.pk: centre for centre in centres}
+        self.fields["centre"].choices = [(pk, c.name) for pk, c in self.centres.items()]
+        self.fields["centre"].widget.attrs["class"] = "form-select"
+
+    def clean_centre(self):
+        return self.centres[self.cleaned_data["centre"]]

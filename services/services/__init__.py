@@ -1,0 +1,38 @@
+"""Every change in the e-services app goes through these functions."""
+
+from .applications import (
+    application_correct,
+    application_message,
+    application_submit,
+    application_transition,
+    next_reference,
+)
+from .appointments import (
+    appointment_book,
+    appointment_cancel,
+    appointment_mark,
+    appointment_reschedule,
+    appointments_remind,
+    booking_days,
+    free_times,
+    why_closed,
+)
+from .common import ServiceError, may_process
+
+__all__ = [
+    "ServiceError",
+    "application_correct",
+    "application_message",
+    "application_submit",
+    "application_transition",
+    "appointment_book",
+    "appointment_cancel",
+    "appointment_mark",
+    "appointment_reschedule",
+    "appointments_remind",
+    "booking_days",
+    "free_times",
+    "may_process",
+    "next_reference",
+    "why_closed",
+]

@@ -1,0 +1,185 @@
+"""Applying online, following an application, its receipt and its documents."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from .. import selectors
+from ..forms import ApplicationForm, MessageForm
+from ..models import Application, Service
+from ..receipt import receipt_pdf
+from ..services import (
+    ServiceError,
+    application_correct,
+    application_message,
+    application_submit,
+    application_transition,
+)
+from ..workflow import FINAL_STATUSES, Action, Status
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def apply(request, slug):
+    service = get_object_or_404(
+        Service.objects.active().select_related("category", "department"), slug=slug
+    )
+    if not service.online:
+        messages.info(request, _("This service cannot be applied for online. Book a visit."))
+        return redirect(service)
+    specs = list(service.fields.all())
+    if request.method == "POST":
+        form = ApplicationForm(request.POST, request.FILES, service=service, specs=specs)
+        if form.is_valid():
+            try:
+                application, _created = application_submit(
+                    applicant=request.user, service=service, **form.submit_kwargs()
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "Your application %(reference)s is received. You can download "
+                        "the receipt below."
+                    )
+                    % {"reference": application.reference},
+                )
+                return redirect(application)
+    else:
+        form = ApplicationForm(service=service, specs=specs)
+    return render(
+        request,
+        "services/apply.html",
+        {
+            "service": service,
+            "form": form,
+            "files_lost": form.is_bound and bool(request.FILES),
+        },
+    )
+
+
+def _page(request, application, *, message_form=None, status=200):
+    is_applicant = application.applicant_id == request.user.pk
+    return render(
+        request,
+        "services/application.html",
+        {
+            "application": application,
+            "is_applicant": is_applicant,
+            "message_form": message_form or MessageForm(),
+            "can_write": is_applicant and application.status not in FINAL_STATUSES,
+            "needs_correction": application.status == Status.NEEDS_CORRECTION,
+            "can_withdraw": is_applicant
+            and application.status
+            in (Status.SUBMITTED, Status.NEEDS_CORRECTION, Status.IN_PROGRESS),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def application_detail(request, ref):
+    application = selectors.get_application_for_user(request.user, ref)
+    return _page(request, application)
+
+
+@login_required
+@require_POST
+def application_write(request, ref):
+    """A message (and files) from the applicant; on a returned application, the correction."""
+    application = selectors.get_application_for_user(request.user, ref)
+    if application.applicant_id != request.user.pk:
+        raise Http404("Officers write from the administration.")
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            if application.status == Status.NEEDS_CORRECTION:
+                application_correct(
+                    application=application,
+                    applicant=request.user,
+                    body=form.cleaned_data["body"],
+                    documents=form.cleaned_data["files"],
+                )
+                messages.success(request, _("Thank you. The application is back with the officer."))
+            else:
+                application_message(
+                    application=application,
+                    author=request.user,
+                    body=form.cleaned_data["body"],
+                    documents=form.cleaned_data["files"],
+                )
+                messages.success(request, _("Your message is sent."))
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect(application)
+    return _page(request, application, message_form=form, status=400)
+
+
+@login_required
+@require_POST
+def application_withdraw(request, ref):
+    application = selectors.get_application_for_user(request.user, ref)
+    try:
+        application_transition(application=application, action=Action.WITHDRAW, actor=request.user)
+    except ServiceError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The application is withdrawn."))
+    return redirect(application)
+
+
+@login_required
+@require_GET
+def receipt(request, ref):
+    application = selectors.get_application_for_user(request.user, ref)
+    response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def document(request, pk):
+    """A private document, only through this check: never a public media URL."""
+    item = selectors.get_document_for_user(request.user, pk)
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=item.name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_GET
+def mine(request):
+    """My applications and my visits (/me/services/)."""
+    applications = list(
+        Application.objects.filter(applicant=request.user)
+        .select_related("service")
+        .order_by("-submitted_at")[:50]
+    )
+    from ..models import Appointment
+
+    appointments = list(
+        Appointment.objects.filter(resident=request.user)
+        .select_related("service", "centre")
+        .order_by("-starts_at")[:50]
+    )
+    return render(
+        request,
+        "services/mine.html",
+        {"applications": applications, "appointments": appointments},
+    )

@@ -1,0 +1,111 @@
+"""The application workflow: statuses and the one table of allowed transitions.
+
+Every status change goes through `services.services.applications.transition()`,
+which checks this table, locks the row and records an ApplicationEvent (who,
+when, from, to, why), and tells the applicant.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
+    NEEDS_CORRECTION = "needs_correction", pgettext_lazy("application status", "Needs correction")
+    IN_PROGRESS = "in_progress", pgettext_lazy("application status", "In progress")
+    READY = "ready", pgettext_lazy("application status", "Ready")
+    ISSUED = "issued", pgettext_lazy("application status", "Issued")
+    REFUSED = "refused", pgettext_lazy("application status", "Refused")
+    WITHDRAWN = "withdrawn", pgettext_lazy("application status", "Withdrawn by the applicant")
+
+
+class Action(models.TextChoices):
+    SUBMIT = "submit", _("submitted")
+    RETURN = "return", _("returned for correction")
+    CORRECT = "correct", _("corrected by the applicant")
+    START = "start", _("taken into work")
+    READY = "ready", _("ready")
+    ISSUE = "issue", _("issued")
+    REFUSE = "refuse", _("refused")
+    WITHDRAW = "withdraw", _("withdrawn by the applicant")
+    EXTEND = "extend", _("term extended")
+
+
+APPLICANT, OFFICER = "applicant", "officer"
+
+# action -> (allowed from-statuses, to-status (None keeps it), who, reason required)
+TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str, bool]] = {
+    Action.SUBMIT: (frozenset(), Status.SUBMITTED, APPLICANT, False),
+    Action.RETURN: (
+        frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
+        Status.NEEDS_CORRECTION,
+        OFFICER,
+        True,
+    ),
+    Action.CORRECT: (
+        frozenset({Status.NEEDS_CORRECTION}),
+        Status.SUBMITTED,
+        APPLICANT,
+        False,
+    ),
+    Action.START: (frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, OFFICER, False),
+    Action.READY: (
+        frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
+        Status.READY,
+        OFFICER,
+        False,
+    ),
+    Action.ISSUE: (frozenset({Status.READY}), Status.ISSUED, OFFICER, False),
+    Action.REFUSE: (
+        frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.NEEDS_CORRECTION}),
+        Status.REFUSED,
+        OFFICER,
+        True,
+    ),
+    Action.WITHDRAW: (
+        frozenset({Status.SUBMITTED, Status.NEEDS_CORRECTION, Status.IN_PROGRESS}),
+        Status.WITHDRAWN,
+        APPLICANT,
+        False,
+    ),
+    Action.EXTEND: (
+        frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
+        None,
+        OFFICER,
+        True,
+    ),
+}
+
+# The deadline runs and the application can be overdue.
+OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.NEEDS_CORRECTION})
+FINAL_STATUSES = frozenset({Status.ISSUED, Status.REFUSED, Status.WITHDRAWN})
+# Actions officers take from the admin, in the order the buttons are shown.
+OFFICER_ACTIONS = [
+    Action.START,
+    Action.RETURN,
+    Action.READY,
+    Action.ISSUE,
+    Action.EXTEND,
+    Action.REFUSE,
+]
+
+
+def allowed(action: str, from_status: str | None, actor: str) -> bool:
+    sources, _to, who, _reason = TRANSITIONS[action]
+    if actor != who:
+        return False
+    return from_status is None if not sources else from_status in sources
+
+
+def target(action: str, from_status: str) -> str:
+    to = TRANSITIONS[action][1]
+    return from_status if to is None else to
+
+
+def needs_reason(action: str) -> bool:
+    return TRANSITIONS[action][3]
+
+
+def officer_actions_from(status: str) -> list[str]:
+    return [a for a in OFFICER_ACTIONS if allowed(a, status, OFFICER)]
