@@ -190,6 +190,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "mycity.context_processors.site",
                 "citizens.context_processors.notifications",
+                "news.context_processors.alerts",
             ],
         },
     },
@@ -566,4 +567,21 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
     "task": "services.tasks.send_appointment_reminders",
     # Every 15 minutes in the daytime; each appointment is reminded once.
     "schedule": crontab(minute="*/15", hour="9-20"),
+}
+
+# --- news ---
+# Alerts whose start has come are sent to residents within this many seconds
+# (the banner shows them by the clock regardless); also refreshes the banner cache.
+NEWS_ALERT_SWEEP_SECONDS = env_int("NEWS_ALERT_SWEEP_SECONDS", 20, minimum=5)
+CELERY_BEAT_SCHEDULE["news-alerts-notify-due"] = {
+    "task": "news.tasks.notify_due_alerts",
+    "schedule": float(NEWS_ALERT_SWEEP_SECONDS),
+}
+# The daily news digest, local time (Europe/Kyiv), for residents who asked for it.
+NEWS_DIGEST_HOUR = env_int("NEWS_DIGEST_HOUR", 18)
+if NEWS_DIGEST_HOUR > 23:
+    raise ImproperlyConfigured(f"NEWS_DIGEST_HOUR must be 0 to 23, not {NEWS_DIGEST_HOUR}")
+CELERY_BEAT_SCHEDULE["news-daily-digest"] = {
+    "task": "news.tasks.send_daily_digest",
+    "schedule": crontab(minute=0, hour=NEWS_DIGEST_HOUR),
 }

@@ -1,7 +1,87 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+
+
+def _alert_district_subscribers(*, district_ids):
+    from .models import Subscription
+
+    return (
+        Subscription.objects.filter(alert_districts__in=district_ids).values("user_id").distinct()
+    )
+
+
+def _muted_kind(*, kind):
+    from .models import Subscription
+
+    return Subscription.objects.filter(muted_kinds__contains=f",{kind},").values("user_id")
+
 
 class NewsConfig(AppConfig):
     name = "news"
     verbose_name = _("News and alerts")
+
+    notification_events = [
+        EventType(
+            key="news.alert_critical",
+            label=_("Critical city alerts (air-raid shelters, outages) for my districts"),
+            title=_("%(icon)s %(title)s"),
+            text=_("%(text)s"),
+            urgent=True,
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="news.alert",
+            label=_("City alerts (outages, road closures, water trucks) for my districts"),
+            title=_("%(icon)s %(title)s"),
+            text=_("%(text)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="news.alert_update",
+            label=_("Updates and ends of alerts I was told about"),
+            title=_("%(icon)s %(title)s: %(what)s"),
+            text=_("%(text)s"),
+            default_channels=frozenset({WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="news.digest",
+            label=_("Daily news digest (switched on on the news subscriptions page)"),
+            title=_("City news: %(count)s new"),
+            text=_("%(items)s"),
+            default_channels=frozenset({EMAIL}),
+        ),
+    ]
+
+    notification_audiences = {
+        "news.alert_districts": _alert_district_subscribers,
+        "news.muted_kind": _muted_kind,
+    }
+
+    role_permissions = {
+        "editor": [
+            "news.view_newsitem",
+            "news.add_newsitem",
+            "news.change_newsitem",
+            "news.delete_newsitem",
+            "news.view_topic",
+            "news.view_alert",
+            "news.add_alert",
+            "news.change_alert",
+            "news.view_alertupdate",
+            "news.add_alertupdate",
+            "news.change_alertupdate",
+        ],
+        "city_admin": [
+            "news.view_newsitem",
+            "news.view_topic",
+            "news.add_topic",
+            "news.change_topic",
+            "news.delete_topic",
+            "news.view_alert",
+            "news.view_alertupdate",
+            "news.view_subscription",
+            "news.view_digestrun",
+        ],
+    }

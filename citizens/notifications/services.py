@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import User
-from . import channels
+from . import audiences, channels
 from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event
 from .models import (
     Broadcast,
@@ -75,17 +75,26 @@ def notify_audience(
     url: str = "",
     district_ids: Iterable[int] | None = None,
     verified_only: bool = False,
+    also: Iterable[tuple[str, dict]] | None = None,
+    exclude: Iterable[tuple[str, dict]] | None = None,
 ) -> Broadcast:
     """Tell a whole audience (a set of districts, or the whole city) about `event`.
 
     Only a Broadcast row is written in the caller's transaction; a task fans
     it out in batches after commit, so a city-wide alert does not hold the
-    caller's transaction open for 100,000 rows.
+    caller's transaction open for 100,000 rows. `also` adds people of named
+    audiences (audiences.py) to those living in `district_ids` (with no
+    district_ids, only they are told); `exclude` leaves people of named
+    audiences out.
     """
     get_event(event)
     audience = {"verified_only": bool(verified_only)}
     if district_ids is not None:
         audience["district_ids"] = sorted({int(d) for d in district_ids})
+    if also:
+        audience["also"] = audiences.normalise(also)
+    if exclude:
+        audience["exclude"] = audiences.normalise(exclude)
     broadcast = Broadcast.objects.create(
         event=event, context=context or {}, url=url, audience=audience
     )
@@ -101,8 +110,16 @@ def notify_audience(
 
 def audience_queryset(audience: dict):
     users = User.objects.filter(is_active=True)
+    scope = None
     if "district_ids" in audience:
-        users = users.filter(district_id__in=audience["district_ids"])
+        scope = Q(district_id__in=audience["district_ids"])
+    for key, params in audience.get("also", ()):
+        named = Q(pk__in=audiences.user_ids(key, params))
+        scope = named if scope is None else scope | named
+    if scope is not None:
+        users = users.filter(scope)
+    for key, params in audience.get("exclude", ()):
+        users = users.exclude(pk__in=audiences.user_ids(key, params))
     if audience.get("verified_only"):
         users = users.filter(is_verified_resident=True)
     return users

@@ -12,6 +12,7 @@ from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
+from news.services import digest_send, subscription_set
 from services.services import appointment_book
 from surveys.services import survey_respond
 from tests.factories import (
@@ -22,6 +23,7 @@ from tests.factories import (
     submit_appeal,
     verify_email,
 )
+from tests.news.factories import make_alert, make_item
 from tests.services.factories import ServiceCentreFactory, ServiceFactory, submit
 from tests.surveys.factories import SurveyFactory, question_with_choices
 
@@ -72,6 +74,11 @@ def admin_client(client_for, superuser):
     survey_respond(
         survey=survey, user=head, raw={str(question.pk): {"choice": str(choice.pk), "other": ""}}
     )
+    # News: an item, an alert, a subscription and a digest run.
+    make_item()
+    make_alert(districts=[district])
+    subscription_set(user=head, digest=True, alert_districts=[district])
+    digest_send()
     # E-services: a service at a centre, an application and a booked visit.
     centre = ServiceCentreFactory()
     service = ServiceFactory(department=department, centres=[centre])
