@@ -75,7 +75,15 @@
     const type = response.headers.get("Content-Type") || "";
     if (response.ok && type.startsWith("application/json")) {
       const data = await response.json();
-      await save({ ...record, state: "sent", reference: data.reference, url: data.url, files: [] });
+      await save({
+        ...record,
+        state: "sent",
+        reference: data.reference || "",
+        url: data.url,
+        message: data.message || "",
+        label: data.label || "",
+        files: [],
+      });
       return "sent";
     }
     if (response.ok) {
@@ -85,15 +93,22 @@
     }
     if (response.status >= 400 && response.status < 500) {
       let message = "";
-      if (type.startsWith("application/json")) message = (await response.json()).message || "";
-      await save({ ...record, state: "refused", message });
+      let retryUrl = record.action;
+      if (type.startsWith("application/json")) {
+        const data = await response.json();
+        message = data.message || "";
+        retryUrl = data.url || retryUrl;
+      }
+      await save({ ...record, state: "refused", message, retryUrl });
       return "refused";
     }
     throw new Error(`server answered ${response.status}`);
   }
 
   async function flushNow() {
-    for (const record of await records()) {
+    // In the order they were written: a survey's screens build on each other.
+    const waiting = (await records()).sort((a, b) => a.createdAt - b.createdAt);
+    for (const record of waiting) {
       if (record.state !== "pending") continue;
       try {
         await sendOne(record);
@@ -135,7 +150,7 @@
     }
   }
 
-  async function keepFormData(action, formData, resize) {
+  async function keepFormData(action, formData, resize, title = "") {
     const fields = [];
     const files = [];
     for (const [name, value] of formData.entries()) {
@@ -151,7 +166,7 @@
     const record = {
       id: value("idempotency_key") || crypto.randomUUID(),
       action,
-      title: value("title"),
+      title: title || value("title"),
       fields,
       files,
       state: "pending",
@@ -161,7 +176,8 @@
     return record;
   }
 
-  const keep = (form) => keepFormData(form.action, new FormData(form), true);
+  const keep = (form) =>
+    keepFormData(form.action, new FormData(form), true, form.dataset.outboxTitle || "");
 
   scope.MyCityOutbox = { SYNC_TAG, flush, records, remove, tellPages, keep, keepFormData };
 
@@ -206,10 +222,11 @@
     for (const record of announced.values()) {
       const line = document.createElement("p");
       line.className = "alert alert-success mb-2";
-      line.textContent = text(panel, "msgSent", { title: record.title }) + " ";
+      // The server may word the outcome itself (a survey screen), else "registered as".
+      line.textContent = `${record.message || text(panel, "msgSent", { title: record.title })} `;
       const link = document.createElement("a");
       link.href = record.url;
-      link.textContent = record.reference;
+      link.textContent = record.reference || record.label;
       line.append(link);
       panel.append(line);
     }
@@ -221,7 +238,7 @@
       what.textContent = `${text(panel, "msgRefused", { title: record.title })} ${record.message || ""}`;
       const retry = document.createElement("a");
       retry.className = "btn btn-sm btn-outline-danger me-2";
-      retry.href = record.action;
+      retry.href = record.retryUrl || record.action;
       retry.textContent = panel.dataset.msgOpenForm || "";
       const discard = document.createElement("button");
       discard.type = "button";
@@ -279,8 +296,10 @@
     keep(form)
       .then((record) => {
         const key = form.elements.idempotency_key;
-        if (key) key.value = crypto.randomUUID(); // the next request is a new one
-        form.reset();
+        if (key) {
+          key.value = crypto.randomUUID(); // the next request is a new one
+          form.reset();
+        }
         records().then(show);
         askForSync();
         const panel = document.getElementById("outbox-status");

@@ -8,7 +8,7 @@ hands everything to `survey_respond`, which checks it all again.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -41,6 +41,8 @@ def _screens(questions, raw) -> list[list]:
 def survey_answer(request, slug):
     survey = selectors.get_survey_for_user(request.user, slug)
     refusal = selectors.answer_refusal(survey, request.user)
+    if refusal and _wants_json(request):
+        return JsonResponse({"message": str(refusal), "url": survey.get_absolute_url()}, status=400)
     if refusal:
         messages.error(request, refusal)
         return redirect(survey.get_absolute_url())
@@ -69,13 +71,20 @@ def survey_answer(request, slug):
             questions=questions, raw=raw, only={question.pk for question in screen}
         )
         errors = checked.errors
+        if errors and _wants_json(request):
+            return _outbox_refused(_("Some answers need another look."), survey, step)
         if not errors:
             screens = _screens(questions, raw)
             if step < len(screens):
-                return redirect(f"{reverse('surveys:answer', args=[slug])}?step={step + 1}")
+                next_url = f"{reverse('surveys:answer', args=[slug])}?step={step + 1}"
+                if _wants_json(request):
+                    return _outbox_saved(survey, next_url)
+                return redirect(next_url)
             try:
                 survey_respond(survey=survey, user=request.user, raw=raw, questions=questions)
             except SurveyError as error:
+                if _wants_json(request):
+                    return _outbox_refused(str(error), survey, _screen_of(screens, error.errors))
                 if not error.errors:
                     request.session.pop(key, None)
                     messages.error(request, str(error))
@@ -86,6 +95,16 @@ def survey_answer(request, slug):
                     f"{_screen_of(screens, error.errors)}"
                 )
             request.session.pop(key, None)
+            if _wants_json(request):
+                return JsonResponse(
+                    {
+                        "message": _("Your answers to “%(title)s” are sent. Thank you!")
+                        % {"title": survey.title},
+                        "url": reverse("surveys:thanks", args=[slug]),
+                        "label": _("Open"),
+                    },
+                    status=201,
+                )
             return redirect("surveys:thanks", slug=slug)
     elif request.GET.get("check"):
         errors = answers_validate(
@@ -107,6 +126,27 @@ def survey_answer(request, slug):
         },
         status=200,
     )
+
+
+def _wants_json(request) -> bool:
+    # A screen kept on the device while offline (static/js/outbox.js) is sent
+    # by script later and wants the outcome as data, not a page.
+    return request.headers.get("Accept", "").startswith("application/json")
+
+
+def _outbox_saved(survey, next_url: str) -> JsonResponse:
+    return JsonResponse(
+        {
+            "message": _("Your answers to “%(title)s” are saved.") % {"title": survey.title},
+            "url": next_url,
+            "label": _("Continue the survey"),
+        }
+    )
+
+
+def _outbox_refused(message: str, survey, step: int) -> JsonResponse:
+    url = f"{reverse('surveys:answer', args=[survey.slug])}?step={step}&check=1"
+    return JsonResponse({"message": message, "url": url}, status=400)
 
 
 def _screen_of(screens, errors) -> int:

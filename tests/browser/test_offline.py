@@ -22,7 +22,21 @@ def sign_in(page, live_server, resident, next_url):
 
 def wait_for_worker(page):
     """Until the service worker controls the page (it claims open pages on activation)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null")
+    # Polled from here: wait_for_function evaluates strings with eval, which
+    # the page's CSP (rightly) forbids.
+    for _ in range(300):
+        if page.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+            return
+        page.wait_for_timeout(100)
+    state = page.evaluate(
+        """async () => {
+            const registration = await navigator.serviceWorker.getRegistration("/");
+            if (!registration) return "not registered";
+            const worker = registration.installing || registration.waiting || registration.active;
+            return worker ? worker.state : "no worker";
+        }"""
+    )
+    raise AssertionError(f"the service worker never took control of the page ({state})")
 
 
 def test_request_written_offline_is_sent_once_when_back_online(

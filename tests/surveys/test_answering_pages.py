@@ -152,3 +152,63 @@ def test_every_question_type_renders_with_labels(resident, client_for):
     assert html.count("<legend") == 8
     for question in survey.questions.all():
         assert f'name="q{question.pk}' in html
+
+
+# --- Screens kept on the device offline and sent later (static/js/outbox.js) -
+
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+def test_a_screen_sent_later_is_kept_and_points_at_the_next_one(
+    three_screens, resident, client_for
+):
+    survey, bus, _rating, _why = three_screens
+    client = client_for(resident)
+    daily = bus.choices.get(label_uk="Щодня")
+
+    sent = client.post(answer_url(survey, 1), {f"q{bus.pk}": daily.pk}, **JSON)
+
+    assert sent.status_code == 200
+    assert sent.json()["url"].endswith("?step=2")
+    assert sent.json()["message"]
+    # The session holds it: the next screen opens where the person left off.
+    assert client.get(answer_url(survey, 2)).status_code == 200
+    assert Response.objects.count() == 0
+
+
+def test_the_last_screen_sent_later_records_the_response_once(three_screens, resident, client_for):
+    survey, bus, rating, _why = three_screens
+    client = client_for(resident)
+    daily = bus.choices.get(label_uk="Щодня")
+    client.post(answer_url(survey, 1), {f"q{bus.pk}": daily.pk}, **JSON)
+
+    done = client.post(answer_url(survey, 2), {f"q{rating.pk}": "4"}, **JSON)
+    again = client.post(answer_url(survey, 2), {f"q{rating.pk}": "4"}, **JSON)
+
+    assert done.status_code == 201
+    assert done.json()["url"] == reverse("surveys:thanks", args=[survey.slug])
+    assert again.status_code == 400  # answered already, with the reason
+    assert again.json()["message"]
+    assert Response.objects.count() == 1
+
+
+def test_a_screen_sent_later_with_errors_is_refused_with_where_to_fix_it(
+    three_screens, resident, client_for
+):
+    survey, bus, _rating, _why = three_screens
+    client = client_for(resident)
+
+    refused = client.post(answer_url(survey, 1), {f"q{bus.pk}": ""}, **JSON)
+
+    assert refused.status_code == 400
+    assert refused.json()["message"]
+    assert "step=1" in refused.json()["url"]
+
+
+def test_answer_screens_are_kept_for_offline_reading(three_screens, resident, client_for):
+    survey, *_rest = three_screens
+
+    html = client_for(resident).get(answer_url(survey, 1)).content.decode()
+
+    assert "data-offline-keep" in html
+    assert "data-outbox" in html
