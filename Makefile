@@ -32,8 +32,9 @@ run: setup
 	DEBUG=true $(MANAGE) seed_demo
 	DEBUG=true $(MANAGE) runserver 127.0.0.1:8000
 
+# Two workers (pytest-xdist); tests marked "services" stay on one of them.
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .

@@ -49,6 +49,15 @@ def pytest_configure(config):
     config.addinivalue_line("filterwarnings", "ignore:No directory at:UserWarning")
 
 
+def pytest_collection_modifyitems(config, items):
+    # Tests that drive real PostgreSQL locks, Redis queues and Celery workers
+    # share one Redis database: under pytest-xdist (--dist loadgroup) they run
+    # one after another on one worker, the rest of the suite alongside.
+    for item in items:
+        if item.get_closest_marker("services"):
+            item.add_marker(pytest.mark.xdist_group("services"))
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     # Production serves static files from collectstatic's manifest; tests have none.
