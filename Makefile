@@ -19,8 +19,10 @@ $(BIN)/.installed: requirements.lock requirements-dev.lock
 	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
+# No install scripts: the front-end packages are static files (and one would
+# otherwise send usage analytics from swagger-ui-dist's dependency).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Compiled catalogues are build output, never committed.

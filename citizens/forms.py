@@ -9,17 +9,11 @@ from .models import User
 
 
 class SignupForm(AllauthSignupForm):
-    """allauth's sign-up form with the person's name (ACCOUNT_FORMS["signup"]).
+    """allauth's sign-up form (ACCOUNT_FORMS["signup"]) laid out for phones.
 
-    The adapter's save_user stores full_name in the same save as the account.
+    The person's name comes from citizens.signup.SignupDetailsForm, shared
+    with the apps' sign-up; the adapter's save_user stores it with the account.
     """
-
-    full_name = forms.CharField(
-        label=_("Full name"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        help_text=_("Only city staff see it. Public pages show initials or a public name."),
-    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

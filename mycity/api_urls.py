@@ -2,17 +2,23 @@
 
 /api/v1/            the browsable API root (DRF), listing the resources
 /api/v1/schema/     the OpenAPI 3 schema (YAML; ?format=json for JSON)
+/api/v1/docs/       the schema as a Swagger UI page (its script served separately, for CSP)
 /api/v1/auth/       allauth's headless API for apps (sign in, sign up, MFA; docs/api.md)
 """
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeals_api
 from citizens import api as citizens_api
+from mycity import api as city_api
+from news import api as news_api
+from services import api as services_api
+from surveys import api as surveys_api
 
 router = DefaultRouter()
+router.register("districts", city_api.DistrictViewSet, basename="district")
 router.register("categories", appeals_api.CategoryViewSet, basename="category")
 router.register("appeals", appeals_api.AppealViewSet, basename="appeal")
 router.register("proposals", appeals_api.ProposalViewSet, basename="proposal")
@@ -20,11 +26,32 @@ router.register("notifications", citizens_api.NotificationViewSet, basename="not
 router.register(
     "push-subscriptions", citizens_api.PushSubscriptionViewSet, basename="push-subscription"
 )
+# news and alerts (news/api.py)
+router.register("news", news_api.NewsItemViewSet, basename="news")
+router.register("topics", news_api.TopicViewSet, basename="topic")
+router.register("alerts", news_api.AlertViewSet, basename="alert")
+# end news
+# surveys (surveys/api.py)
+router.register("surveys", surveys_api.SurveyViewSet, basename="survey")
+# end surveys
+# e-services (services/api.py)
+router.register("services", services_api.ServiceViewSet, basename="service")
+router.register("centres", services_api.CentreViewSet, basename="centre")
+router.register("applications", services_api.ApplicationViewSet, basename="application")
+router.register("appointments", services_api.AppointmentViewSet, basename="appointment")
+# end services
 
 app_name = "api"
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/docs.html", title="My City API"
+        ),
+        name="docs",
+    ),
     path("auth/", include("allauth.headless.urls")),
     path("", include(router.urls)),
 ]

@@ -285,6 +285,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 # A resident who signs up twice is told so on the form (rate limits cap probing).
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_FORMS = {"signup": "citizens.forms.SignupForm"}
+# Extra sign-up fields (full name) for the web form and the headless API alike.
+ACCOUNT_SIGNUP_FORM_CLASS = "citizens.signup.SignupDetailsForm"
 ACCOUNT_ADAPTER = "citizens.adapters.AccountAdapter"
 SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
@@ -326,6 +328,10 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("uk",), "uk": ("en",)}
 # --- Static and media -----------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_FINDERS = [
+    "mycity.staticfiles.FileSystemFinder",  # STATICFILES_DIRS minus unused vendored builds
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 # Front-end libraries come from npm (package-lock.json) and are served as our
 # own static files: nothing is loaded from a CDN.
 STATICFILES_DIRS = [
@@ -334,6 +340,7 @@ STATICFILES_DIRS = [
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
     ("vendor/leaflet", BASE_DIR / "node_modules" / "leaflet" / "dist"),
     ("vendor/markercluster", BASE_DIR / "node_modules" / "leaflet.markercluster" / "dist"),
+    ("vendor/swagger-ui", BASE_DIR / "node_modules" / "swagger-ui-dist"),
 ]
 MEDIA_URL = env_str("MEDIA_URL", "/media/")
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -523,13 +530,28 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "My City API",
-    "DESCRIPTION": "The REST API of My City (Kherson) for the city's own apps. See docs/api.md.",
+    "DESCRIPTION": (
+        "The REST API of My City for the city's own apps.\n\n"
+        '**Signing in**: POST `{"email", "password"}` to '
+        "`/api/v1/auth/app/v1/auth/login` (allauth's headless API: sign-up, e-mail "
+        "confirmation, password reset and two-factor steps are there too) and send the "
+        "`meta.session_token` it returns in the `X-Session-Token` header.\n\n"
+        "Texts come in Ukrainian, or in English with `Accept-Language: en`. Lists are "
+        "paged (`?page=`, 20 a page). Calls are limited per person, or per IP without "
+        "sign-in (429 with `Retry-After`)."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The timeline's from/to statuses are one enum.
-    "ENUM_NAME_OVERRIDES": {"AppealStatusEnum": "appeals.workflow.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "AppealStatusEnum": "appeals.workflow.Status",
+        "AppealKindEnum": "appeals.models.Kind",
+        "AlertKindEnum": "news.models.AlertKind",
+    },
+    # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
 }
 OPEN311_JURISDICTION = env_str("OPEN311_JURISDICTION", urlsplit(SITE_URL).hostname or "localhost")
 OPEN311_CONTACT = env_str(

@@ -66,17 +66,17 @@ def cover_renditions(upload) -> dict[str, str]:
     return sizes
 
 
-def _widths(sizes: dict) -> list[int]:
+def widths_of(sizes: dict) -> list[int]:
     return sorted(int(k) for k in sizes if k.isdigit())
 
 
 def srcset(sizes: dict) -> str:
-    return ", ".join(f"{default_storage.url(sizes[str(w)])} {w}w" for w in _widths(sizes))
+    return ", ".join(f"{default_storage.url(sizes[str(w)])} {w}w" for w in widths_of(sizes))
 
 
 def url_for(sizes: dict, width: int) -> str:
     """The URL of the smallest rendition at least `width` wide (or the largest)."""
-    widths = _widths(sizes)
+    widths = widths_of(sizes)
     if not widths:
         return ""
     chosen = next((w for w in widths if w >= width), widths[-1])
@@ -84,5 +84,5 @@ def url_for(sizes: dict, width: int) -> str:
 
 
 def delete_renditions(sizes: dict) -> None:
-    for width in _widths(sizes):
+    for width in widths_of(sizes):
         default_storage.delete(sizes[str(width)])

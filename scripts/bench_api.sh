@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Measure the Open311 and REST API lists under load against the shared "floor" page.
+# Measure the Open311 and REST API lists (appeals, news, alerts, surveys,
+# e-services, centres, districts) under load against the shared "floor" page.
 #
 #   scripts/bench_api.sh        # needs wrk, PostgreSQL and Redis on 127.0.0.1
 #
@@ -63,14 +64,18 @@ row() {
 B=http://127.0.0.1:$PORT
 for path in "/open311/v2/requests.json" "/open311/v2/requests.xml" \
   "/open311/v2/requests.json?page_size=100" "/open311/v2/services.json" \
-  "/api/v1/appeals/" "/api/v1/appeals/?page=50"; do
+  "/api/v1/appeals/" "/api/v1/appeals/?page=50" \
+  "/api/v1/news/" "/api/v1/alerts/" "/api/v1/surveys/" "/api/v1/services/" \
+  "/api/v1/centres/" "/api/v1/districts/"; do
   row "$path" "$B$path"
 done
 for path in "/open311/v2/requests.json" "/open311/v2/requests.xml" \
-  "/open311/v2/requests.json?page_size=100" "/api/v1/appeals/"; do
+  "/open311/v2/requests.json?page_size=100" "/api/v1/appeals/" \
+  "/api/v1/news/" "/api/v1/surveys/" "/api/v1/services/"; do
   row "$path (cold)" -s "$NONCE" "$B$path"
 done
 rm -f "$NONCE"
-for path in "/open311/v2/requests.json" "/api/v1/appeals/"; do
+for path in "/open311/v2/requests.json" "/api/v1/appeals/" "/api/v1/news/" \
+  "/api/v1/surveys/" "/api/v1/services/" "/api/v1/centres/"; do
   echo "$path: $(curl -s "$B$path" | wc -c) bytes"
 done

@@ -1,9 +1,27 @@
-"""Reads that depend on who asks: one helper per object type, 404 otherwise."""
+"""Reads shared by the web pages and the API.
+
+One helper per object type that depends on who asks (404 otherwise), and the
+reads that span several models: the centres with their hours for "open now",
+and the days a visit can be booked at a centre.
+"""
+
+import datetime as dt
 
 from django.db.models import Prefetch
 from django.http import Http404
+from django.utils import timezone
 
-from .models import Application, ApplicationMessage, Appointment, Document, officer_scope
+from . import calendar
+from .models import (
+    Application,
+    ApplicationMessage,
+    Appointment,
+    CentreException,
+    Document,
+    Weekday,
+    officer_scope,
+)
+from .services import booking_days
 
 
 def _officer_may_view(user) -> bool:
@@ -75,3 +93,64 @@ def get_appointment_for_user(user, code: str) -> Appointment:
     ):
         return appointment
     raise Http404("No such appointment.")
+
+
+# --- centres and their hours ----------------------------------------------------
+
+
+def _with_hours(queryset, days: int):
+    today = timezone.localdate()
+    return queryset.prefetch_related(
+        "hours",
+        Prefetch(
+            "exceptions",
+            queryset=CentreException.objects.filter(
+                date__gte=today, date__lte=today + dt.timedelta(days=days)
+            ),
+        ),
+    )
+
+
+def _annotate_hours(centre, now) -> None:
+    hours = list(centre.hours.all())
+    exceptions = list(centre.exceptions.all())
+    today = timezone.localdate(now)
+    centre.open_now = calendar.is_open_at(centre, now, hours=hours, exceptions=exceptions)
+    centre.today = calendar.periods_on(centre, today, hours=hours, exceptions=exceptions)
+    centre.week = [
+        (Weekday(day).label, [(h.opens, h.closes) for h in hours if h.weekday == day])
+        for day in range(7)
+    ]
+    centre.upcoming_exceptions = exceptions
+    centre.today_exception = calendar.exception_on(today, exceptions)
+
+
+def centres_with_hours(queryset, *, days: int = 7) -> list:
+    """The centres of `queryset` with their opening hours worked out, in three queries.
+
+    Each centre gets `open_now`, `today` (today's opening periods), `week`
+    (the weekly periods by weekday name), `upcoming_exceptions` (the next
+    `days` days that differ: holidays, outages) and `today_exception`: what
+    the centres page, a service's page and the API show.
+    """
+    items = list(_with_hours(queryset, days))
+    now = timezone.now()
+    for centre in items:
+        _annotate_hours(centre, now)
+    return items
+
+
+def centre_booking_days(centre, *, hours, exceptions) -> list[dict]:
+    """The days a visit can be booked (services.booking_days) at `centre`.
+
+    One dict per day: `day`, `open` (the centre has opening periods that day)
+    and `exception` (the CentreException that changes the day, or None).
+    `hours` and `exceptions` are the centre's, already fetched, so that the
+    booking page and the API's free times ask the database once.
+    """
+    result = []
+    for day in booking_days():
+        periods = calendar.periods_on(centre, day, hours=hours, exceptions=exceptions)
+        exception = calendar.exception_on(day, exceptions)
+        result.append({"day": day, "open": bool(periods), "exception": exception})
+    return result

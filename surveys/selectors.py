@@ -35,8 +35,12 @@ def in_audience(survey: Survey, user) -> bool:
     )
 
 
-def answer_refusal(survey: Survey, user) -> str | None:
-    """Why `user` may not answer `survey` now, in their language; None if they may."""
+def answer_refusal(survey: Survey, user, *, answered: bool | None = None) -> str | None:
+    """Why `user` may not answer `survey` now, in their language; None if they may.
+
+    `answered`: whether they took part, when the caller already knows (a list
+    annotated with `with_answered`), so a list does not ask once per survey.
+    """
     if not user.is_authenticated:
         return _("Please sign in to answer this survey.")
     if not survey.is_published or survey.is_upcoming:
@@ -58,7 +62,9 @@ def answer_refusal(survey: Survey, user) -> str | None:
                 "your profile to take part."
             ) % {"districts": names}
         return _("This survey is only for residents of: %(districts)s.") % {"districts": names}
-    if Participation.objects.filter(survey=survey, user=user).exists():
+    if answered is None:
+        answered = Participation.objects.filter(survey=survey, user=user).exists()
+    if answered:
         return _("You have already answered this survey. Thank you!")
     return None
 

@@ -84,11 +84,15 @@ def latest_refresh(now=None) -> dict:
     return data
 
 
+# Paths beside the items' own under /news/ and /api/v1/news/.
+RESERVED_SLUGS = frozenset({"subscription", "subscriptions", "feed"})
+
+
 def _unique_slug(base: str, pk) -> str:
     # Unique across both languages: /news/<slug>/ finds an item by either.
     slug, n = base, 2
     taken = NewsItem.objects.exclude(pk=pk) if pk else NewsItem.objects.all()
-    while taken.filter(Q(slug_uk=slug) | Q(slug_en=slug)).exists():
+    while slug in RESERVED_SLUGS or taken.filter(Q(slug_uk=slug) | Q(slug_en=slug)).exists():
         slug = f"{base}-{n}"
         n += 1
     return slug

@@ -24,17 +24,6 @@ from ..services import (
 )
 
 
-def _days(centre, hours, exceptions) -> list[dict]:
-    """The bookable days with whether the centre is open."""
-    days = booking_days()
-    result = []
-    for day in days:
-        periods = calendar.periods_on(centre, day, hours=hours, exceptions=exceptions)
-        exception = calendar.exception_on(day, exceptions)
-        result.append({"day": day, "open": bool(periods), "exception": exception})
-    return result
-
-
 def _booking_page(request, service, *, appointment=None):
     centres = list(service.centres.filter(is_active=True).prefetch_related("hours"))
     data = request.POST if request.method == "POST" else request.GET
@@ -82,7 +71,7 @@ def _booking_page(request, service, *, appointment=None):
         window = booking_days()
         hours = list(centre.hours.all())
         exceptions = list(centre.exceptions.filter(date__gte=window[0], date__lte=window[-1]))
-        days = _days(centre, hours, exceptions)
+        days = selectors.centre_booking_days(centre, hours=hours, exceptions=exceptions)
         if day < timezone.localdate():
             form.add_error("day", _("This day has passed. Choose today or a later day."))
         elif day > days[-1]["day"]:

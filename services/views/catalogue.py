@@ -4,17 +4,14 @@ Their main part is the same for every visitor in a language: it is rendered
 once and cached (services/cache.py); only the page around it is per request.
 """
 
-import datetime as dt
-
 from django.conf import settings
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from .. import cache, calendar
-from ..models import CentreException, Service, ServiceCategory, ServiceCentre, Weekday
+from .. import cache, selectors
+from ..models import Service, ServiceCategory, ServiceCentre
 
 
 def _catalogue_context(query: str, category_slug: str) -> dict:
@@ -53,41 +50,6 @@ def catalogue(request):
     return render(request, "services/catalogue.html", {"body": html, **context})
 
 
-def _centres_with_hours(queryset, days: int = 7):
-    today = timezone.localdate()
-    return queryset.prefetch_related(
-        "hours",
-        Prefetch(
-            "exceptions",
-            queryset=CentreException.objects.filter(
-                date__gte=today, date__lte=today + dt.timedelta(days=days)
-            ),
-        ),
-    )
-
-
-def _annotate(centre, now) -> None:
-    hours = list(centre.hours.all())
-    exceptions = list(centre.exceptions.all())
-    today = timezone.localdate(now)
-    centre.open_now = calendar.is_open_at(centre, now, hours=hours, exceptions=exceptions)
-    centre.today = calendar.periods_on(centre, today, hours=hours, exceptions=exceptions)
-    centre.week = [
-        (Weekday(day).label, [(h.opens, h.closes) for h in hours if h.weekday == day])
-        for day in range(7)
-    ]
-    centre.upcoming_exceptions = exceptions
-    centre.today_exception = calendar.exception_on(today, exceptions)
-
-
-def _annotated(queryset) -> list:
-    items = list(_centres_with_hours(queryset))
-    now = timezone.now()
-    for centre in items:
-        _annotate(centre, now)
-    return items
-
-
 @require_GET
 def detail(request, slug):
     service = get_object_or_404(
@@ -96,7 +58,7 @@ def detail(request, slug):
     context = {"service": service}
 
     def body():
-        context["centres"] = _annotated(service.centres.filter(is_active=True))
+        context["centres"] = selectors.centres_with_hours(service.centres.filter(is_active=True))
         return render_to_string("services/_detail_body.html", context)
 
     html = cache.cached_html(cache.key("detail", service.pk, per_minute=True), body)
@@ -111,7 +73,9 @@ def centres(request):
     def body():
         context.update(
             {
-                "centres": _annotated(ServiceCentre.objects.filter(is_active=True)),
+                "centres": selectors.centres_with_hours(
+                    ServiceCentre.objects.filter(is_active=True)
+                ),
                 "now": timezone.now(),
                 "map": {
                     "lat": settings.MAP_CENTER[0],

@@ -1,12 +1,18 @@
 """Signing in from an app: allauth's headless API and its session token."""
 
+import re
+
 import pytest
+from allauth.account.models import EmailAddress
 from rest_framework.test import APIClient
 
+from citizens.models import User
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
-LOGIN = "/api/v1/auth/app/v1/auth/login"
+AUTH = "/api/v1/auth/app/v1/auth"
+LOGIN = f"{AUTH}/login"
+SIGNUP = f"{AUTH}/signup"
 
 
 def test_an_app_signs_in_and_uses_the_session_token(resident):
@@ -18,6 +24,47 @@ def test_an_app_signs_in_and_uses_the_session_token(resident):
     mine = app.get("/api/v1/appeals/mine/", HTTP_X_SESSION_TOKEN=token)
     assert mine.status_code == 200
     assert app.get("/api/v1/appeals/mine/").status_code in (401, 403)
+
+
+def test_an_app_signs_up_with_a_name_and_confirms_the_address(mailoutbox):
+    """Sign-up asks the apps for the same fields as the web form, full name included."""
+    app = APIClient(HTTP_ACCEPT_LANGUAGE="en")
+    missing = app.post(
+        SIGNUP, {"email": "lesia@example.com", "password": "kherson-lesia-2026"}, format="json"
+    )
+    assert missing.status_code == 400
+    assert [e["param"] for e in missing.json()["errors"]] == ["full_name"]
+    response = app.post(
+        SIGNUP,
+        {"email": "lesia@example.com", "password": "kherson-lesia-2026", "full_name": "Леся"},
+        format="json",
+    )
+    # Signed up, but the address must be confirmed first (as on the web).
+    assert response.status_code == 401, response.content
+    body = response.json()
+    assert any(f["id"] == "verify_email" and f.get("is_pending") for f in body["data"]["flows"])
+    user = User.objects.get(email="lesia@example.com")
+    assert (user.full_name, user.preferred_language) == ("Леся", "en")
+    [mail] = mailoutbox
+    key = re.search(r"/accounts/confirm-email/([^/\s]+)/", mail.body).group(1)
+    token = body["meta"]["session_token"]
+    early = APIClient().post(
+        LOGIN, {"email": "lesia@example.com", "password": "kherson-lesia-2026"}, format="json"
+    )
+    assert early.status_code == 401  # not before the address is confirmed
+    verified = APIClient().post(
+        f"{AUTH}/email/verify", {"key": key}, format="json", HTTP_X_SESSION_TOKEN=token
+    )
+    # Confirmed; as on the web, the person then signs in.
+    assert verified.status_code == 401, verified.content
+    assert EmailAddress.objects.get(email="lesia@example.com").verified
+    login = APIClient().post(
+        LOGIN, {"email": "lesia@example.com", "password": "kherson-lesia-2026"}, format="json"
+    )
+    assert login.status_code == 200, login.content
+    token = login.json()["meta"]["session_token"]
+    mine = APIClient().get("/api/v1/appeals/mine/", HTTP_X_SESSION_TOKEN=token)
+    assert mine.status_code == 200
 
 
 def test_a_wrong_password_gets_no_token(resident):
@@ -90,3 +137,16 @@ def test_the_browsable_api_and_the_schema_open(client_for, resident):
     schema = client.get("/api/v1/schema/")
     assert schema.status_code == 200
     assert schema.content.startswith(b"openapi: 3")
+
+
+def test_the_api_docs_page_serves_its_script_separately(client):
+    page = client.get("/api/v1/docs/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<script>" not in html  # nothing inline: the site's CSP allows 'self' only
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle" in html
+    assert "/api/v1/docs/?script=" in html
+    script = client.get("/api/v1/docs/?script=")
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert b"/api/v1/schema/" in script.content

@@ -17,6 +17,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
 )
 
+from tests.api import fuzz_news, fuzz_services, fuzz_surveys
 from tests.factories import PASSWORD
 
 EXAMPLES = 12
@@ -49,6 +50,8 @@ def fuzz_world(resident, other_resident, django_db_blocker):
     public_appeal(other_resident, category=category, district=district)
     public_appeal(other_resident, category=category, district=district, kind="proposal")
     public_appeal(resident, category=category, district=district, is_public=False)
+    for app in (fuzz_news, fuzz_surveys, fuzz_services):
+        app.make_fuzz_data(resident=resident, other_resident=other_resident)
     response = APIClient().post(
         "/api/v1/auth/app/v1/auth/login",
         {"email": resident.email, "password": PASSWORD},

@@ -112,6 +112,13 @@ def test_equal_titles_get_distinct_slugs():
     assert one.slug_en != two.slug_en
 
 
+@pytest.mark.parametrize("title", ["Subscription", "Subscriptions", "Feed"])
+def test_a_title_never_takes_a_path_beside_the_items(title):
+    # /news/subscriptions/, /news/feed/… and /api/v1/news/subscription/ stay theirs.
+    item = make_item(title_uk="Підписка", title_en=title)
+    assert item.slug_en == f"{title.lower()}-2"
+
+
 def test_other_languages_slug_redirects_to_this_languages_page(client):
     make_item(title_uk="Толока", title_en="Clean-up")
     response = client.get("/news/clean-up/")

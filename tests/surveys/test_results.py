@@ -166,12 +166,13 @@ def test_stale_results_are_served_while_one_request_recomputes(
     from django.core.cache import cache
 
     # Another request holds the recompute lock: this one serves the stale copy.
-    version = int(answered.updated_at.timestamp())
-    cache.add(f"surveys:results:{answered.pk}:{version}:uk:0:lock", 1, 60)
+    version = int(answered.updated_at.timestamp() * 1_000_000)
+    lock = f"surveys:results:{answered.pk}:{version}:uk:html:0:lock"
+    cache.add(lock, 1, 60)
     with count_survey_queries() as queries:
         assert client.get(url).status_code == 200
     assert queries["count"] == 1
-    cache.delete(f"surveys:results:{answered.pk}:{version}:uk:0:lock")
+    cache.delete(lock)
     with count_survey_queries() as queries:
         assert client.get(url).status_code == 200
     assert queries["count"] > 1  # recomputed
