@@ -5,9 +5,13 @@ this is where an app learns the slugs, the names in the caller's language
 and, for a map, each district's boundary.
 """
 
+from django.core.cache import cache
+from django.db.models import Count, Max
+from django.utils.translation import get_language
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 
 from .models import District
 
@@ -39,3 +43,16 @@ class DistrictViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "slug"
     pagination_class = None
     filter_backends = []
+
+    def list(self, request, *args, **kwargs):
+        # Boundaries and centres are the same for everyone and change rarely:
+        # the answer is kept per language under the districts' last change,
+        # so one small query decides whether it is still good.
+        changed = District.objects.aggregate(n=Count("pk"), last=Max("updated_at"))
+        stamp = changed["last"].timestamp() if changed["last"] else 0
+        key = f"api:districts:{get_language()}:{changed['n']}:{stamp}"
+        data = cache.get(key)
+        if data is None:
+            data = super().list(request, *args, **kwargs).data
+            cache.set(key, data, 24 * 3600)
+        return Response(data)

@@ -2,8 +2,9 @@
 
 The catalogue, a service's page and the centres' page are the same for every
 visitor in a language, so their main part is rendered once and kept in the
-cache. Any change to the catalogue (a service, a category, a centre, hours or
-an exception, a form field) bumps the version in the signal handlers below —
+cache; so are the API's answers about them (services/api/catalogue.py). Any
+change to the catalogue (a service, a category, a centre, hours or an
+exception, a form field) bumps the version in the signal handlers below —
 signals only invalidate caches. Pages that say "open now" also carry the
 minute in their key.
 """
@@ -42,14 +43,19 @@ def key(page: str, *parts, per_minute: bool = False) -> str:
     return f"services:{page}:{version()}:{translation.get_language()}:{minute}:{digest}"
 
 
+def cached_data(cache_key: str, build):
+    """The cached value, or `build()` stored for next time (TIMEOUT, or until the version moves)."""
+    value = cache.get(cache_key)
+    if value is None:
+        value = build()
+        cache.set(cache_key, value, TIMEOUT)
+    return value
+
+
 def cached_html(cache_key: str, render) -> SafeString:
     """The cached fragment, or `render()` (our autoescaping templates) stored for next time."""
-    html = cache.get(cache_key)
-    if html is None:
-        html = render()
-        cache.set(cache_key, str(html), TIMEOUT)
     # Safe: produced by render_to_string from our own templates, which escape content.
-    return SafeString(html)
+    return SafeString(cached_data(cache_key, lambda: str(render())))
 
 
 def _catalogue_changed(sender, **kwargs):

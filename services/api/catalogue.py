@@ -8,6 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 
+from .. import cache as catalogue_cache
 from .. import calendar, selectors
 from ..models import Service, ServiceCentre
 from ..services import (
@@ -39,9 +40,23 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
             return s.ServiceDetailSerializer
         return s.ServiceListSerializer
 
+    def list(self, request, *args, **kwargs):
+        # The same for everyone asking the same question in a language: kept
+        # until the catalogue changes (services/cache.py).
+        key = catalogue_cache.key("api-services", request.build_absolute_uri())
+        parent = super()
+        return Response(
+            catalogue_cache.cached_data(key, lambda: parent.list(request, *args, **kwargs).data)
+        )
+
     @extend_schema(responses={200: s.ServiceDetailSerializer, 404: s.ServiceErrorSerializer})
     def retrieve(self, request, slug=None):
         """A service with its documents, fee, term, application form and centres."""
+        key = catalogue_cache.key("api-service", request.build_absolute_uri(), per_minute=True)
+        return Response(catalogue_cache.cached_data(key, lambda: self._service_data(slug)))
+
+    def _service_data(self, slug) -> dict:
+        request = self.request
         service = self.get_queryset().prefetch_related("fields").filter(slug=slug).first()
         if service is None:
             raise NotFound(_("There is no such service."))
@@ -49,7 +64,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
         service.active_centres = selectors.centres_with_hours(
             service.centres.filter(is_active=True)
         )
-        return Response(s.ServiceDetailSerializer(service, context={"request": request}).data)
+        return s.ServiceDetailSerializer(service, context={"request": request}).data
 
 
 # --- centres ------------------------------------------------------------------
@@ -83,12 +98,19 @@ class CentreViewSet(viewsets.GenericViewSet):
         responses={200: s.CentreSerializer(many=True)},
     )
     def list(self, request):
+        # "Open now" changes with the clock: kept for the minute, or until the
+        # catalogue changes (services/cache.py).
+        key = catalogue_cache.key("api-centres", request.build_absolute_uri(), per_minute=True)
+        return Response(catalogue_cache.cached_data(key, self._centres_data))
+
+    def _centres_data(self) -> list:
+        request = self.request
         queryset = self.get_queryset()
         service = request.query_params.get("service")
         if service:
             queryset = queryset.filter(services__slug=service, services__is_active=True)
         centres = selectors.centres_with_hours(queryset)
-        return Response(s.CentreSerializer(centres, many=True, context={"request": request}).data)
+        return s.CentreSerializer(centres, many=True, context={"request": request}).data
 
     @extend_schema(
         parameters=[OpenApiParameter("id_or_slug", str, OpenApiParameter.PATH, pattern=SLUG)],

@@ -9,12 +9,15 @@ with surveys.answering, as the web answering view), results are
 surveys.results.survey_results, the numbers of the web results page.
 """
 
+import hashlib
+
 import django_filters
+from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -27,6 +30,7 @@ from .. import selectors
 from ..models import Participation, Question, Survey
 from ..results import results_cached
 from ..services import SurveyError, survey_questions, survey_respond
+from ..views.public import LIST_CACHE_SECONDS
 from . import serializers as s
 from .answers import raw_from_json
 
@@ -110,10 +114,24 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
 
     def list(self, request, *args, **kwargs):
+        # Visitors who are not signed in all see the same list: kept a minute
+        # per question and language, as the web list. Signed-in people see
+        # their audience and their own "answered" and "may answer".
+        if request.user.is_authenticated:
+            return Response(self._list_data(request))
+        digest = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        key = f"api:surveys:list:{get_language()}:{digest}"
+        data = cache.get(key)
+        if data is None:
+            data = self._list_data(request)
+            cache.set(key, data, LIST_CACHE_SECONDS)
+        return Response(data)
+
+    def _list_data(self, request) -> dict:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         _with_caller(page, request.user)
         data = s.SurveySerializer(page, many=True, context={"request": request}).data
-        return self.get_paginated_response(data)
+        return self.get_paginated_response(data).data
 
     def _survey(self) -> Survey:
         # Http404 for drafts and surveys not open yet (staff see them); DRF answers 404.

@@ -39,8 +39,14 @@ def test_districts_are_read_only(api_for, resident):
     assert response.status_code == 405
 
 
-def test_the_list_is_one_query(api, django_assert_num_queries):
-    for _ in range(6):
-        DistrictFactory()
-    with django_assert_num_queries(1):
+def test_the_list_is_kept_until_a_district_changes(api, django_assert_num_queries):
+    districts = [DistrictFactory() for _ in range(6)]
+    with django_assert_num_queries(2):  # the last change, then the districts
         assert len(api.get(f"{V1}/districts/").json()) == 6
+    with django_assert_num_queries(1):  # the last change only
+        assert len(api.get(f"{V1}/districts/").json()) == 6
+    districts[0].name_en = "Renamed"
+    districts[0].save()
+    assert api.get(f"{V1}/districts/").json()[0]["name"] == "Renamed"
+    districts[1].delete()
+    assert len(api.get(f"{V1}/districts/").json()) == 5

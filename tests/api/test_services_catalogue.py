@@ -126,6 +126,23 @@ def test_catalogue_list_makes_a_fixed_number_of_queries(api, django_assert_num_q
         assert len(api.get(f"{V1}/services/").json()["results"]) == 20
 
 
+def test_catalogue_answers_are_cached_until_the_catalogue_changes(
+    api, service, centre, django_assert_num_queries
+):
+    for url in (f"{V1}/services/", f"{V1}/services/certificate/", f"{V1}/centres/"):
+        first = api.get(url).json()
+        with django_assert_num_queries(0):
+            assert api.get(url).json() == first
+    service.name_en = "Certificate of residence, renamed"
+    service.save()  # a change to the catalogue moves its version
+    [row] = api.get(f"{V1}/services/").json()["results"]
+    assert row["name"] == "Certificate of residence, renamed"
+    assert api.get(f"{V1}/services/certificate/").json()["name"] == row["name"]
+    # Each language and question has its own answer.
+    ukrainian = api.get(f"{V1}/services/", HTTP_ACCEPT_LANGUAGE="uk").json()["results"]
+    assert ukrainian[0]["name"] == service.name_uk
+
+
 @pytest.mark.parametrize("extra", [0, 4])
 def test_service_detail_makes_a_fixed_number_of_queries(
     api, service, extra, django_assert_num_queries

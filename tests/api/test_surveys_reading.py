@@ -6,6 +6,7 @@ the surveys I answered (GET /api/v1/surveys/, /{slug}/, /answered/).
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -151,9 +152,22 @@ def test_list_makes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         few = api_for(user).get(f"{V1}/").json()
     _many_surveys(resident, 8)
+    cache.clear()  # visitors' list is kept a minute (the next test)
     with django_assert_num_queries(3):
         many = api_for(user).get(f"{V1}/").json()
     assert (few["count"], len(many["results"])) == (4, 20)
+
+
+def test_visitors_share_a_list_kept_for_a_minute(api, api_for, resident, django_assert_num_queries):
+    _many_surveys(resident, 1)
+    first = api.get(f"{V1}/").json()
+    with django_assert_num_queries(0):
+        assert api.get(f"{V1}/").json() == first
+    # Another language or question is its own; a signed-in person is never served it.
+    assert api.get(f"{V1}/", HTTP_ACCEPT_LANGUAGE="uk").json()["count"] == first["count"]
+    assert api.get(f"{V1}/?status=closed").json()["count"] != first["count"]
+    mine = api_for(resident).get(f"{V1}/").json()
+    assert mine["results"][0]["refusal"] != first["results"][0]["refusal"]
 
 
 # --- one survey ----------------------------------------------------------------
