@@ -21,6 +21,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.models import District
 
+# Paths beside the surveys' own (/api/v1/surveys/answered/).
+RESERVED_SLUGS = frozenset({"answered"})
+
 
 class Audience(models.TextChoices):
     EVERYONE = "everyone", _("Anyone signed in")
@@ -155,6 +158,8 @@ class Survey(models.Model):
     def clean(self):
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("A survey must close after it opens.")})
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": _("This address is taken by the site; choose another.")})
 
     @property
     def is_open(self) -> bool:

@@ -2,7 +2,7 @@
 
 import uuid
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -14,9 +14,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import selectors
+from ..downloads import document_response, receipt_response
 from ..forms import ApplicationForm, MessageForm
 from ..models import Application, FormField, Service
-from ..receipt import receipt_pdf
 from ..services import (
     ServiceError,
     application_correct,
@@ -31,7 +31,6 @@ from .common import (
     FILE_ACTION,
     REFERENCE,
     UUID,
-    private_file,
     refused,
 )
 
@@ -165,9 +164,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, **FILE_ACTION)
     def receipt(self, request, reference=None):
         """The application's PDF receipt, as the web's receipt.pdf (services.receipt)."""
-        application = self._application()
-        response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
-        return private_file(response, filename=f"{application.reference}.pdf")
+        return receipt_response(self._application())
 
     @extend_schema(
         parameters=[
@@ -201,15 +198,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         item = selectors.get_document_for_user(request.user, uuid.UUID(document_id))
         if item.application_id != application.pk:
             raise Http404("No such document.")
-        try:
-            handle = item.file.open("rb")
-        except (FileNotFoundError, OSError):
-            raise Http404("The file is missing.") from None
-        response = FileResponse(
-            handle, as_attachment=True, filename=item.name, content_type=item.content_type
-        )
-        response["X-Content-Type-Options"] = "nosniff"
-        return private_file(response)
+        return document_response(item)
 
     @extend_schema(request=None, responses={200: s.ApplicationDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

@@ -1,7 +1,6 @@
 """The signed-in person's visits: list, one, book, cancel, reschedule, the .ics."""
 
 from django.db.models import Case, DateTimeField, F, IntegerField, Q, Value, When
-from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -13,7 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from .. import selectors
-from ..ics import appointment_ics
+from ..downloads import calendar_response
 from ..models import Appointment, Service
 from ..services import (
     ServiceError,
@@ -27,7 +26,6 @@ from .common import (
     ERRORS,
     FILE_ACTION,
     centre_by_id_or_slug,
-    private_file,
     refused,
 )
 
@@ -83,11 +81,7 @@ class AppointmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, url_path="calendar", url_name="calendar", **FILE_ACTION)
     def calendar_file(self, request, code=None):
         """The visit as an .ics calendar file, as the web's visit.ics (services.ics)."""
-        appointment = self._appointment()
-        response = HttpResponse(
-            appointment_ics(appointment), content_type="text/calendar; charset=utf-8"
-        )
-        return private_file(response, filename=f"visit-{appointment.code}.ics")
+        return calendar_response(self._appointment())
 
     @extend_schema(
         request=s.AppointmentCreateSerializer,

@@ -47,14 +47,6 @@ FILE_ACTION = {
 }
 
 
-def private_file(response, *, filename: str | None = None):
-    """The headers of the web's private downloads: a person's files stay out of caches."""
-    if filename is not None:
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 def refused(exc: ServiceError):
     return ValidationError({"detail": str(exc)})
 

@@ -2,15 +2,15 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import selectors
+from ..downloads import document_response, receipt_response
 from ..forms import ApplicationForm, MessageForm
 from ..models import Application, Service
-from ..receipt import receipt_pdf
 from ..services import (
     ServiceError,
     application_correct,
@@ -138,28 +138,14 @@ def application_withdraw(request, ref):
 @login_required
 @require_GET
 def receipt(request, ref):
-    application = selectors.get_application_for_user(request.user, ref)
-    response = HttpResponse(receipt_pdf(application), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{application.reference}.pdf"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return receipt_response(selectors.get_application_for_user(request.user, ref))
 
 
 @login_required
 @require_GET
 def document(request, pk):
     """A private document, only through this check: never a public media URL."""
-    item = selectors.get_document_for_user(request.user, pk)
-    try:
-        handle = item.file.open("rb")
-    except (FileNotFoundError, OSError):
-        raise Http404("The file is missing.") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=item.name, content_type=item.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(selectors.get_document_for_user(request.user, pk))
 
 
 @login_required

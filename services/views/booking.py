@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -10,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import calendar, selectors
+from ..downloads import calendar_response
 from ..forms import BookingForm
-from ..ics import appointment_ics
 from ..models import Service
 from ..services import (
     ServiceError,
@@ -155,10 +154,4 @@ def appointment_cancel_view(request, code):
 @login_required
 @require_GET
 def appointment_calendar(request, code):
-    appointment = selectors.get_appointment_for_user(request.user, code)
-    response = HttpResponse(
-        appointment_ics(appointment), content_type="text/calendar; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="visit-{appointment.code}.ics"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return calendar_response(selectors.get_appointment_for_user(request.user, code))

@@ -346,6 +346,18 @@ def test_condition_must_point_to_an_earlier_screen(survey):
     later.full_clean()
 
 
+def test_a_survey_cannot_take_an_address_the_site_uses(survey):
+    """/api/v1/surveys/answered/ is the surveys one took, not a survey."""
+    from django.core.exceptions import ValidationError
+
+    survey.slug = "answered"
+    with pytest.raises(ValidationError) as refused:
+        survey.full_clean()
+    assert "slug" in refused.value.message_dict
+    survey.slug = "answered-in-2026"
+    survey.full_clean()
+
+
 def test_response_admin_hides_people_of_anonymous_surveys(answered, survey_manager, client_for):
     html = client_for(survey_manager).get(reverse("admin:surveys_response_changelist"))
     assert "resident@example.com" not in html.content.decode()
