@@ -25,6 +25,7 @@ from django.test import Client
 from mycity.celery import app as celery_app
 from tests.factories import (
     DepartmentFactory,
+    DistrictFactory,
     UserFactory,
     enable_mfa,
     give_role,
@@ -181,6 +182,17 @@ def other_resident(db):
 @pytest.fixture
 def moderator(db):
     return _staff("moderator", email="moderator@example.com")
+
+
+# Two districts side by side, named as residents would see them (news, alerts, the API).
+@pytest.fixture
+def north(db):
+    return DistrictFactory(slug="north", name_uk="Північний", name_en="North")
+
+
+@pytest.fixture
+def south(db):
+    return DistrictFactory(slug="south", name_uk="Південний", name_en="South")
 
 
 @pytest.fixture

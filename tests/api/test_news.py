@@ -26,16 +26,6 @@ READERS = ["anonymous", "resident", "moderator", "city_admin"]
 
 
 @pytest.fixture
-def north(db):
-    return DistrictFactory(slug="north", name_uk="Північний", name_en="North")
-
-
-@pytest.fixture
-def south(db):
-    return DistrictFactory(slug="south", name_uk="Південний", name_en="South")
-
-
-@pytest.fixture
 def city(db):
     return TopicFactory(slug="city", name_uk="Місто", name_en="City")
 

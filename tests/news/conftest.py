@@ -3,7 +3,7 @@
 import pytest
 from django.utils import translation
 
-from tests.factories import DistrictFactory, UserFactory, enable_mfa, give_role, verify_email
+from tests.factories import UserFactory, enable_mfa, give_role, verify_email
 
 
 @pytest.fixture
@@ -24,16 +24,6 @@ def everything_in_english(settings, monkeypatch, english):
 
     settings.LANGUAGE_CODE = "en"
     monkeypatch.setattr(User._meta.get_field("preferred_language"), "default", "en")
-
-
-@pytest.fixture
-def north(db):
-    return DistrictFactory(slug="north", name_uk="Північний", name_en="North")
-
-
-@pytest.fixture
-def south(db):
-    return DistrictFactory(slug="south", name_uk="Південний", name_en="South")
 
 
 @pytest.fixture
