@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citizens.access import has_staff_powers
+
 from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
 
 
@@ -151,7 +153,7 @@ class AppealQuerySet(models.QuerySet):
         )
         if user.has_perm("appeals.moderate_appeal"):
             return self
-        if user.is_staff:
+        if has_staff_powers(user):
             scope |= Q(department__members=user) | Q(department__head=user)
         return self.filter(scope).distinct()
 

@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from citizens.access import has_staff_powers
 from mycity.models import Department
 
 from .models import Appeal, AppealFollower, AppealMessage, AppealPhoto, CategoryQuestion
@@ -61,7 +62,7 @@ def get_appeal_for_user(user, ref: str) -> Appeal:
     queryset = Appeal.objects.visible_to(user).select_related(
         "category", "department", "district", "author", "rating"
     )
-    staff_of_department = user.is_authenticated and user.is_staff
+    staff_of_department = has_staff_powers(user)
     if staff_of_department:
         members = Department.members.through.objects.filter(
             department_id=OuterRef("department_id"), user_id=user.pk

@@ -37,7 +37,16 @@ class CitizensConfig(AppConfig):
     }
 
     def ready(self):
-        from . import roles
+        from allauth.mfa import signals as mfa_signals
+
+        from . import access, roles
+
+        mfa_signals.authenticator_added.connect(
+            access.on_authenticator_added, dispatch_uid="citizens.access.added"
+        )
+        mfa_signals.authenticator_removed.connect(
+            access.on_authenticator_removed, dispatch_uid="citizens.access.removed"
+        )
 
         # Groups are infrastructure like permissions: kept in step after every migrate.
         post_migrate.connect(roles.sync_after_migrate, dispatch_uid="citizens.roles_sync")

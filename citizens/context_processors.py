@@ -1,5 +1,6 @@
 from django.utils.functional import cached_property
 
+from .access import mfa_pending
 from .notifications.models import Notification
 
 # Past this the bell shows "99+": the exact figure adds nothing on a phone.
@@ -32,4 +33,8 @@ def notifications(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"notifications_unread": UnreadNotifications(user)}
+    return {
+        "notifications_unread": UnreadNotifications(user),
+        # A staff account whose session has not passed two-factor authentication.
+        "staff_mfa_pending": mfa_pending(user),
+    }

@@ -8,6 +8,8 @@ from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import access
+
 
 class PreferredLanguageMiddleware:
     """A signed-in person's language is the one in their profile.
@@ -47,8 +49,14 @@ class PreferredLanguageMiddleware:
         return response
 
 
-class StaffMFARequiredMiddleware:
-    """Staff cannot open the admin until they have set up two-factor authentication."""
+class StaffSessionMiddleware:
+    """Staff powers need a session that passed two-factor authentication (citizens.access).
+
+    Marks the signed-in user with what the session proved. Under /admin/ a
+    staff account without two-factor authentication is sent to set it up, and
+    one whose session has not passed it to enter a code; elsewhere the
+    account sees what a resident sees (the header says why).
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -59,16 +67,27 @@ class StaffMFARequiredMiddleware:
 
     def __call__(self, request):
         user = getattr(request, "user", None)
-        if (
-            user is not None
-            and user.is_authenticated
-            and user.is_staff
-            and request.path.startswith(self.admin_prefix)
-            and not is_mfa_enabled(user)
-        ):
-            message = _(
-                "Staff accounts must use two-factor authentication. Set it up to open the admin."
-            )
-            messages.warning(request, message)
-            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        access.mark(user, request.session)
+        if access.needs_mfa(user) and request.path.startswith(self.admin_prefix):
+            if not is_mfa_enabled(user):
+                messages.warning(
+                    request,
+                    _(
+                        "Staff accounts must use two-factor authentication. "
+                        "Set it up to open the admin."
+                    ),
+                )
+                return redirect(
+                    f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}"
+                )
+            if access.mfa_pending(user):
+                messages.warning(
+                    request,
+                    _("Enter a code from your authenticator app to work as staff."),
+                )
+                return redirect(
+                    f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}"
+                )
         return self.get_response(request)

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from .access import mfa_pending
 from .validators import validate_ukrainian_phone
 
 
@@ -111,6 +112,17 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self):
         return self.full_name
+
+    # Staff powers need a session that passed two-factor authentication
+    # (citizens.access): until then a staff account holds no permission.
+    def has_perm(self, perm, obj=None):
+        return not mfa_pending(self) and super().has_perm(perm, obj)
+
+    def has_perms(self, perm_list, obj=None):
+        return not mfa_pending(self) and super().has_perms(perm_list, obj)
+
+    def has_module_perms(self, app_label):
+        return not mfa_pending(self) and super().has_module_perms(app_label)
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]

@@ -11,6 +11,8 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.utils import timezone
 
+from citizens.access import has_staff_powers
+
 from . import calendar
 from .models import (
     Application,
@@ -25,7 +27,7 @@ from .services import booking_days
 
 
 def _officer_may_view(user) -> bool:
-    return user.is_authenticated and user.is_staff and user.has_perm("services.view_application")
+    return has_staff_powers(user) and user.has_perm("services.view_application")
 
 
 def get_application_for_user(user, reference: str) -> Application:
@@ -88,7 +90,7 @@ def get_appointment_for_user(user, code: str) -> Appointment:
     if appointment.resident_id == user.pk:
         return appointment
     if (
-        user.is_staff
+        has_staff_powers(user)
         and officer_scope(Appointment.objects.filter(pk=appointment.pk), user).exists()
     ):
         return appointment

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from citizens.access import has_staff_powers
 from mycity.models import District
 
 # Paths beside the surveys' own (/api/v1/surveys/answered/).
@@ -65,7 +66,7 @@ class SurveyQuerySet(models.QuerySet):
         surveys = self.published()
         if not user.is_authenticated:
             return surveys
-        if user.is_staff:
+        if has_staff_powers(user):
             return surveys
         audience = Q(audience=Audience.EVERYONE)
         if user.is_verified_resident:

@@ -3,16 +3,18 @@
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from citizens.access import has_staff_powers
+
 from .models import Audience, Participation, ResultsVisibility, Survey
 
 
 def is_survey_staff(user) -> bool:
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("surveys.view_survey"))
+    return has_staff_powers(user) and user.has_perm("surveys.view_survey")
 
 
 def can_see_full_results(user) -> bool:
     """Free-text answers, exports and results of any survey: survey staff only."""
-    return bool(user.is_authenticated and user.is_staff and user.has_perm("surveys.view_results"))
+    return has_staff_powers(user) and user.has_perm("surveys.view_results")
 
 
 def get_survey_for_user(user, slug: str) -> Survey:

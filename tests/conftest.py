@@ -21,14 +21,17 @@ from allauth.account.internal.userkit import user_id_to_str
 from allauth.mfa.models import Authenticator
 from django.core.cache import caches
 from django.test import Client
+from rest_framework.test import APIClient
 
 from mycity.celery import app as celery_app
 from tests.factories import (
+    PASSWORD,
     DepartmentFactory,
     DistrictFactory,
     UserFactory,
     enable_mfa,
     give_role,
+    totp_code,
     verify_email,
 )
 
@@ -42,6 +45,7 @@ ROLES = [
     "staff_without_mfa",
     "staff_with_mfa",
 ]
+HEADLESS_AUTH = "/api/v1/auth/app/v1/auth"
 STAFF_WITH_MFA = ["moderator", "department_staff", "city_admin", "staff_with_mfa"]
 
 
@@ -129,6 +133,38 @@ def sign_in(client: Client, user) -> Client:
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
     return client
+
+
+def password_only(user) -> Client:
+    """A web client signed in as `user` by password, the two-factor step not taken."""
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email}
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+    return client
+
+
+def app_token(user, *, code: bool) -> str:
+    """A session token from allauth's headless login, with or without the TOTP step."""
+    app = APIClient()
+    response = app.post(
+        f"{HEADLESS_AUTH}/login", {"email": user.email, "password": PASSWORD}, "json"
+    )
+    token = response.json()["meta"]["session_token"]
+    if code:
+        response = app.post(
+            f"{HEADLESS_AUTH}/2fa/authenticate",
+            {"code": totp_code()},
+            "json",
+            HTTP_X_SESSION_TOKEN=token,
+        )
+        assert response.status_code == 200, response.content
+        token = response.json()["meta"]["session_token"]
+    return token
 
 
 @pytest.fixture

@@ -17,6 +17,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citizens.access import has_staff_powers
 from citizens.notifications.services import notify
 from mycity.models import Department
 
@@ -94,7 +95,7 @@ def _is_moderator(user) -> bool:
 
 
 def _in_department(user, department_id: int) -> bool:
-    if user is None or not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not has_staff_powers(user):
         return False
     return (
         Department.objects.filter(pk=department_id).filter(Q(head=user) | Q(members=user)).exists()
@@ -136,7 +137,7 @@ def appeals_for_staff(user) -> QuerySet:
         return Appeal.objects.none()
     if user.has_perm("appeals.moderate_appeal"):
         return Appeal.objects.all()
-    if not user.is_staff:
+    if not has_staff_powers(user):
         return Appeal.objects.none()
     departments = Department.objects.filter(Q(head=user) | Q(members=user)).values("pk")
     return Appeal.objects.filter(department_id__in=departments)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from citizens.access import has_staff_powers
 from mycity.models import District
 
 from ..forms import NewsFilterForm
@@ -98,7 +99,7 @@ def news_list(request):
 @require_safe
 def news_detail(request, slug: str):
     # Editors preview drafts and scheduled items at their public address.
-    preview = request.user.is_staff and request.user.has_perm("news.view_newsitem")
+    preview = has_staff_powers(request.user) and request.user.has_perm("news.view_newsitem")
     items = NewsItem.objects.all() if preview else NewsItem.objects.published()
     item = (
         items.select_related("topic")

@@ -11,6 +11,8 @@ from django.utils import timezone
 from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
+from citizens.access import has_staff_powers
+
 from ..workflow import OPEN_STATUSES, Action, Status
 
 
@@ -50,7 +52,7 @@ def officer_scope(queryset, user):
     Superusers see every row; other staff only their departments' (member or
     head); anyone else nothing.
     """
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not has_staff_powers(user):
         return queryset.none()
     if user.is_superuser:
         return queryset

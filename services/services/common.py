@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.utils import translation
 
+from citizens.access import has_staff_powers
 from mycity.models import Department
 
 
@@ -36,7 +37,7 @@ def department_staff_ids(department) -> list[int]:
 
 def may_process(user, department_id: int) -> bool:
     """Staff with the processing permission who work in that department (or superusers)."""
-    if not (user and user.is_authenticated and user.is_active and user.is_staff):
+    if not has_staff_powers(user):
         return False
     if user.is_superuser:
         return True

@@ -81,14 +81,16 @@ def test_admin_index_status_for_every_role(as_role, role):
     assert as_role(role).get(ADMIN).status_code == ADMIN_STATUS[role]
 
 
-def test_staff_who_turns_on_totp_can_open_the_admin(as_role):
+def test_staff_who_turns_on_totp_can_open_the_admin(as_role, django_capture_on_commit_callbacks):
     client = as_role("staff_without_mfa")
     # allauth asks for the password again before a change of sign-in methods.
     client.post(reverse("account_reauthenticate"), {"password": PASSWORD})
     assert client.get(reverse("mfa_activate_totp")).status_code == 200
     secret = client.session[SECRET_SESSION_KEY]
 
-    response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
+    # allauth tells that TOTP was added on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
 
     assert response.status_code == 302
     assert client.get(ADMIN).status_code == 200
