@@ -148,6 +148,15 @@ class NotificationAdmin(ReadOnlyAdmin):
     readonly_fields = fields
     inlines = [DeliveryInline]
 
+    def get_fields(self, request, obj=None):
+        # What a message said (a private request's title, say) is the
+        # recipient's business: those who look after delivery see where it
+        # went and how, not what it said.
+        fields = super().get_fields(request, obj)
+        if request.user.is_superuser:
+            return fields
+        return [name for name in fields if name != "context"]
+
 
 @admin.register(Broadcast)
 class BroadcastAdmin(ReadOnlyAdmin):

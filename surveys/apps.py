@@ -40,7 +40,5 @@ class SurveysConfig(AppConfig):
             "surveys.view_survey",
             "surveys.view_question",
             "surveys.view_choice",
-            "surveys.view_results",
-            "surveys.view_response",
         ],
     }

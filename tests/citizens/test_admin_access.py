@@ -120,3 +120,20 @@ def test_wrong_totp_code_does_not_sign_staff_in(client, staff_with_mfa):
 
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
+
+
+def test_who_looks_after_delivery_sees_where_a_message_went_not_what_it_said(
+    client_for, city_admin, superuser, resident
+):
+    from citizens.notifications.models import Notification
+    from citizens.notifications.services import notify
+
+    notify(
+        recipients=[resident],
+        event="appeals.status_changed",
+        context={"reference": "KH-2026-000001", "title": "Приватна скарга про сусіда"},
+    )
+    url = reverse("admin:citizens_notification_change", args=[Notification.objects.get().pk])
+
+    assert "Приватна скарга" not in client_for(city_admin).get(url).content.decode()
+    assert "Приватна скарга" in client_for(superuser).get(url).content.decode()

@@ -63,10 +63,12 @@ def test_other_roles_cannot_open_survey_admin(request, role, answered, client_fo
     assert client.get(reverse("admin:surveys_survey_changelist")).status_code in (302, 403)
 
 
-def test_city_admin_may_read_results(answered, city_admin, client_for):
+def test_city_admin_sees_the_surveys_but_not_the_answers(answered, city_admin, client_for):
+    # Least privilege: written answers are the survey managers' work.
     client = client_for(city_admin)
     url = reverse("admin:surveys_survey_results", args=[answered.pk])
-    assert client.get(url).status_code == 200
+    assert client.get(reverse("admin:surveys_survey_changelist")).status_code == 200
+    assert client.get(url).status_code == 403
 
 
 def test_results_in_admin_show_written_answers_and_filter(
