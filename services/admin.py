@@ -24,6 +24,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from citizens.services import contacts_disclose
+
 from .forms import DocumentsField
 from .models import (
     Application,
@@ -187,7 +189,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.display(description=_("applicant"), ordering="applicant__full_name")
     def applicant_name(self, obj):
-        return obj.applicant.full_name or obj.applicant.email
+        # Contacts (the e-mail among them) are shown on the application's own page.
+        return obj.applicant.full_name or obj.applicant.public_name
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj):
@@ -231,6 +234,14 @@ class ApplicationAdmin(ScopedAdmin):
         extra_context = extra_context or {}
         if obj is not None:
             extra_context.update(self._panel_context(obj))
+            if request.method == "GET":
+                # get_object is scoped to the officer's departments: whoever gets here
+                # handles the application, and sees (recorded) the applicant's contacts.
+                extra_context["applicant_contacts"] = contacts_disclose(
+                    viewer=request.user,
+                    person=obj.applicant,
+                    case=f"services.application {obj.reference}",
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _panel_context(self, obj, *, message_form=None):
