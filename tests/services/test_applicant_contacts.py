@@ -1,0 +1,66 @@
+"""The applicant's contacts on an application's admin page: for its officers, recorded."""
+
+import pytest
+from django.urls import reverse
+
+from citizens.models import ContactDisclosure
+
+from .factories import ServiceFactory, submit
+
+pytestmark = pytest.mark.django_db
+
+PHONE = "+380501234567"
+
+
+@pytest.fixture
+def application(resident, service):
+    resident.phone = PHONE
+    resident.save(update_fields=["phone"])
+    return submit(resident, service)
+
+
+def change_url(application):
+    return reverse("admin:services_application_change", args=[application.pk])
+
+
+def test_handling_officer_sees_the_applicants_contacts(client_for, officer, application, resident):
+    response = client_for(officer).get(change_url(application))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="applicant-contacts"' in html
+    assert resident.email in html
+    assert PHONE in html
+
+
+def test_the_display_is_recorded(client_for, officer, application, resident):
+    client_for(officer).get(change_url(application))
+
+    record = ContactDisclosure.objects.get()
+    assert (record.viewer, record.person, record.case) == (
+        officer,
+        resident,
+        f"services.application {application.reference}",
+    )
+
+
+def test_officer_of_another_department_gets_neither_page_nor_contacts(
+    client_for, other_officer, resident
+):
+    theirs = submit(resident, ServiceFactory())
+
+    response = client_for(other_officer).get(change_url(theirs))
+
+    assert response.status_code == 302
+    assert resident.email not in response.content.decode()
+    assert not ContactDisclosure.objects.exists()
+
+
+def test_application_list_does_not_show_the_applicants_email(client_for, officer, service):
+    from tests.factories import UserFactory
+
+    nameless = UserFactory(full_name="", email="nameless@example.com")
+    submit(nameless, service)
+
+    html = client_for(officer).get(reverse("admin:services_application_changelist")).content
+    assert b"nameless@example.com" not in html
