@@ -24,7 +24,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from citizens.services import contacts_disclose
+from citizens.services import contacts_disclose, user_verify_resident
 
 from .forms import DocumentsField
 from .models import (
@@ -226,6 +226,11 @@ class ApplicationAdmin(ScopedAdmin):
                 self.admin_site.admin_view(self.write_view),
                 name="services_application_write",
             ),
+            path(
+                "<int:pk>/verify-applicant/",
+                self.admin_site.admin_view(self.verify_applicant_view),
+                name="services_application_verify_applicant",
+            ),
             *super().get_urls(),
         ]
 
@@ -234,6 +239,7 @@ class ApplicationAdmin(ScopedAdmin):
         extra_context = extra_context or {}
         if obj is not None:
             extra_context.update(self._panel_context(obj))
+            extra_context["may_verify"] = request.user.has_perm("citizens.verify_resident")
             if request.method == "GET":
                 # get_object is scoped to the officer's departments: whoever gets here
                 # handles the application, and sees (recorded) the applicant's contacts.
@@ -283,6 +289,23 @@ class ApplicationAdmin(ScopedAdmin):
             messages.error(request, str(exc))
         else:
             messages.success(request, gettext("Done: the applicant is told."))
+        return redirect(target)
+
+    def verify_applicant_view(self, request, pk):
+        """Mark the applicant a verified resident, from the application the officer handles.
+
+        Officers no longer have the user list; they verify the people whose
+        documents they check, here.
+        """
+        if not request.user.has_perm("citizens.verify_resident"):
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        target = reverse("admin:services_application_change", args=[pk])
+        if request.method == "POST":
+            if user_verify_resident(user=application.applicant, by=request.user):
+                messages.success(request, gettext("The applicant is marked a verified resident."))
+            else:
+                messages.info(request, gettext("The applicant is already a verified resident."))
         return redirect(target)
 
     def write_view(self, request, pk):

@@ -347,3 +347,15 @@ def test_only_superusers_read_access_changes(client_for, request, role):
     client = client_for(request.getfixturevalue(role))
 
     assert client.get(reverse("admin:citizens_accesschange_changelist")).status_code == 403
+
+
+def test_city_admin_cannot_set_a_superusers_password(client_for, city_admin, superuser):
+    url = reverse("admin:auth_user_password_change", args=[superuser.pk])
+
+    response = client_for(city_admin).post(
+        url, {"password1": "taken-over-2026!", "password2": "taken-over-2026!"}
+    )
+
+    assert response.status_code in (403, 404)
+    superuser.refresh_from_db()
+    assert not superuser.check_password("taken-over-2026!")

@@ -64,3 +64,46 @@ def test_application_list_does_not_show_the_applicants_email(client_for, officer
 
     html = client_for(officer).get(reverse("admin:services_application_changelist")).content
     assert b"nameless@example.com" not in html
+
+
+def test_officer_verifies_the_applicant_from_the_application(
+    client_for, officer, application, resident
+):
+    client = client_for(officer)
+    assert b"verify-applicant" in client.get(change_url(application)).content
+
+    response = client.post(
+        reverse("admin:services_application_verify_applicant", args=[application.pk])
+    )
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.is_verified_resident
+    assert resident.verified_by == officer
+
+
+def test_officer_of_another_department_cannot_verify_the_applicant(
+    client_for, other_officer, application, resident
+):
+    response = client_for(other_officer).post(
+        reverse("admin:services_application_verify_applicant", args=[application.pk])
+    )
+
+    assert response.status_code == 404
+    resident.refresh_from_db()
+    assert not resident.is_verified_resident
+
+
+def test_staff_without_the_verify_permission_cannot_verify(client_for, application, resident, cnap):
+    from tests.conftest import _staff
+
+    colleague = _staff("department_staff", email="colleague@example.com")
+    cnap.members.add(colleague)
+
+    response = client_for(colleague).post(
+        reverse("admin:services_application_verify_applicant", args=[application.pk])
+    )
+
+    assert response.status_code == 403
+    resident.refresh_from_db()
+    assert not resident.is_verified_resident
