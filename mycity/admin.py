@@ -54,6 +54,17 @@ class DepartmentAdmin(TranslationAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            # A department's people are staff accounts: the picker never lists residents.
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "head":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     # Staff membership goes through citizens.services.department_set_staff, which
     # records every person added or removed and every change of head.
     def save_model(self, request, obj, form, change):

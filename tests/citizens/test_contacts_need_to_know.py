@@ -162,3 +162,17 @@ def test_nobody_adds_changes_or_deletes_contact_disclosures(
 
     record.refresh_from_db()
     assert record.case == "x"
+
+
+def test_department_member_picker_lists_staff_only(client_for, city_admin, resident):
+    from tests.factories import DepartmentFactory
+
+    department = DepartmentFactory()
+
+    response = client_for(city_admin).get(
+        reverse("admin:mycity_department_change", args=[department.pk])
+    )
+
+    members = response.context["adminform"].form.fields["members"].queryset
+    assert resident not in members
+    assert city_admin in members
