@@ -188,7 +188,14 @@ class ReadOnlyForSuperusers(admin.ModelAdmin):
 
 @admin.register(AccessChange)
 class AccessChangeAdmin(ReadOnlyForSuperusers):
-    list_display = ["created_at", "actor_label", "person_label", "what", "department", "change"]
+    list_display = [
+        "created_at",
+        "actor_label",
+        "person_label",
+        "what",
+        "department",
+        "change_shown",
+    ]
     list_filter = ["what"]
     search_fields = ["actor_label", "person_label"]
     list_select_related = ["department"]
@@ -207,7 +214,7 @@ class AccessChangeAdmin(ReadOnlyForSuperusers):
     readonly_fields = fields
 
     @admin.display(description=_("change"))
-    def change(self, obj):
+    def change_shown(self, obj):
         return format_html_join(" → ", "{}", ((shown(obj.before),), (shown(obj.after),)))
 
 
