@@ -338,7 +338,7 @@ class ApplicationAdmin(ScopedAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ScopedAdmin):
-    list_display = ["starts_at", "code", "service", "centre", "resident", "status"]
+    list_display = ["starts_at", "code", "service", "centre", "resident_name", "status"]
     list_filter = ["status", "centre", "service"]
     list_select_related = ["service", "centre", "resident"]
     search_fields = ["code", "resident__email", "resident__full_name"]
@@ -348,6 +348,11 @@ class AppointmentAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    @admin.display(description=_("resident"), ordering="resident__full_name")
+    def resident_name(self, obj):
+        # Lists show a name, never the e-mail (contacts are on the application's page).
+        return obj.resident.full_name or obj.resident.public_name
 
     def _mark(self, request, queryset, status):
         done = 0

@@ -107,3 +107,25 @@ def test_staff_without_the_verify_permission_cannot_verify(client_for, applicati
     assert response.status_code == 403
     resident.refresh_from_db()
     assert not resident.is_verified_resident
+
+
+def test_visit_lists_do_not_show_the_residents_email(
+    client_for, officer, service, centre, tomorrow_10
+):
+    from services.services import appointment_book
+    from tests.factories import UserFactory
+
+    nameless = UserFactory(full_name="", email="nameless@example.com")
+    visit = appointment_book(
+        resident=nameless, service=service, centre=centre, starts_at=tomorrow_10
+    )
+    client = client_for(officer)
+
+    listing = client.get(reverse("admin:services_appointment_changelist")).content
+    day = client.get(
+        reverse("admin:services_appointment_day"), {"date": tomorrow_10.date().isoformat()}
+    ).content
+    assert visit.code.encode() in listing
+    assert visit.code.encode() in day
+    assert b"nameless@example.com" not in listing
+    assert b"nameless@example.com" not in day
