@@ -234,6 +234,29 @@ def user_set_access(
     return [r for r in records if r is not None]
 
 
+def department_staff_refusal(
+    *, department: Department, by: User | None, members: Any = UNSET, head: Any = UNSET
+) -> str | None:
+    """Why `by` may not make this change of a department's staff, or None if they may.
+
+    Nobody but a superuser (or the system) adds or removes themselves as a
+    member or the head: a department's place is another person's decision.
+    """
+    if by is None or by.is_superuser:
+        return None
+    refusal = _("You cannot change your own place in a department.")
+    saved = department.pk is not None
+    if members is not UNSET:
+        was_member = saved and department.members.filter(pk=by.pk).exists()
+        if (by in set(members)) != was_member:
+            return refusal
+    if head is not UNSET:
+        was_head = saved and Department.objects.filter(pk=department.pk, head=by).exists()
+        if (head is not None and head.pk == by.pk) != was_head:
+            return refusal
+    return None
+
+
 def department_set_staff(
     *,
     department: Department,
@@ -244,12 +267,16 @@ def department_set_staff(
     """Set a department's staff members and/or head, recording each person added or removed.
 
     `by` is None for the system (demo data, commands). The head must be a
-    staff account (Department.clean).
+    staff account (Department.clean); nobody but a superuser changes their
+    own place (department_staff_refusal).
     """
     records: list[AccessChange] = []
     member = AccessChange.What.DEPARTMENT_MEMBER
     with transaction.atomic():
         locked = Department.objects.select_for_update().get(pk=department.pk)
+        refusal = department_staff_refusal(department=locked, by=by, members=members, head=head)
+        if refusal:
+            raise CitizenError(refusal)
         if head is not UNSET and head != locked.head:
             if head is not None and not head.is_staff:
                 raise CitizenError(_("The head of a department must be a staff account."))

@@ -65,6 +65,23 @@ class DepartmentAdmin(TranslationAdmin):
             kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class DepartmentStaffForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                staff = {f: cleaned[f] for f in ("members", "head") if f in cleaned}
+                refusal = citizens_services.department_staff_refusal(
+                    department=self.instance, by=actor, **staff
+                )
+                if refusal:
+                    raise forms.ValidationError(refusal)
+                return cleaned
+
+        return DepartmentStaffForm
+
     # Staff membership goes through citizens.services.department_set_staff, which
     # records every person added or removed and every change of head.
     def save_model(self, request, obj, form, change):

@@ -359,3 +359,54 @@ def test_city_admin_cannot_set_a_superusers_password(client_for, city_admin, sup
     assert response.status_code in (403, 404)
     superuser.refresh_from_db()
     assert not superuser.check_password("taken-over-2026!")
+
+
+def department_form(department, **extra):
+    data = {
+        "name_uk": department.name_uk,
+        "name_en": department.name_en,
+        "slug": department.slug,
+        "email": "",
+        "phone": "",
+        "head": "",
+        "members": [],
+        "is_active": "on",
+    }
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("field", ["members", "head"])
+def test_city_admin_cannot_put_themselves_into_a_department(client_for, city_admin, field):
+    department = DepartmentFactory()
+    value = [city_admin.pk] if field == "members" else city_admin.pk
+
+    response = client_for(city_admin).post(
+        reverse("admin:mycity_department_change", args=[department.pk]),
+        department_form(department, **{field: value}),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors()
+    department.refresh_from_db()
+    assert department.head is None
+    assert not department.members.exists()
+    assert not AccessChange.objects.exists()
+
+
+def test_service_refuses_ones_own_place_in_a_department(city_admin):
+    department = DepartmentFactory()
+
+    with pytest.raises(services.CitizenError):
+        services.department_set_staff(department=department, by=city_admin, members=[city_admin])
+
+    assert not department.members.exists()
+
+
+def test_superuser_may_join_a_department(superuser):
+    department = DepartmentFactory()
+
+    services.department_set_staff(department=department, by=superuser, head=superuser)
+
+    department.refresh_from_db()
+    assert department.head == superuser
