@@ -290,7 +290,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         "assignee",
         "is_public",
         "sensitive",
-        "author_contacts",
+        "author_shown",
         "title",
         "description",
         "extra_answers",
@@ -325,7 +325,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Author"), {"fields": ["author_contacts"]}),
+        (_("Author"), {"fields": ["author_shown"]}),
         (
             _("Request"),
             {"fields": ["title", "description", "extra_answers", "district", "address"]},
@@ -407,6 +407,11 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
             photos = list(appeal.photos.all())
             extra_context.update(
                 {
+                    "author_contacts": (
+                        admin_views.author_contacts(request, appeal, role)
+                        if request.method == "GET"
+                        else None
+                    ),
                     "panel_actions": admin_views.panel_actions(request, appeal, role),
                     "photos": photos,
                     "can_change_photos": role == MODERATOR
@@ -430,15 +435,9 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         return obj.category.sensitive
 
     @admin.display(description=_("author"))
-    def author_contacts(self, obj):
-        author = obj.author
-        return format_html(
-            "{}<br><a href='mailto:{}'>{}</a><br>{}",
-            author.full_name or "—",
-            author.email,
-            author.email,
-            author.phone or "",
-        )
+    def author_shown(self, obj):
+        # The contacts are in the panel above, for the staff handling the request only.
+        return obj.author.public_name
 
     @admin.display(description=_("on the map"))
     def location_link(self, obj):

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from citizens import services as citizens_services
 from mycity.models import Department
 
 from .forms import MultipleFileField
@@ -48,10 +49,13 @@ DASHBOARD_DAYS = 30
 
 
 def colleagues(departments):
-    """Active people who work in any of `departments` (members or heads)."""
+    """Active staff accounts who work in any of `departments` (members or heads).
+
+    Only staff: a resident added to a department by mistake is never offered.
+    """
     return (
         get_user_model()
-        .objects.filter(is_active=True)
+        .objects.filter(is_active=True, is_staff=True)
         .filter(Q(departments__in=departments) | Q(headed_departments__in=departments))
         .distinct()
         .order_by("full_name", "email")
@@ -61,6 +65,19 @@ def colleagues(departments):
 class ColleagueChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.full_name} <{obj.email}>" if obj.full_name else obj.email
+
+
+def author_contacts(request, appeal: Appeal, role: str | None):
+    """The author's contacts for the staff handling `appeal` (recorded), else None.
+
+    Handling means acting on it as a moderator or as its department
+    (staff_services.staff_role); anyone else who opens the page sees none.
+    """
+    if role is None or appeal.author_id is None:
+        return None
+    return citizens_services.contacts_disclose(
+        viewer=request.user, person=appeal.author, case=f"appeals.appeal {appeal.reference}"
+    )
 
 
 # --- forms of the action panel ------------------------------------------------

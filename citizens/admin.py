@@ -1,11 +1,18 @@
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
+from django.core.exceptions import PermissionDenied
+from django.utils.html import format_html_join
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from . import services
-from .models import User
+from .models import AccessChange, ContactDisclosure, User
+
+# Only superusers change these; everyone else sees them read-only, and a POST
+# that carries them anyway is refused (UserAdmin.changeform_view).
+SUPERUSER_ONLY_FIELDS = ("is_staff", "is_superuser", "user_permissions")
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -81,6 +88,151 @@ class UserAdmin(DjangoUserAdmin):
 
     def has_verify_permission(self, request):
         return request.user.has_perm("citizens.verify_resident")
+
+    # --- who may change whose access ---
+
+    def has_change_permission(self, request, obj=None):
+        # A superuser's account (e-mail, password, roles) is changed only by a superuser.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def _locked_access_fields(self, request, obj) -> list[str]:
+        if request.user.is_superuser:
+            return []
+        locked = list(SUPERUSER_ONLY_FIELDS)
+        if obj is None or not services.may_change_roles(actor=request.user, person=obj):
+            locked.append("groups")
+        return locked
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        return readonly + [f for f in self._locked_access_fields(request, obj) if f not in readonly]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "groups" and not request.user.is_superuser:
+            kwargs["queryset"] = services.role_groups()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and not request.user.is_superuser:
+            obj = self.get_object(request, unquote(object_id)) if object_id else None
+            self._refuse_crafted_access(request, obj)
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def _refuse_crafted_access(self, request, obj):
+        """The form never sends a field it shows read-only: a POST that does is refused."""
+        locked = self._locked_access_fields(request, obj)
+        if obj is None:
+            locked.append("groups")  # new accounts get their roles on the change page
+        if any(field in request.POST for field in locked):
+            raise PermissionDenied
+        allowed = {str(pk) for pk in services.role_groups().values_list("pk", flat=True)}
+        if not set(request.POST.getlist("groups")) <= allowed:
+            raise PermissionDenied
+
+    def save_model(self, request, obj, form, change):
+        # Access goes through services.user_set_access (rules + audit), not the form's save.
+        flags = {f: form.cleaned_data[f] for f in ("is_staff", "is_superuser") if f in form.fields}
+        if change:
+            current = User.objects.only("is_staff", "is_superuser").get(pk=obj.pk)
+            for field in ("is_staff", "is_superuser"):
+                setattr(obj, field, getattr(current, field))
+        else:
+            obj.is_staff = obj.is_superuser = False
+        form._access = flags
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        access = dict(getattr(form, "_access", {}))
+        for field in ("groups", "user_permissions"):
+            if field in form.cleaned_data:
+                access[field] = list(form.cleaned_data.pop(field))
+        super().save_related(request, form, formsets, change)
+        if "groups" in access and not request.user.is_superuser:
+            # Groups other than the staff roles are not on the form: keep them as they are.
+            others = form.instance.groups.exclude(pk__in=services.role_groups())
+            access["groups"] += list(others)
+        try:
+            services.user_set_access(user=form.instance, by=request.user, **access)
+        except services.CitizenError as error:
+            raise PermissionDenied(str(error)) from error
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        if "field_name" in request.GET:
+            # An autocomplete of another admin (a department's head): it picks staff,
+            # so it never searches or shows residents.
+            queryset = queryset.filter(is_staff=True, is_active=True)
+        return queryset, may_have_duplicates
+
+
+class ReadOnlyForSuperusers(admin.ModelAdmin):
+    """An append-only record: superusers read it; nobody adds, changes or deletes rows."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessChange)
+class AccessChangeAdmin(ReadOnlyForSuperusers):
+    list_display = [
+        "created_at",
+        "actor_label",
+        "person_label",
+        "what",
+        "department",
+        "change_shown",
+    ]
+    list_filter = ["what"]
+    search_fields = ["actor_label", "person_label"]
+    list_select_related = ["department"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "actor",
+        "actor_label",
+        "person",
+        "person_label",
+        "what",
+        "department",
+        "before",
+        "after",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("change"))
+    def change_shown(self, obj):
+        return format_html_join(" → ", "{}", ((shown(obj.before),), (shown(obj.after),)))
+
+
+def shown(value) -> str:
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    return "—" if value is None else str(value)
+
+
+@admin.register(ContactDisclosure)
+class ContactDisclosureAdmin(ReadOnlyForSuperusers):
+    list_display = ["created_at", "viewer_label", "person_label", "case"]
+    search_fields = ["viewer_label", "person_label", "case"]
+    date_hierarchy = "created_at"
+    fields = ["created_at", "viewer", "viewer_label", "person", "person_label", "case"]
+    readonly_fields = fields
 
 
 from . import admin_notifications  # noqa: E402, F401

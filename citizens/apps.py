@@ -13,11 +13,13 @@ class CitizensConfig(AppConfig):
 
     # Permissions this app grants to each staff role; feature apps declare
     # their own the same way on their AppConfig (see citizens.roles).
+    # The user list (every resident's contacts) is for superusers and City
+    # administrators only: other staff see a resident's contacts on the page of
+    # the case they handle (citizens.services.contacts_disclose).
     role_permissions = {
-        "moderator": ["citizens.view_user"],
-        "department_staff": ["citizens.view_user", "mycity.view_department"],
-        "department_head": ["citizens.view_user", "mycity.view_department"],
-        "service_officer": ["citizens.view_user", "citizens.verify_resident"],
+        "department_staff": ["mycity.view_department"],
+        "department_head": ["mycity.view_department"],
+        "service_officer": ["citizens.verify_resident"],
         "city_admin": [
             "citizens.view_user",
             "citizens.change_user",

@@ -16,6 +16,7 @@ from mycity.models import Department, District
 
 from .models import User
 from .roles import ROLES, roles_sync
+from .services import department_add_member, department_set_staff, user_set_access
 
 DEMO_PASSWORD = "kherson-demo-2026"
 # Base32; add it to any authenticator app to get the demo staff codes.
@@ -55,17 +56,16 @@ def seed(stdout):
     roles_sync()
     housing = Department.objects.get(slug="housing")
     for role, email, full_name in STAFF:
-        user = _account(email, full_name, is_staff=True)
-        user.groups.add(Group.objects.get(name=ROLES[role]))
+        user = _account(email, full_name)
+        role_group = Group.objects.get(name=ROLES[role])
+        user_set_access(user=user, by=None, is_staff=True, groups={*user.groups.all(), role_group})
         if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             TOTP.activate(user, DEMO_TOTP_SECRET)
             RecoveryCodes.activate(user)
-        if role == "department_staff":
-            housing.members.add(user)
+        if role in ("department_staff", "department_head"):
+            department_add_member(department=housing, person=user, by=None)
         if role == "department_head":
-            housing.members.add(user)
-            housing.head = user
-            housing.save(update_fields=["head"])
+            department_set_staff(department=housing, by=None, head=user)
 
     verifier = User.objects.get(email="services@demo.mycity.test")
     for email, full_name, district_slug, verified, language in RESIDENTS:

@@ -140,6 +140,110 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.display_name or self.initials
 
 
+class AppendOnly(models.Model):
+    """A record that is written once and never changed or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(f"{type(self).__name__} is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} is append-only.")
+
+
+class AccessChange(AppendOnly):
+    """Who changed whose roles, staff flag, permissions or department membership, and how.
+
+    Written only by citizens.services.access_change_record. Names and e-mails
+    are copied into the row so that it still reads right after an account or a
+    department is renamed or deleted.
+    """
+
+    class What(models.TextChoices):
+        ROLES = "roles", _("staff roles (groups)")
+        STAFF = "staff", _("staff status")
+        SUPERUSER = "superuser", _("superuser status")
+        PERMISSIONS = "permissions", _("individual permissions")
+        DEPARTMENT_MEMBER = "department_member", _("department staff member")
+        DEPARTMENT_HEAD = "department_head", _("department head")
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("by (as recorded)"), max_length=254, blank=True)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whose access"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    person_label = models.CharField(_("whose access (as recorded)"), max_length=254)
+    what = models.CharField(_("what"), max_length=20, choices=What.choices)
+    department = models.ForeignKey(
+        "mycity.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    before = models.JSONField(_("before"), default=None, null=True, blank=True)
+    after = models.JSONField(_("after"), default=None, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access change")
+        verbose_name_plural = _("access changes")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person_label}: {self.get_what_display()}"
+
+
+class ContactDisclosure(AppendOnly):
+    """One display of a resident's contacts to a staff member, on a case's page.
+
+    Written only by citizens.services.contacts_disclose.
+    """
+
+    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    viewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("shown to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    viewer_label = models.CharField(_("shown to (as recorded)"), max_length=254)
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("whose contacts"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    person_label = models.CharField(_("whose contacts (as recorded)"), max_length=254)
+    case = models.CharField(_("where"), max_length=200)
+
+    class Meta:
+        verbose_name = _("contacts display")
+        verbose_name_plural = _("contacts displays")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.person_label} → {self.viewer_label} ({self.case})"
+
+
 # Notification models live with their code; importing them here makes them citizens'.
 from .notifications.models import (  # noqa: E402
     Broadcast,
@@ -152,7 +256,9 @@ from .notifications.models import (  # noqa: E402
 )
 
 __all__ = [
+    "AccessChange",
     "Broadcast",
+    "ContactDisclosure",
     "Delivery",
     "Notification",
     "NotificationPreference",

@@ -4,6 +4,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 
+from citizens import services as citizens_services
+
 from .models import Department, District, boundary_geometry
 
 
@@ -51,6 +53,51 @@ class DepartmentAdmin(TranslationAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "members":
+            # A department's people are staff accounts: the picker never lists residents.
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "head":
+            kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, **kwargs):
+        base = super().get_form(request, obj, **kwargs)
+        actor = request.user
+
+        class DepartmentStaffForm(base):
+            def clean(self):
+                cleaned = super().clean()
+                staff = {f: cleaned[f] for f in ("members", "head") if f in cleaned}
+                refusal = citizens_services.department_staff_refusal(
+                    department=self.instance, by=actor, **staff
+                )
+                if refusal:
+                    raise forms.ValidationError(refusal)
+                return cleaned
+
+        return DepartmentStaffForm
+
+    # Staff membership goes through citizens.services.department_set_staff, which
+    # records every person added or removed and every change of head.
+    def save_model(self, request, obj, form, change):
+        if "head" in form.cleaned_data:
+            form._new_head = form.cleaned_data["head"]
+            obj.head = Department.objects.get(pk=obj.pk).head if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        staff = {}
+        if "members" in form.cleaned_data:
+            staff["members"] = list(form.cleaned_data.pop("members"))
+        if hasattr(form, "_new_head"):
+            staff["head"] = form._new_head
+        super().save_related(request, form, formsets, change)
+        citizens_services.department_set_staff(department=form.instance, by=request.user, **staff)
 
     @admin.display(description=_("staff members"), ordering="_members")
     def member_count(self, obj):

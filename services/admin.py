@@ -24,6 +24,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from citizens.services import contacts_disclose, user_verify_resident
+
 from .forms import DocumentsField
 from .models import (
     Application,
@@ -187,7 +189,8 @@ class ApplicationAdmin(ScopedAdmin):
 
     @admin.display(description=_("applicant"), ordering="applicant__full_name")
     def applicant_name(self, obj):
-        return obj.applicant.full_name or obj.applicant.email
+        # Contacts (the e-mail among them) are shown on the application's own page.
+        return obj.applicant.full_name or obj.applicant.public_name
 
     @admin.display(description=_("due"), ordering="due_at")
     def due(self, obj):
@@ -223,6 +226,11 @@ class ApplicationAdmin(ScopedAdmin):
                 self.admin_site.admin_view(self.write_view),
                 name="services_application_write",
             ),
+            path(
+                "<int:pk>/verify-applicant/",
+                self.admin_site.admin_view(self.verify_applicant_view),
+                name="services_application_verify_applicant",
+            ),
             *super().get_urls(),
         ]
 
@@ -231,6 +239,15 @@ class ApplicationAdmin(ScopedAdmin):
         extra_context = extra_context or {}
         if obj is not None:
             extra_context.update(self._panel_context(obj))
+            extra_context["may_verify"] = request.user.has_perm("citizens.verify_resident")
+            if request.method == "GET":
+                # get_object is scoped to the officer's departments: whoever gets here
+                # handles the application, and sees (recorded) the applicant's contacts.
+                extra_context["applicant_contacts"] = contacts_disclose(
+                    viewer=request.user,
+                    person=obj.applicant,
+                    case=f"services.application {obj.reference}",
+                )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def _panel_context(self, obj, *, message_form=None):
@@ -274,6 +291,23 @@ class ApplicationAdmin(ScopedAdmin):
             messages.success(request, gettext("Done: the applicant is told."))
         return redirect(target)
 
+    def verify_applicant_view(self, request, pk):
+        """Mark the applicant a verified resident, from the application the officer handles.
+
+        Officers no longer have the user list; they verify the people whose
+        documents they check, here.
+        """
+        if not request.user.has_perm("citizens.verify_resident"):
+            raise PermissionDenied
+        application = get_object_or_404(self.get_queryset(request), pk=pk)
+        target = reverse("admin:services_application_change", args=[pk])
+        if request.method == "POST":
+            if user_verify_resident(user=application.applicant, by=request.user):
+                messages.success(request, gettext("The applicant is marked a verified resident."))
+            else:
+                messages.info(request, gettext("The applicant is already a verified resident."))
+        return redirect(target)
+
     def write_view(self, request, pk):
         application = self._scoped(request, pk)
         target = reverse("admin:services_application_change", args=[pk])
@@ -304,7 +338,7 @@ class ApplicationAdmin(ScopedAdmin):
 
 @admin.register(Appointment)
 class AppointmentAdmin(ScopedAdmin):
-    list_display = ["starts_at", "code", "service", "centre", "resident", "status"]
+    list_display = ["starts_at", "code", "service", "centre", "resident_name", "status"]
     list_filter = ["status", "centre", "service"]
     list_select_related = ["service", "centre", "resident"]
     search_fields = ["code", "resident__email", "resident__full_name"]
@@ -314,6 +348,11 @@ class AppointmentAdmin(ScopedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [f.name for f in self.model._meta.fields]
+
+    @admin.display(description=_("resident"), ordering="resident__full_name")
+    def resident_name(self, obj):
+        # Lists show a name, never the e-mail (contacts are on the application's page).
+        return obj.resident.full_name or obj.resident.public_name
 
     def _mark(self, request, queryset, status):
         done = 0

@@ -7,6 +7,7 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from citizens.services import department_add_member
 from mycity.models import Department
 
 from .models import (
@@ -592,7 +593,8 @@ def _officer() -> None:
     user = get_user_model().objects.filter(email="services@demo.mycity.test").first()
     if user is not None:
         for slug in ("cnap", "social"):
-            Department.objects.get(slug=slug).members.add(user)
+            department = Department.objects.get(slug=slug)
+            department_add_member(department=department, person=user, by=None)
 
 
 def _examples(services, centres) -> int:
