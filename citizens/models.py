@@ -104,7 +104,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self):
-        return self.full_name or self.email
+        # Never the e-mail: staff pages name people by this, and a resident's
+        # contacts are shown only where staff handle that person's case.
+        return self.full_name or self.display_name or f"#{self.pk}"
 
     def clean(self):
         super().clean()

@@ -284,13 +284,17 @@ class ResponseAdmin(admin.ModelAdmin):
     list_select_related = ["survey", "district", "respondent"]
     search_fields = ["survey__title_uk", "survey__title_en"]
     date_hierarchy = "submitted_at"
-    fields = ["survey", "district", "language", "submitted_at", "respondent"]
+    fields = ["survey", "district", "language", "submitted_at", "respondent_shown"]
     readonly_fields = fields
     inlines = [AnswerInline]
 
     @admin.display(description=_("respondent"))
     def respondent_shown(self, obj):
-        return obj.respondent or "–"
+        # Who answered, without the name or contacts: those are for staff who
+        # handle a person's case, not for reading a survey's answers.
+        if obj.respondent is None:
+            return "–"
+        return f"{obj.respondent.public_name} (#{obj.respondent_id})"
 
     def has_add_permission(self, request):
         return False

@@ -110,7 +110,7 @@ def world(db, private_root):
 
     from surveys.services import survey_respond
 
-    survey = SurveyFactory(results_visibility="live")
+    survey = SurveyFactory(results_visibility="live", is_anonymous=False)
     question = QuestionFactory(survey=survey, kind="long_text", required=False)
     survey_respond(survey=survey, user=author, raw={str(question.pk): SURVEY_TEXT})
 
