@@ -46,7 +46,8 @@ EXTENSIONS = {"pdf": ".pdf", "jpeg": ".jpg", "png": ".png"}
 # opened or when a page or field is touched, start a program, open a
 # link, send or import form data, jump to another file, play rich media,
 # or carry files inside. Refused as a key or as a value (/S /Launch);
-# only an /OpenAction that is a destination ("open at page 1") may stay.
+# only an /OpenAction that opens at a page of the same file (a destination
+# or a GoTo action to one, as LaTeX writes) may stay.
 ACTIVE_NAMES = frozenset(
     {
         "/JavaScript",
@@ -90,6 +91,7 @@ MEASURED_FILTERS = frozenset(
 HEX_ESCAPE_RE = re.compile(rb"#([0-9A-Fa-f]{2})")
 RAW_NAME_RE = re.compile(rb"/[A-Za-z]+(?![A-Za-z])")
 OBJECT_HEADER_RE = re.compile(rb"(?<![0-9])(\d{1,10})\s+(\d{1,5})\s+obj\b")
+WHITESPACE = (b" ", b"\t", b"\r", b"\n", b"\x0c", b"\x00")
 MAX_DEPTH = 64
 
 
@@ -270,7 +272,10 @@ def _walk(root, budget: _Budget) -> None:
         elif isinstance(obj, DictionaryObject):
             for key, value in obj.items():
                 if str(key) == "/OpenAction" and _is_destination(value):
-                    continue  # "open at this page": a place, not an action
+                    # "Open at this page": a place, not an action. A GoTo's /Next is walked.
+                    if isinstance(value, DictionaryObject):
+                        stack.append((value, depth + 1))
+                    continue
                 if str(key) in ACTIVE_NAMES:
                     raise PdfRefusedError("active")
                 # Indirect objects are walked on their own, from the table.
@@ -283,8 +288,16 @@ def _walk(root, budget: _Budget) -> None:
 
 
 def _is_destination(value) -> bool:
+    """A page to open at: a destination, or a GoTo action to one in the same file.
+
+    Anything chained to the GoTo (/Next) is still walked and refused if active.
+    """
     if isinstance(value, IndirectObject):
         value = value.get_object()
+    if isinstance(value, DictionaryObject) and value.get("/S") == "/GoTo":
+        value = value.get("/D")
+        if isinstance(value, IndirectObject):
+            value = value.get_object()
     return isinstance(value, ArrayObject) and all(
         not isinstance(item, DictionaryObject) for item in value
     )
@@ -301,7 +314,10 @@ def _walk_unlisted(reader: PdfReader, content: bytes, seen, budget: _Budget) -> 
         number, generation = int(match[1]), int(match[2])
         if (number, generation) in seen:
             continue
-        stream.seek(match.end())
+        start = match.end()
+        while content[start : start + 1] in WHITESPACE:
+            start += 1
+        stream.seek(start)
         try:
             obj = read_object(stream, reader)
         except (LimitReachedError, PdfRefusedError):

@@ -101,3 +101,20 @@ def test_a_decompression_bomb_is_refused():
 def test_path_parts_and_odd_characters_leave_the_name():
     checked = check_document(upload(pdf_bytes(), '../../etc/"pass"<wd>.pdf'))
     assert checked.name == "passwd.pdf"
+
+
+def test_a_pdf_with_an_escaped_javascript_name_is_refused():
+    # /J#61vaScript is /JavaScript once the name is read: the shared parser sees it.
+    from tests.mycity.pdfs import plain_pdf
+
+    content = plain_pdf(b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>")
+    with pytest.raises(ValidationError, match="contains scripts"):
+        check_document(upload(content))
+
+
+def test_a_pdf_with_an_action_inside_a_compressed_object_stream_is_refused():
+    from tests.mycity.pdfs import object_stream_pdf
+
+    content = object_stream_pdf(b"/OpenAction << /S /JavaScript /JS (app.alert(1)) >>")
+    with pytest.raises(ValidationError, match="contains scripts"):
+        check_document(upload(content))
