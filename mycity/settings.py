@@ -591,6 +591,8 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",
         "AlertKindEnum": "news.models.AlertKind",
+        # An answer (with its files) and the other messages share one message type.
+        "AppealMessageTypeEnum": "appeals.models.AppealMessage.Type",
     },
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
