@@ -234,3 +234,16 @@ def test_a_gif_is_refused():
     Image.new("RGB", (10, 10)).save(out, "GIF")
     with pytest.raises(ValidationError, match="not a PDF, JPEG or PNG"):
         check(out.getvalue(), "a.gif")
+
+
+def test_the_refusal_is_in_the_users_language():
+    from django.utils import translation
+
+    content = plain_pdf(b"/OpenAction << /S /J#61vaScript /JS (x) >>")
+    with translation.override("uk"), pytest.raises(ValidationError) as refused:
+        check(content, "лист.pdf")
+
+    assert refused.value.messages == [
+        "«лист.pdf» містить скрипти, посилання, автоматичні дії або вкладені файли. "
+        "Спершу роздрукуйте його у звичайний PDF."
+    ]
