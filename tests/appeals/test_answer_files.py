@@ -438,3 +438,19 @@ def test_the_data_migration_moves_old_files_out_of_media(
     assert "Іваненко" not in old.file.name
     assert private_storage.open(old.file.name).read() == b"%PDF-old"
     assert not default_storage.exists(old_name)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/requests/{ref}/files/99999999999999999999999999/",
+        "/requests/{ref}/files/0/",
+        "/requests/KH-1999-000001/files/1/",
+        "/api/v1/appeals/{ref}/files/999999999999999999/",
+        "/api/v1/appeals/{ref}/files/0/",
+    ],
+)
+def test_odd_file_addresses_are_404_not_500(client_for, resident, public_appeal, path):
+    response = client_for(resident).get(path.format(ref=public_appeal.reference))
+
+    assert response.status_code == 404
