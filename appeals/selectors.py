@@ -167,8 +167,11 @@ def _attach_files(appeal: Appeal, answers: list[AppealMessage]) -> None:
     for attachment in answer_attachments(appeal):
         by_message.setdefault(attachment.message_id, []).append(attachment)
     for answer in answers:
-        answer.appeal = appeal  # for the files' links, without a query
+        # The files' links need the reference: no query per file or answer.
+        answer.appeal = appeal
         answer.files = by_message[answer.pk]
+        for attachment in answer.files:
+            attachment.message = answer
 
 
 def get_answer_attachment_for_user(user, ref: str, pk: int) -> AnswerAttachment:

@@ -479,7 +479,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Uploaded PDFs are parsed by pypdf: a damaged one is refused with a
+        # message to the user, not logged as a warning per object.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 # --- Notifications -------------------------------------------------------

@@ -454,3 +454,26 @@ def test_odd_file_addresses_are_404_not_500(client_for, resident, public_appeal,
     response = client_for(resident).get(path.format(ref=public_appeal.reference))
 
     assert response.status_code == 404
+
+
+def test_the_api_detail_makes_no_query_per_file(
+    api_for, resident, public_appeal, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api_for(resident)
+    path = f"/api/v1/appeals/{public_appeal.reference}/"
+    client.get(path)
+    with CaptureQueriesContext(connection) as few:
+        client.get(path)
+    message = AppealMessage.objects.get(appeal=public_appeal, type="answer")
+    AnswerAttachment.objects.bulk_create(
+        AnswerAttachment(message=message, name=f"{i}.pdf", file=f"appeals/answers/{i}.pdf")
+        for i in range(6)
+    )
+
+    with django_assert_max_num_queries(len(few)):
+        data = client.get(path).json()
+
+    assert len(data["answers"][0]["attachments"]) == 8
