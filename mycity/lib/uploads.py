@@ -30,6 +30,7 @@ from pypdf.generic import (
     EncodedStreamObject,
     IndirectObject,
     NameObject,
+    StreamObject,
     read_object,
 )
 
@@ -68,8 +69,9 @@ ACTIVE_NAMES = frozenset(
         "/XFA",
     }
 )
-# One stream may unpack to this much; all of them together to the larger of
-# this and UNPACK_RATIO times the file. Scans stay well below; bombs do not.
+# One stream may unpack to this much; all of them together (pictures aside,
+# which are held to MAX_PIXELS) to the larger of this and UNPACK_RATIO times
+# the file. Text, fonts and drawings stay well below; bombs do not.
 STREAM_UNPACKED_MAX = 64 * 1024 * 1024
 UNPACK_RATIO = 40
 # Filters decoded to measure what a stream unpacks to (images in DCT, JPX,
@@ -249,14 +251,29 @@ class _Budget:
     def __init__(self, total: int):
         self.left = total
 
-    def spend(self, stream: EncodedStreamObject) -> None:
-        filters = stream.get("/Filter")
-        names = filters if isinstance(filters, ArrayObject) else [filters]
+    def spend(self, stream: StreamObject) -> None:
+        if stream.get("/Subtype") == "/Image":
+            # A picture is measured by what it declares, as photos are: a viewer
+            # decodes it at that size. Scans compress well; they are not decoded here.
+            width, height = (_resolved(stream.get(key, 0)) for key in ("/Width", "/Height"))
+            if not isinstance(width, int) or not isinstance(height, int):
+                raise PdfRefusedError("damaged")
+            if width * height > MAX_PIXELS:
+                raise PdfRefusedError("unpacked")
+            return
+        if not isinstance(stream, EncodedStreamObject):
+            return  # stored as it is: the file's size already bounds it
+        filters = _resolved(stream.get("/Filter"))
+        names = [_resolved(f) for f in filters] if isinstance(filters, ArrayObject) else [filters]
         if not filters or any(str(f) not in MEASURED_FILTERS for f in names):
             return
         self.left -= len(stream.get_data())
         if self.left < 0:
             raise PdfRefusedError("unpacked")
+
+
+def _resolved(value):
+    return value.get_object() if isinstance(value, IndirectObject) else value
 
 
 def _walk(root, budget: _Budget) -> None:
@@ -281,7 +298,7 @@ def _walk(root, budget: _Budget) -> None:
                 # Indirect objects are walked on their own, from the table.
                 if not isinstance(value, IndirectObject):
                     stack.append((value, depth + 1))
-            if isinstance(obj, EncodedStreamObject):
+            if isinstance(obj, StreamObject):
                 budget.spend(obj)
         elif isinstance(obj, ArrayObject):
             stack.extend((item, depth + 1) for item in obj if not isinstance(item, IndirectObject))
@@ -292,12 +309,9 @@ def _is_destination(value) -> bool:
 
     Anything chained to the GoTo (/Next) is still walked and refused if active.
     """
-    if isinstance(value, IndirectObject):
-        value = value.get_object()
+    value = _resolved(value)
     if isinstance(value, DictionaryObject) and value.get("/S") == "/GoTo":
-        value = value.get("/D")
-        if isinstance(value, IndirectObject):
-            value = value.get_object()
+        value = _resolved(value.get("/D"))
     return isinstance(value, ArrayObject) and all(
         not isinstance(item, DictionaryObject) for item in value
     )

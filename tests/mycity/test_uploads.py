@@ -145,6 +145,31 @@ def test_a_decompression_bomb_pdf_is_refused():
         check(content)
 
 
+def test_a_pdf_picture_declaring_too_many_pixels_is_refused():
+    picture = (
+        b"<< /Type /XObject /Subtype /Image /Width 100000 /Height 100000 "
+        b"/ColorSpace /DeviceGray /BitsPerComponent 8 /Length 0 >>\nstream\n\nendstream"
+    )
+    content = plain_pdf(
+        page_extra=b"/Resources << /XObject << /Im1 4 0 R >> >>", extra_objects=[picture]
+    )
+    with pytest.raises(ValidationError, match="unpacks to far more data"):
+        check(content)
+
+
+def test_a_pdf_with_large_well_compressed_pictures_is_accepted():
+    # Twenty nearly white A4 pages at 300 dpi: 170 MB of pixels in a few hundred kB.
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    for n in range(20):
+        page = io.BytesIO()
+        Image.new("L", (2480, 3508), 250 + n % 5).save(page, "PNG")
+        pdf.add_page()
+        pdf.image(page, x=0, y=0, w=210)
+    assert check(bytes(pdf.output())).pages == 20
+
+
 def test_a_truncated_pdf_is_refused():
     content = pdf_bytes()
     with pytest.raises(ValidationError, match="damaged or incomplete"):
