@@ -195,6 +195,15 @@ def test_a_password_protected_pdf_is_refused():
         check(out.getvalue())
 
 
+def test_a_pdf_locked_only_against_editing_is_accepted():
+    # An empty user password: it opens without one, like any PDF.
+    writer = PdfWriter(clone_from=io.BytesIO(pdf_bytes(pages=2)))
+    writer.encrypt(user_password="", owner_password="owner", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    assert check(out.getvalue()).pages == 2
+
+
 def test_a_file_over_the_limit_is_refused_before_it_is_read():
     with pytest.raises(ValidationError, match="larger than 1 MB"):
         check(pdf_bytes() + b"%" + b"x" * MB, max_bytes=MB)
