@@ -20,7 +20,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.timesince import timesince
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
@@ -157,11 +157,32 @@ class ReadOnlyInline(admin.TabularInline):
 
 class AppealMessageInline(ReadOnlyInline):
     model = AppealMessage
-    fields = ["created_at", "type", "author", "text"]
+    fields = ["created_at", "type", "author", "text", "files"]
     verbose_name_plural = _("messages with the author (answers, questions, information)")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "appeal")
+            .prefetch_related("attachments")
+        )
+
+    @admin.display(description=_("files"))
+    def files(self, message):
+        # Through the permission-checked download view: the files have no public URL.
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> ({})</div>',
+            (
+                (
+                    reverse("appeals:answer_file", args=[message.appeal.reference, f.pk]),
+                    f.name,
+                    pgettext("file", "public") if f.is_public else pgettext("file", "private"),
+                )
+                for f in message.attachments.all()
+            ),
+        )
 
 
 class AppealNoteInline(ReadOnlyInline):

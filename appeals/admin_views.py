@@ -40,7 +40,7 @@ from citizens import services as citizens_services
 from mycity.models import Department
 
 from .forms import MultipleFileField
-from .models import AnswerTemplate, Appeal, AppealPhoto, RejectReason
+from .models import AnswerAttachment, AnswerTemplate, Appeal, AppealPhoto, RejectReason
 from .services import AppealError
 from .services import staff as staff_services
 from .workflow import DEPARTMENT, MODERATOR, OPEN_STATUSES, Action, Status, allowed
@@ -181,7 +181,19 @@ class AnswerForm(ActionForm):
     text = forms.CharField(
         label=_("Official answer"), max_length=10000, widget=forms.Textarea(attrs={"rows": 8})
     )
-    attachments = MultipleFileField(label=_("Attachments"), required=False)
+    attachments = MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("PDF, JPEG or PNG up to 10 MB each, checked like residents' documents."),
+    )
+    attachments_public = forms.BooleanField(
+        label=_("Show the attachments on the public page"),
+        required=False,
+        help_text=_(
+            "Only if the request is public. The author always sees them. "
+            "Leave unticked for documents with personal data."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -253,7 +265,32 @@ def _answer(form, appeal, user):
         staff=user,
         text=form.cleaned_data["text"],
         attachments=form.cleaned_data["attachments"],
+        attachments_public=form.cleaned_data["attachments_public"],
     )
+
+
+class AttachmentsForm(ActionForm):
+    public = forms.ModelMultipleChoiceField(
+        label=_("Answer files shown on the public page"),
+        queryset=AnswerAttachment.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Only while the request is public. The author always sees every file."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        files = AnswerAttachment.objects.filter(message__appeal=self.appeal)
+        self.fields["public"].queryset = files
+        self.fields["public"].initial = [f.pk for f in files if f.is_public]
+
+
+def _publish_files(form, appeal, user):
+    chosen = set(form.cleaned_data["public"])
+    for attachment in form.fields["public"].queryset:
+        staff_services.answer_attachment_publish(
+            attachment=attachment, staff=user, public=attachment in chosen
+        )
 
 
 @dataclass(frozen=True)
@@ -309,6 +346,15 @@ ACTIONS = {
             _answer,
             _("The official answer is sent."),
             workflow=Action.ANSWER,
+        ),
+        StaffAction(
+            "files",
+            _("Public answer files"),
+            AttachmentsForm,
+            _publish_files,
+            _("The public answer files are saved."),
+            roles=BOTH,
+            statuses=frozenset({Status.ANSWERED, Status.CLOSED}),
         ),
         StaffAction(
             "assign",

@@ -1,6 +1,8 @@
 """Appeals of every kind under the Law of Ukraine "On Citizens' Appeals"."""
 
 import datetime as dt
+import os
+import uuid
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.storage import get_private_storage
 
 from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
 
@@ -503,20 +506,47 @@ class AnswerTemplate(models.Model):
         return self.title
 
 
+def answer_attachment_path(instance, filename: str) -> str:
+    # Never the file's own name (it may hold personal data); the extension is the checked type.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"appeals/answers/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class AnswerAttachment(models.Model):
-    """A document attached to an official answer (shown to the author with the answer)."""
+    """A document attached to an official answer.
+
+    Stored in the private storage and downloaded only through the
+    permission-checked view: the author and staff who may see the appeal
+    always, anyone else only on a public appeal and only when staff marked
+    the file public.
+    """
+
+    CONTENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
 
     message = models.ForeignKey(AppealMessage, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(_("file"), upload_to="appeals/answers/%Y/%m/")
+    file = models.FileField(
+        _("file"), storage=get_private_storage, upload_to=answer_attachment_path
+    )
     name = models.CharField(_("name"), max_length=200)
+    is_public = models.BooleanField(
+        _("shown on the public page"),
+        default=False,
+        help_text=_("Only on a public request; the author and staff always see it."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("answer attachment")
         verbose_name_plural = _("answer attachments")
+        ordering = ["created_at", "pk"]
 
     def __str__(self):
         return self.name
+
+    @property
+    def content_type(self) -> str:
+        extension = os.path.splitext(self.file.name)[1].lower()
+        return self.CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
 class AppealAudit(models.Model):

@@ -6,12 +6,13 @@ with a message in the user's language.
 
 import io
 import uuid
-import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image
+
+from mycity.lib.images import ImageRefusedError, open_clean_image
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -32,30 +33,19 @@ def clean_photo(upload) -> ContentFile:
         return upload
     if upload.size > MAX_BYTES:
         raise ValidationError(_("“%(name)s” is larger than 10 MB.") % {"name": upload.name})
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            # Between 1x and 2x the limit Pillow only warns: treat it as a bomb too.
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as probe:
-                if probe.format not in FORMATS:
-                    raise ValidationError(_("“%(name)s” is not a photo.") % {"name": upload.name})
-                probe.verify()
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                image = image.convert("RGB")
-    except ValidationError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(
-            _("“%(name)s” has too many pixels to be a photo.") % {"name": upload.name}
-        ) from None
-    except Exception:
+        image, _format = open_clean_image(upload, formats=FORMATS, max_pixels=MAX_PIXELS)
+    except ImageRefusedError as refused:
+        if refused.reason == "format":
+            raise ValidationError(_("“%(name)s” is not a photo.") % {"name": upload.name}) from None
+        if refused.reason == "bomb":
+            raise ValidationError(
+                _("“%(name)s” has too many pixels to be a photo.") % {"name": upload.name}
+            ) from None
         raise ValidationError(
             _("“%(name)s” is not a photo we can read (JPEG, PNG or WebP).") % {"name": upload.name}
         ) from None
+    image = image.convert("RGB")
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=82, optimize=True)  # no exif= argument: nothing carried over

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from citizens.access import has_staff_powers
 from mycity.models import Department
 
-from .models import Appeal, AppealFollower, AppealMessage, AppealPhoto, CategoryQuestion
+from .models import (
+    AnswerAttachment,
+    Appeal,
+    AppealFollower,
+    AppealMessage,
+    AppealPhoto,
+    CategoryQuestion,
+)
 from .workflow import AUTHOR_CAN_ADD, PUBLIC_STATUSES
 
 MINE_PER_PAGE = 20
@@ -112,6 +119,7 @@ def appeal_page(appeal: Appeal) -> dict:
         message_types += [AppealMessage.Type.QUESTION, AppealMessage.Type.INFO]
     messages = list(AppealMessage.objects.filter(appeal=appeal, type__in=message_types))
     answers = [m for m in messages if m.type == AppealMessage.Type.ANSWER]
+    _attach_files(appeal, answers)
     correspondence = [m for m in messages if m.type != AppealMessage.Type.ANSWER]
 
     followers = AppealFollower.objects.filter(appeal=appeal)
@@ -135,6 +143,49 @@ def appeal_page(appeal: Appeal) -> dict:
         "rating": rating,
         "extra_answers": extra,
     }
+
+
+def answer_attachments(appeal: Appeal):
+    """The answer attachments of `appeal` that `appeal.viewer` may download.
+
+    The author and staff who may see the appeal: all of them. Anyone else:
+    only those staff marked public, and only while the appeal is public.
+    """
+    attachments = AnswerAttachment.objects.filter(
+        message__appeal=appeal, message__type=AppealMessage.Type.ANSWER
+    )
+    if appeal.viewer.sees_private:
+        return attachments
+    if not is_public(appeal):
+        return attachments.none()
+    return attachments.filter(is_public=True)
+
+
+def _attach_files(appeal: Appeal, answers: list[AppealMessage]) -> None:
+    """Each answer's `files`: its attachments the viewer may download (one query)."""
+    by_message: dict[int, list[AnswerAttachment]] = {answer.pk: [] for answer in answers}
+    # Asked even without answers, so the page's query count does not depend on them.
+    for attachment in answer_attachments(appeal):
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    for answer in answers:
+        # The files' links need the reference: no query per file or answer.
+        answer.appeal = appeal
+        answer.files = by_message[answer.pk]
+        for attachment in answer.files:
+            attachment.message = answer
+
+
+def get_answer_attachment_for_user(user, ref: str, pk: int) -> AnswerAttachment:
+    """An answer attachment of appeal `ref` that `user` may download, else Http404.
+
+    Who may open the appeal is get_appeal_for_user's rule (Appeal.objects.visible_to);
+    which of its attachments they may have is answer_attachments'.
+    """
+    appeal = get_appeal_for_user(user, ref)
+    attachment = answer_attachments(appeal).filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such file.")
+    return attachment
 
 
 def _extra_answers(appeal: Appeal) -> list[tuple[str, str]]:

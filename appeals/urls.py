@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import filing, following, proposals, public
+from .views import files, filing, following, proposals, public
 
 
 class ReferenceConverter:
@@ -29,6 +29,7 @@ urlpatterns = [
     path("requests/<ref:ref>/rate/", following.rate, name="rate"),
     path("requests/<ref:ref>/reopen/", following.reopen, name="reopen"),
     path("requests/<ref:ref>/support/", proposals.support, name="support"),
+    path("requests/<ref:ref>/files/<int:pk>/", files.answer_file, name="answer_file"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("me/requests/", following.my_requests, name="mine"),
 ]

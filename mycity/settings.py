@@ -365,8 +365,50 @@ elif MEDIA_STORAGE == "s3":
         raise ImproperlyConfigured("MEDIA_STORAGE=s3 needs S3_BUCKET.")
 else:
     raise ImproperlyConfigured(f"MEDIA_STORAGE must be 'local' or 's3', not {MEDIA_STORAGE!r}")
+# Private files (applicants' documents, attachments of official answers) live
+# under a root of their own, never under MEDIA_ROOT: the web server publishes
+# MEDIA_ROOT at MEDIA_URL, and private files leave only through the
+# permission-checked views. SERVICES_PRIVATE_ROOT is the variable's old name.
+PRIVATE_ROOT = Path(
+    env_str("PRIVATE_ROOT", env_str("SERVICES_PRIVATE_ROOT", str(BASE_DIR / "private")))
+).resolve()
+MEDIA_ROOT = MEDIA_ROOT.resolve()
+if (
+    PRIVATE_ROOT == MEDIA_ROOT
+    or MEDIA_ROOT in PRIVATE_ROOT.parents
+    or (PRIVATE_ROOT in MEDIA_ROOT.parents)
+):
+    raise ImproperlyConfigured(
+        "PRIVATE_ROOT and MEDIA_ROOT must be separate folders, neither inside the other: "
+        "everything under MEDIA_ROOT is public."
+    )
+# Behind nginx, a private download is an X-Accel-Redirect to this internal
+# location (nginx maps it to PRIVATE_ROOT); empty: Django streams the file.
+PRIVATE_FILES_X_ACCEL_PREFIX = env_str("PRIVATE_FILES_X_ACCEL_PREFIX", "")
+if PRIVATE_FILES_X_ACCEL_PREFIX and not (
+    PRIVATE_FILES_X_ACCEL_PREFIX.startswith("/") and PRIVATE_FILES_X_ACCEL_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured("PRIVATE_FILES_X_ACCEL_PREFIX must start and end with '/'.")
+if PRIVATE_FILES_X_ACCEL_PREFIX and PRIVATE_FILES_X_ACCEL_PREFIX.startswith(MEDIA_URL):
+    raise ImproperlyConfigured("PRIVATE_FILES_X_ACCEL_PREFIX must not be under MEDIA_URL.")
+if MEDIA_STORAGE == "s3":
+    # The same bucket, under a prefix of its own; objects private, reached
+    # only through the download views (which stream them).
+    _private_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            **_media_storage["OPTIONS"],
+            "location": env_str("PRIVATE_S3_PREFIX", "services-private"),
+        },
+    }
+else:
+    _private_storage = {
+        "BACKEND": "mycity.lib.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_ROOT)},
+    }
 STORAGES = {
     "default": _media_storage,
+    "private": _private_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -437,7 +479,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        # Uploaded PDFs are parsed by pypdf: a damaged one is refused with a
+        # message to the user, not logged as a warning per object.
+        "pypdf": {"level": "ERROR"},
+    },
 }
 
 # --- Notifications -------------------------------------------------------
@@ -549,6 +596,8 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",
         "AlertKindEnum": "news.models.AlertKind",
+        # An answer (with its files) and the other messages share one message type.
+        "AppealMessageTypeEnum": "appeals.models.AppealMessage.Type",
     },
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
@@ -564,19 +613,6 @@ OPEN311_KEY_RATE = env_rate("OPEN311_KEY_RATE", "60/minute")
 OPEN311_ANON_RATE = env_rate("OPEN311_ANON_RATE", "120/minute")
 
 # --- services ---
-# Applicants' documents never go to public media: a storage of their own,
-# served only through the permission-checked download view.
-SERVICES_PRIVATE_ROOT = Path(env_str("SERVICES_PRIVATE_ROOT", str(BASE_DIR / "private")))
-if MEDIA_STORAGE == "s3":
-    STORAGES["services_private"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {**_media_storage["OPTIONS"], "location": "services-private"},
-    }
-else:
-    STORAGES["services_private"] = {
-        "BACKEND": "services.storage.PrivateFileSystemStorage",
-        "OPTIONS": {"location": str(SERVICES_PRIVATE_ROOT)},
-    }
 SERVICES_UPLOAD_MAX_MB = env_int("SERVICES_UPLOAD_MAX_MB", 10, minimum=1)
 SERVICES_PDF_MAX_PAGES = env_int("SERVICES_PDF_MAX_PAGES", 50, minimum=1)
 SERVICES_MAX_FILES = env_int("SERVICES_MAX_FILES", 10, minimum=1)

@@ -78,6 +78,26 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    """Private files (documents, answer attachments) go to a temporary folder of their own."""
+    from django.utils.functional import empty
+
+    from mycity.lib.storage import private_storage
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "mycity.lib.storage.PrivateFileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private-files")},
+        },
+    }
+    # Django drops its storages when STORAGES changes; the lazy handle must follow.
+    private_storage._wrapped = empty
+    yield
+    private_storage._wrapped = empty
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     """Each test starts with an empty cache: rate limits, used TOTP codes, sessions.
 

@@ -6,7 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ..models import Appeal, AppealEvent, AppealMessage, AppealPhoto, Category, CategoryQuestion
+from ..models import (
+    AnswerAttachment,
+    Appeal,
+    AppealEvent,
+    AppealMessage,
+    AppealPhoto,
+    Category,
+    CategoryQuestion,
+)
 from ..services.proposals import support_threshold
 from ..workflow import PUBLIC_STATUSES
 
@@ -126,6 +134,53 @@ class MessageSerializer(serializers.ModelSerializer):
         fields = ["type", "text", "created_at"]
 
 
+class AnswerFileSerializer(serializers.ModelSerializer):
+    content_type = serializers.CharField(help_text="application/pdf, image/jpeg, image/png")
+    is_public = serializers.BooleanField(
+        help_text=_("Staff let the public download it (on a public request).")
+    )
+    download_url = serializers.SerializerMethodField(
+        help_text=_(
+            "The file, permission-checked, with the API's sign-in (X-Session-Token): "
+            "GET appeals/{reference}/files/{id}/."
+        )
+    )
+    web_download_url = serializers.SerializerMethodField(
+        help_text=_("The same file for a signed-in web session (a browser).")
+    )
+
+    class Meta:
+        model = AnswerAttachment
+        fields = ["id", "name", "content_type", "is_public", "download_url", "web_download_url"]
+
+    def get_download_url(self, attachment) -> str:
+        path = reverse(
+            "api:appeal-answer-file",
+            kwargs={"reference": attachment.message.appeal.reference, "pk": attachment.pk},
+        )
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_web_download_url(self, attachment) -> str:
+        path = reverse(
+            "appeals:answer_file", args=[attachment.message.appeal.reference, attachment.pk]
+        )
+        return self.context["request"].build_absolute_uri(path)
+
+
+class AnswerSerializer(MessageSerializer):
+    attachments = AnswerFileSerializer(
+        many=True,
+        source="files",
+        help_text=_(
+            "Files of the answer: all of them for the author and staff, the ones staff "
+            "made public for everyone else."
+        ),
+    )
+
+    class Meta(MessageSerializer.Meta):
+        fields = [*MessageSerializer.Meta.fields, "attachments"]
+
+
 class SupportSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     threshold = serializers.IntegerField()
@@ -138,7 +193,7 @@ class AppealDetailSerializer(AppealListSerializer):
     is_public = serializers.BooleanField()
     photos = PhotoSerializer(many=True, source="page.photos")
     timeline = EventSerializer(many=True, source="page.events")
-    answers = MessageSerializer(many=True, source="page.answers")
+    answers = AnswerSerializer(many=True, source="page.answers")
     correspondence = MessageSerializer(
         many=True,
         source="page.correspondence",

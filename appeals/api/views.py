@@ -16,12 +16,16 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
+
+from mycity.lib.api import FileNegotiation
+from mycity.lib.downloads import private_file_response
 
 from .. import selectors
 from ..forms import PUBLIC, QUESTION_PREFIX, AppealForm
@@ -237,6 +241,37 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
             raise _refused(exc) from None
         supported = appeal.supports.filter(user=request.user).exists()
         return Response({"supported": supported, "count": appeal.support_count})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "pk",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="The file's id (an answer's attachments give it).",
+            )
+        ],
+        responses={
+            (200, "application/pdf", "image/jpeg", "image/png"): OpenApiResponse(
+                OpenApiTypes.BINARY, description="The file, as an attachment."
+            ),
+            404: s.ErrorSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"files/(?P<pk>[0-9]{1,18})",
+        url_name="answer-file",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=FileNegotiation,
+    )
+    def answer_file(self, request, reference=None, pk=None):
+        """A file of the official answer, as on the web (404 for whoever may not have it)."""
+        attachment = selectors.get_answer_attachment_for_user(request.user, reference, int(pk))
+        return private_file_response(
+            attachment.file, filename=attachment.name, content_type=attachment.content_type
+        )
 
 
 class ProposalViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -2,6 +2,7 @@
 
 from .common import AppealError, transition
 from .staff import (
+    answer_attachment_publish,
     appeal_accept,
     appeal_answer,
     appeal_assign,
@@ -24,6 +25,7 @@ from .submit import appeal_submit, next_reference
 
 __all__ = [
     "AppealError",
+    "answer_attachment_publish",
     "appeal_accept",
     "appeal_answer",
     "appeal_assign",

@@ -10,8 +10,9 @@ written in that transaction, delivered after commit.
 """
 
 import datetime as dt
-import os
 
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from citizens.access import has_staff_powers
 from citizens.notifications.services import notify
+from mycity.lib.uploads import CheckedFile, check_file
 from mycity.models import Department
 
 from ..models import (
@@ -57,13 +59,8 @@ FORWARDED_TO_MAX = Appeal._meta.get_field("forwarded_to").max_length
 
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 10
+ATTACHMENT_MAX_PAGES = 200
 ATTACHMENT_NAME_MAX = AnswerAttachment._meta.get_field("name").max_length
-# Sniffed from the first bytes, never taken from the name or the browser.
-ATTACHMENT_SIGNATURES = (
-    (b"%PDF-", "pdf"),
-    (b"\xff\xd8\xff", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-)
 
 # Statuses in which nobody works on the appeal any more: no assignment.
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED, Status.FORWARDED})
@@ -600,40 +597,31 @@ def appeal_assign(*, appeal: Appeal, assignee, actor) -> Appeal:
     return locked
 
 
-def _sniff(upload) -> str:
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    for signature, extension in ATTACHMENT_SIGNATURES:
-        if head.startswith(signature):
-            return extension
-    raise AppealError(
-        _("“%(name)s” is not a PDF, JPEG or PNG file.") % {"name": upload.name or "?"}
-    )
-
-
-def _check_attachments(attachments) -> list[tuple[object, str, str]]:
-    """(upload, display name, stored name) for each upload, or AppealError."""
+def _check_attachments(attachments) -> list[CheckedFile]:
+    """Each upload checked by content as residents' documents are (mycity.lib.uploads)."""
     if len(attachments) > ATTACHMENT_MAX_COUNT:
         raise AppealError(_("Attach up to %(n)d files.") % {"n": ATTACHMENT_MAX_COUNT})
     checked = []
     for upload in attachments:
-        name = os.path.basename(upload.name or "") or "file"
-        if upload.size > ATTACHMENT_MAX_BYTES:
-            raise AppealError(_("“%(name)s” is larger than 10 MB.") % {"name": name})
-        extension = _sniff(upload)
-        stem = os.path.splitext(name)[0][:80] or "file"
-        # The stored name's extension is the sniffed type, so it is served as what it is.
-        checked.append((upload, name[:ATTACHMENT_NAME_MAX], f"{stem}.{extension}"))
+        try:
+            checked.append(
+                check_file(upload, max_bytes=ATTACHMENT_MAX_BYTES, max_pages=ATTACHMENT_MAX_PAGES)
+            )
+        except ValidationError as error:
+            raise AppealError(" ".join(error.messages)) from None
     return checked
 
 
-def appeal_answer(*, appeal: Appeal, staff, text: str, attachments=()) -> Appeal:
+def appeal_answer(
+    *, appeal: Appeal, staff, text: str, attachments=(), attachments_public: bool = False
+) -> Appeal:
     """The department gives the official answer: the appeal is answered.
 
-    The answer (text and PDF/JPEG/PNG attachments up to 10 MB each, the type
-    sniffed from the content) is shown to the author and, for public
-    appeals, on the public page. Files are checked before anything is saved.
+    The answer text is shown to the author and, for public appeals, on the
+    public page. Its attachments (PDF/JPEG/PNG up to 10 MB each, checked by
+    content, images re-encoded) go to the private storage: the author and
+    staff always see them, the public only on a public appeal and only with
+    `attachments_public`. Files are checked before anything is saved.
     """
     text = _clean_text(
         text,
@@ -649,10 +637,15 @@ def appeal_answer(*, appeal: Appeal, staff, text: str, attachments=()) -> Appeal
         message = AppealMessage.objects.create(
             appeal=locked, type=AppealMessage.Type.ANSWER, author=staff, text=text
         )
-        for upload, name, stored in checked:
-            attachment = AnswerAttachment(message=message, name=name)
-            upload.seek(0)
-            attachment.file.save(stored, upload, save=False)
+        for checked_file in checked:
+            attachment = AnswerAttachment(
+                message=message,
+                name=checked_file.name[:ATTACHMENT_NAME_MAX],
+                is_public=attachments_public,
+            )
+            attachment.file.save(
+                f"file{checked_file.extension}", ContentFile(checked_file.content), save=False
+            )
             attachment.save()
         answered = transition(appeal=locked, action=Action.ANSWER, actor=staff, role=role)
         _audit(
@@ -662,7 +655,8 @@ def appeal_answer(*, appeal: Appeal, staff, text: str, attachments=()) -> Appeal
             changes={
                 **_status_change(before, answered),
                 "answer": (None, message.pk),
-                "attachments": (None, [name for _upload, name, _stored in checked]),
+                "attachments": (None, [checked_file.name for checked_file in checked]),
+                **({"attachments_public": (False, True)} if checked and attachments_public else {}),
             },
         )
     return answered
@@ -826,3 +820,33 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
         action=AUDIT_ESCALATE,
         changes={"escalated_on": (last, today), "notified": (None, recipients)},
     )
+
+
+AUDIT_ATTACHMENT_PUBLISH = "appeals.attachment_publish"
+
+
+def answer_attachment_publish(
+    *, attachment: AnswerAttachment, staff, public: bool
+) -> AnswerAttachment:
+    """Staff show an answer's attachment on the public page, or take it off.
+
+    It appears publicly only while the appeal itself is public; the author
+    and staff always see it. Moderators and the department's staff may do it.
+    """
+    with transaction.atomic():
+        locked = _lock(attachment.message.appeal)
+        _role_for(staff, locked, roles=(MODERATOR, DEPARTMENT))
+        attachment = AnswerAttachment.objects.select_for_update().get(
+            pk=attachment.pk, message__appeal=locked
+        )
+        was = attachment.is_public
+        if was != public:
+            attachment.is_public = public
+            attachment.save(update_fields=["is_public"])
+            _audit(
+                locked,
+                actor=staff,
+                action=AUDIT_ATTACHMENT_PUBLISH,
+                changes={f"attachment {attachment.pk} public": (was, public)},
+            )
+    return attachment

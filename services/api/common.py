@@ -4,8 +4,9 @@ file responses (FileNegotiation) and the lookup of a centre by id or slug."""
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import ValidationError
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.renderers import JSONRenderer
+
+from mycity.lib.api import FileNegotiation
 
 from ..models import ServiceCentre
 from ..services import (
@@ -22,21 +23,6 @@ ERRORS = {
     400: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors by field, or detail."),
     404: s.ServiceErrorSerializer,
 }
-
-
-class FileNegotiation(BaseContentNegotiation):
-    """For the endpoints that answer a file (PDF, image, .ics).
-
-    The file is a plain Django response, so no renderer is involved: any
-    Accept (application/pdf, text/calendar, */*) gets it rather than DRF's
-    406, and the errors (401, 403, 404, 429) are always JSON.
-    """
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
 
 
 # The keyword arguments of @action for a file download.

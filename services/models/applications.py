@@ -3,30 +3,20 @@
 import uuid
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import LazyObject
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.storage import private_storage
 
 from ..workflow import OPEN_STATUSES, Action, Status
 
 
-class PrivateStorage(LazyObject):
-    """The `services_private` storage, looked up when first used (tests may swap it)."""
-
-    def _setup(self):
-        self._wrapped = storages["services_private"]
-
-
-private_storage = PrivateStorage()
-
-
 def _private_storage():
+    # The one private storage (mycity.lib.storage); migrations name this callable.
     return private_storage
 
 

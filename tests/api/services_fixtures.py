@@ -27,8 +27,8 @@ def private_root(settings, tmp_path):
     """Documents go to a temporary private folder (as in tests/services/)."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "services_private": {
-            "BACKEND": "services.storage.PrivateFileSystemStorage",
+        "private": {
+            "BACKEND": "mycity.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }

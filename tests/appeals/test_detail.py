@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from appeals.models import AppealEvent, AppealFollower, AppealMessage, AppealPhoto
+from appeals.models import AnswerAttachment, AppealEvent, AppealFollower, AppealMessage, AppealPhoto
 from appeals.workflow import Action, Status
 from tests.appeals.following_helpers import accept, answer, return_to_author, staff_of
 from tests.factories import CategoryFactory, UserFactory, submit_appeal
@@ -262,6 +262,11 @@ def busy_appeal(appeal, moderator, routed_staff):
         AppealMessage(appeal=appeal, type=kind, author=routed_staff, text=f"Повідомлення {i}")
         for i, kind in enumerate(["question", "info", "question", "info", "answer"])
     )
+    answer_message = AppealMessage.objects.get(appeal=appeal, type="answer")
+    AnswerAttachment.objects.bulk_create(
+        AnswerAttachment(message=answer_message, file=f"appeals/answers/a{i}.pdf", name=f"{i}.pdf")
+        for i in range(4)
+    )
     followers = UserFactory.create_batch(20)
     AppealFollower.objects.bulk_create(AppealFollower(appeal=appeal, user=u) for u in followers)
     assert appeal.events.count() == 10
@@ -271,12 +276,12 @@ def busy_appeal(appeal, moderator, routed_staff):
 @pytest.mark.parametrize(
     ("viewer", "limit"),
     [
-        ("anonymous", 5),
-        ("other_resident", 11),
-        ("resident", 10),
-        ("moderator", 11),
-        ("routed_staff", 11),
-        ("department_staff", 11),
+        ("anonymous", 6),
+        ("other_resident", 12),
+        ("resident", 11),
+        ("moderator", 12),
+        ("routed_staff", 12),
+        ("department_staff", 12),
     ],
 )
 def test_page_query_count_does_not_grow_with_events_photos_messages_and_followers(

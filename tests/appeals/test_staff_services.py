@@ -45,6 +45,7 @@ from appeals.workflow import DEPARTMENT, MODERATOR, Action, Status
 from citizens.notifications.models import Notification
 from tests.appeals.following_helpers import photo_upload, staff_of
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
+from tests.services.factories import pdf_bytes
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media_root")]
 
@@ -100,9 +101,8 @@ def told(event: str = "appeals.status_changed") -> set[int]:
     return set(Notification.objects.filter(event=event).values_list("recipient_id", flat=True))
 
 
-def pdf_upload(name: str = "answer.pdf", size: int = 0) -> SimpleUploadedFile:
-    body = b"%PDF-1.4\n" + b"0" * size + b"\n%%EOF\n"
-    return SimpleUploadedFile(name, body, content_type="application/pdf")
+def pdf_upload(name: str = "answer.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, pdf_bytes(), content_type="application/pdf")
 
 
 def png_upload(name: str = "scheme.png") -> SimpleUploadedFile:

@@ -39,8 +39,8 @@ TEXT = {
 def catalogue(settings, tmp_path):
     settings.STORAGES = {
         **settings.STORAGES,
-        "services_private": {
-            "BACKEND": "services.storage.PrivateFileSystemStorage",
+        "private": {
+            "BACKEND": "mycity.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "private")},
         },
     }

@@ -19,8 +19,8 @@ def private_root(settings, tmp_path):
     root = tmp_path / "private"
     settings.STORAGES = {
         **settings.STORAGES,
-        "services_private": {
-            "BACKEND": "services.storage.PrivateFileSystemStorage",
+        "private": {
+            "BACKEND": "mycity.lib.storage.PrivateFileSystemStorage",
             "OPTIONS": {"location": str(root)},
         },
     }

@@ -58,6 +58,28 @@ def test_a_download_is_an_attachment_never_sniffed_or_cached(client_for, residen
     assert "no-store" in response["Cache-Control"]
 
 
+def test_behind_nginx_a_document_leaves_by_x_accel_redirect(
+    settings, client_for, resident, document
+):
+    settings.PRIVATE_FILES_X_ACCEL_PREFIX = "/_private/"
+
+    response = client_for(resident).get(document.get_absolute_url())
+
+    assert response["X-Accel-Redirect"] == f"/_private/{document.file.name}"
+    assert response.content == b""
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_behind_nginx_others_get_no_redirect(settings, client_for, other_resident, document):
+    settings.PRIVATE_FILES_X_ACCEL_PREFIX = "/_private/"
+
+    response = client_for(other_resident).get(document.get_absolute_url())
+
+    assert response.status_code == 404
+    assert "X-Accel-Redirect" not in response
+
+
 def test_files_are_stored_outside_media_and_without_the_applicants_name(document, private_root):
     path = document.file.path
     assert path.startswith(str(private_root))
