@@ -97,12 +97,23 @@ class UserAdmin(DjangoUserAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone else's password takes their account over: superusers only.
+        if not request.user.is_superuser and str(request.user.pk) != unquote(id):
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)
+
     def _locked_access_fields(self, request, obj) -> list[str]:
         if request.user.is_superuser:
             return []
         locked = list(SUPERUSER_ONLY_FIELDS)
         if obj is None or not services.may_change_roles(actor=request.user, person=obj):
             locked.append("groups")
+        if obj is not None:
+            # The sign-in address of an existing account: whoever could change it
+            # could reset the password and take the account over (a resident's
+            # private requests, a colleague's powers).
+            locked.append("email")
         return locked
 
     def get_readonly_fields(self, request, obj=None):

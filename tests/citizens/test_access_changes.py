@@ -26,7 +26,6 @@ def change_url(user):
 def form_data(user, **extra):
     """What the change form sends for `user` (the fields a City administrator can edit)."""
     data = {
-        "email": user.email,
         "full_name": user.full_name,
         "display_name": user.display_name,
         "phone": "",
@@ -189,7 +188,13 @@ def test_superuser_changes_staff_superuser_and_permissions_and_each_is_recorded(
 
     response = client_for(superuser).post(
         change_url(resident),
-        form_data(resident, is_staff="on", is_superuser="on", user_permissions=[permission.pk]),
+        form_data(
+            resident,
+            email=resident.email,
+            is_staff="on",
+            is_superuser="on",
+            user_permissions=[permission.pk],
+        ),
     )
 
     assert response.status_code == 302
@@ -410,3 +415,40 @@ def test_superuser_may_join_a_department(superuser):
 
     department.refresh_from_db()
     assert department.head == superuser
+
+
+def test_city_admin_cannot_change_the_sign_in_address_of_an_account(
+    client_for, city_admin, resident
+):
+    # With the address, a password reset would hand over the account.
+    response = client_for(city_admin).post(
+        change_url(resident), form_data(resident, email="attacker@example.com")
+    )
+
+    assert response.status_code == 403
+    resident.refresh_from_db()
+    assert resident.email == "resident@example.com"
+
+
+@pytest.mark.parametrize("whose", ["resident", "moderator"])
+def test_city_admin_cannot_set_another_accounts_password(request, client_for, city_admin, whose):
+    person = request.getfixturevalue(whose)
+    url = reverse("admin:auth_user_password_change", args=[person.pk])
+
+    response = client_for(city_admin).post(
+        url, {"password1": "taken-over-2026!", "password2": "taken-over-2026!"}
+    )
+
+    assert response.status_code == 403
+    person.refresh_from_db()
+    assert not person.check_password("taken-over-2026!")
+
+
+def test_city_admin_still_edits_a_residents_details(client_for, city_admin, resident):
+    response = client_for(city_admin).post(
+        change_url(resident), form_data(resident, full_name="Оксана Коваленко-Шевчук")
+    )
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.full_name == "Оксана Коваленко-Шевчук"
