@@ -24,6 +24,7 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
+from appeals.services import appeal_answer, appeal_start
 from tests.appeals.public_factories import public_appeal
 from tests.conftest import _staff, password_only, sign_in
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
@@ -39,11 +40,12 @@ MODERATION_TEXT = "ZQAWAITINGMODERATION"
 APPLICATION_FIELD = "ZQAPPLICATIONFIELD"
 DOCUMENT_NAME = "ZQDOCUMENTNAME"
 SURVEY_TEXT = "ZQSURVEYFREETEXT"
+ANSWER_FILE = "ZQANSWERFILE"
 CONTACT_EMAIL = "zq-contact-mark@example.com"
 CONTACT_NAME = "Зірковська"
 CONTACT_PHONE = "671112233"  # digits of +380 67 111 22 33, however it is spaced
 
-APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT}
+APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT, ANSWER_FILE}
 APPLICATION = {APPLICATION_FIELD, DOCUMENT_NAME}
 CONTACTS = {CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE}
 EVERY_MARKER = APPEALS | APPLICATION | CONTACTS | {SURVEY_TEXT}
@@ -82,7 +84,7 @@ def world(db, private_root):
     author.save(update_fields=["phone"])
     category = CategoryFactory(department=roads)
     sensitive = CategoryFactory(department=roads, sensitive=True)
-    public_appeal(author, category=category, title="Публічне звернення про ліхтар")
+    answered = public_appeal(author, category=category, title="Публічне звернення про ліхтар")
     public_appeal(
         author,
         category=category,
@@ -116,6 +118,14 @@ def world(db, private_root):
 
     roads_staff = _staff("department_staff", email="roads@example.com")
     roads.members.add(roads_staff)
+    # The official answer of a public appeal, with a file staff did not make public.
+    answered = appeal_start(appeal=answered, staff=roads_staff)
+    appeal_answer(
+        appeal=answered,
+        staff=roads_staff,
+        text="Ліхтар замінено.",
+        attachments=[upload(pdf_bytes(), f"{ANSWER_FILE}.pdf")],
+    )
     housing_staff = _staff("department_staff", email="housing@example.com")
     housing.members.add(housing_staff)
     roads_head = _staff("department_head", email="roads-head@example.com")
@@ -161,7 +171,7 @@ def client_for_role(role: str, user) -> Client:
 def start_urls() -> list[str]:
     """The entry pages, and the address of every planted row, which a stranger may guess."""
     from appeals.models import Appeal
-    from services.models import Application, Document
+    from services.models import Application
 
     urls = ["/", reverse("citizens:cabinet"), reverse("admin:index"), "/api/v1/"]
     urls += ["/api/v1/appeals/mine/", "/api/v1/applications/"]
@@ -172,8 +182,7 @@ def start_urls() -> list[str]:
             reverse("services:application", args=[reference]),
             f"/api/v1/applications/{reference}/",
         ]
-    for pk in Document.objects.values_list("pk", flat=True):
-        urls.append(reverse("services:document", args=[pk]))
+    urls += list(private_files())
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         urls.append(reverse("admin:{}_{}_changelist".format(*info)))
@@ -208,6 +217,25 @@ def links(body: str, base: str, content_type: str) -> list[str]:
     return urls
 
 
+# url -> status of the last walk (downloads are not searched for markers).
+statuses: dict[str, int] = {}
+
+
+def private_files() -> dict[str, set[str]]:
+    """Download addresses of the planted files -> the markers whose readers may fetch them."""
+    from appeals.models import AnswerAttachment
+    from services.models import Document
+
+    files = {
+        reverse("services:document", args=[pk]): APPLICATION
+        for pk in Document.objects.values_list("pk", flat=True)
+    }
+    for pk, reference in AnswerAttachment.objects.values_list("pk", "message__appeal__reference"):
+        files[reverse("appeals:answer_file", args=[reference, pk])] = APPEALS
+        files[f"/api/v1/appeals/{reference}/files/{pk}/"] = APPEALS
+    return files
+
+
 def walk(client: Client) -> tuple[dict[str, str], list[str]]:
     """Every page reachable from the start URLs: url -> body, and the 5xx seen."""
     seen: set[str] = set()
@@ -215,6 +243,7 @@ def walk(client: Client) -> tuple[dict[str, str], list[str]]:
     per_path: Counter = Counter()
     queue = deque(start_urls())
     pages: dict[str, str] = {}
+    statuses.clear()
     errors = []
     while queue and len(pages) < MAX_PAGES:
         url = queue.popleft()
@@ -237,6 +266,7 @@ def walk(client: Client) -> tuple[dict[str, str], list[str]]:
             if per_view[view] > PAGES_PER_VIEW and not view.endswith("_change"):
                 continue
         response = client.get(url)
+        statuses[url] = response.status_code
         if response.status_code >= 500:
             errors.append(f"{response.status_code} {url}")
             continue
@@ -272,8 +302,14 @@ def test_each_role_sees_only_what_it_may(world, role):
         for url, body in pages.items()
         for marker in shown(body) - ALLOWED[role]
     )
+    fetched = sorted(
+        url
+        for url, readers in private_files().items()
+        if statuses.get(url) == 200 and not readers & ALLOWED[role]
+    )
     assert not errors, errors
     assert not leaks, f"{role} saw: " + "; ".join(leaks)
+    assert not fetched, f"{role} downloaded: {fetched}"
     assert len(pages) > 10  # the walk found the site
 
 
@@ -283,6 +319,7 @@ def test_the_author_finds_every_marker_of_their_own(world):
 
     found = set().union(*(shown(body) for body in pages.values()))
     assert (APPEALS | APPLICATION | CONTACTS) - found == set()
+    assert all(statuses.get(url) == 200 for url in private_files())
 
 
 @pytest.mark.parametrize("role", ["moderator", "roads_staff", "service_officer", "survey_manager"])
