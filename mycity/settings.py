@@ -292,7 +292,7 @@ SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
-# allauth's rate limits stay on (its defaults); they need the shared cache.
+# allauth's rate limits need the shared cache; see "Abuse limits" below for them.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "My City")
 
@@ -399,6 +399,63 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
 
+# --- Abuse limits -----------------------------------------------------------
+# Proxies in front of the app that append to X-Forwarded-For (1 behind one
+# nginx). With 0 the header is ignored (anyone can send one) and REMOTE_ADDR is
+# the client. One reading of the client address (mycity.lib.ratelimit.client_ip)
+# for allauth's limits, the API's throttles, Open311 and the limits below.
+# API_NUM_PROXIES is its former name, still read.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+
+def _limits(action: str, account: str, address: str) -> dict[str, str]:
+    name = f"RATE_LIMIT_{action.upper()}"
+    return {
+        "account": env_rate(f"{name}_ACCOUNT", account),
+        "address": env_rate(f"{name}_ADDRESS", address),
+    }
+
+
+# Per account and per client address (a whole block of flats or a mobile
+# operator's NAT may share one address, hence the higher second rate).
+# Attempts the site refuses (a 4xx) are not counted.
+RATE_LIMITS = {
+    # Appeals: web form, offline outbox, REST API, Open311 POST.
+    "appeal": _limits("appeal", "10/hour", "30/hour"),
+    "support": _limits("support", "60/hour", "300/hour"),
+    # Every screen of a survey is a POST (and autosaves): per minute.
+    "survey_answer": _limits("survey_answer", "30/minute", "120/minute"),
+    "application": _limits("application", "10/hour", "30/hour"),
+    "booking": _limits("booking", "10/hour", "30/hour"),
+    # Messages on one's appeals and applications (added information, notes).
+    "message": _limits("message", "30/hour", "120/hour"),
+}
+
+
+_ALLAUTH_PERIODS = {"second": "s", "minute": "m", "hour": "h", "day": "d"}
+
+
+def _allauth_rate(name: str, default: str, per: str) -> str:
+    """One of our rates ("20/hour") in allauth's notation ("20/h/ip")."""
+    count, period = env_rate(name, default).split("/")
+    return f"{count}/{_ALLAUTH_PERIODS[period]}/{per}"
+
+
+# Sign-in and sign-up, web and the API's session tokens alike (allauth's
+# limits, counted per client address as read above and, for failed sign-ins,
+# per account).
+ACCOUNT_RATE_LIMITS = {
+    "login": _allauth_rate("RATE_LIMIT_LOGIN_ADDRESS", "30/minute", "ip"),
+    "login_failed": ",".join(
+        [
+            _allauth_rate("RATE_LIMIT_LOGIN_FAILED_ADDRESS", "10/minute", "ip"),
+            _allauth_rate("RATE_LIMIT_LOGIN_FAILED_ACCOUNT", "5/minute", "key"),
+        ]
+    ),
+    "signup": _allauth_rate("RATE_LIMIT_SIGNUP_ADDRESS", "30/hour", "ip"),
+}
+
 # --- Maps ------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; OpenStreetMap contributors")
@@ -494,8 +551,6 @@ HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False
 
 
-# Proxies in front that append to X-Forwarded-For (1 behind nginx); 0 = use REMOTE_ADDR.
-API_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "allauth.headless.contrib.rest_framework.authentication.XSessionTokenAuthentication",
@@ -518,14 +573,16 @@ REST_FRAMEWORK = {
     # Counted in the shared cache (Redis in production): per person, and per IP
     # for anonymous callers.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "mycity.lib.ratelimit.AddressRateThrottle",
+        "mycity.lib.ratelimit.AccountRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_RATE", "120/minute"),
         "user": env_rate("API_USER_RATE", "240/minute"),
     },
-    "NUM_PROXIES": API_NUM_PROXIES,
+    # Our throttles read the address with mycity.lib.ratelimit.client_ip; the
+    # same count here for anything of DRF's that reads it on its own.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..answering import OTHER, answers_validate, field_name, is_visible, raw_from_post
 from ..models import Kind
@@ -38,6 +40,7 @@ def _screens(questions, raw) -> list[list]:
 
 
 @login_required
+@rate_limited("survey_answer")
 def survey_answer(request, slug):
     survey = selectors.get_survey_for_user(request.user, slug)
     refusal = selectors.answer_refusal(survey, request.user)

@@ -1,0 +1,1 @@
+"""Small helpers more than one app needs: one home, each with its own tests."""
