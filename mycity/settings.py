@@ -154,6 +154,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control for personal answers, Vary on the API's session token,
+    # Permissions-Policy: on every response, static files included.
+    "mycity.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages travel compressed even without a proxy that compresses (phones on
     # slow mobile data). Django's gzip adds random padding against BREACH;
@@ -391,6 +394,33 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The map may ask for the location; the rest of the powerful features are off
+# (photos are chosen through a file input, which needs no camera permission).
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "geolocation=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "camera",
+                "microphone",
+                "payment",
+                "usb",
+                "serial",
+                "hid",
+                "bluetooth",
+                "midi",
+                "magnetometer",
+                "gyroscope",
+                "accelerometer",
+                "ambient-light-sensor",
+                "display-capture",
+                "xr-spatial-tracking",
+                "browsing-topics",
+            )
+        ),
+    ]
+)
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE

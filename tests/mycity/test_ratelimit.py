@@ -1,4 +1,4 @@
-"""mycity.lib.ratelimit: the client address behind the proxy, and counting per account and address."""
+"""mycity.lib.ratelimit: the client address behind the proxy; counts per account and address."""
 
 import pytest
 from allauth.account.adapter import get_adapter
