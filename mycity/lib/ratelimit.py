@@ -228,7 +228,7 @@ def rate_limited(action: str, *, methods: tuple[str, ...] = ("POST",)):
             except RateLimitedError as limited:
                 logger.info("rate limit %s reached by %s", action, address_bucket(request))
                 if isinstance(request, Request):
-                    raise Throttled(wait=limited.wait, detail=limited.message) from None
+                    raise _throttled(limited) from None
                 return too_many(request, limited)
             try:
                 response = view(*args, **kwargs)
@@ -243,6 +243,14 @@ def rate_limited(action: str, *, methods: tuple[str, ...] = ("POST",)):
         return wrapped
 
     return decorate
+
+
+def _throttled(limited: RateLimitedError) -> Throttled:
+    # Without `wait` at first: DRF would add its own English "Expected available
+    # in N seconds." to our translated message. Retry-After is still sent.
+    exc = Throttled(detail=limited.message)
+    exc.wait = limited.wait
+    return exc
 
 
 def too_many(request: HttpRequest, limited: RateLimitedError):

@@ -46,6 +46,17 @@ def test_filing_past_the_account_limit_is_429_in_the_api_error_shape(
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert "too many times in a short while" in response.json()["detail"]
+    assert "Expected available" not in response.json()["detail"]
+
+
+def test_the_api_refusal_is_in_the_callers_language(api_for, resident, category, district, tight):
+    client = api_for(resident)
+    client.credentials(HTTP_ACCEPT_LANGUAGE="uk")
+    for _ in range(2):
+        client.post(f"{V1}/appeals/", body(district), format="json")
+    response = client.post(f"{V1}/appeals/", body(district), format="json")
+    assert response.status_code == 429
+    assert response.json()["detail"].startswith("Ви зробили це надто багато разів")
 
 
 def test_refused_filings_do_not_count(api_for, resident, category, district, tight):
