@@ -158,3 +158,23 @@ def test_opening_the_form_is_never_limited(client_for, tight, url, place):
     for _ in range(2):
         client.post(url, form(place))
     assert client.get(url).status_code == 200
+
+
+def test_messages_on_ones_appeal_are_limited_with_the_text_kept(client_for, resident, settings):
+    from tests.factories import submit_appeal
+
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "message": {"account": "2/hour", "address": "10/hour"},
+    }
+    appeal = submit_appeal(resident)
+    client = client_for(resident)
+    url = reverse("appeals:add_info", args=[appeal.reference])
+    for n in range(2):
+        assert client.post(url, {"text": f"Доповнення {n}"}).status_code == 302
+
+    response = client.post(url, {"text": "Третє доповнення: яма стала ще глибшою за вихідні."})
+
+    assert response.status_code == 429
+    assert "Третє доповнення: яма стала ще глибшою за вихідні." in response.content.decode()
+    assert appeal.messages.filter(text__startswith="Третє").count() == 0
