@@ -161,3 +161,21 @@ def test_without_a_trusted_proxy_a_forged_forwarded_for_does_not_escape(settings
         for n in range(3)
     ]
     assert codes == [200, 200, 429]
+
+
+def test_survey_responses_are_limited_per_account(api_for, resident, settings):
+    from tests.surveys.factories import SurveyFactory, question_with_choices
+
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "survey_answer": {"account": "1/minute", "address": "10/minute"},
+    }
+    client = api_for(resident)
+    codes = []
+    for slug in ("first", "second"):
+        survey = SurveyFactory(slug=slug)
+        question = question_with_choices(survey, required=True, page=1)
+        choice = question.choices.first()
+        answers = {"answers": {str(question.pk): choice.pk}}
+        codes.append(client.post(f"{V1}/surveys/{slug}/responses/", answers, format="json"))
+    assert [r.status_code for r in codes] == [201, 429], codes[0].json()
