@@ -209,19 +209,20 @@ def acquire(request, action: str, *, account: str | None = None) -> Grant:
 # --- Guarding views -------------------------------------------------------------
 
 
-def rate_limited(action: str, *, methods: tuple[str, ...] = ("POST",)):
+def rate_limited(action: str, *, methods: tuple[str, ...] = ("POST",), unless=None):
     """Limit a view (a function view, or a DRF view method) to RATE_LIMITS[action].
 
-    Only `methods` count. A DRF view answers the API's error shape (429 with
-    Retry-After); a JSON caller (the offline outbox) gets {"message"}; a web
-    page gets the 429 page with what was typed kept in a form to send again.
+    Only `methods` count, and not requests for which `unless(request)` is
+    true. A DRF view answers the API's error shape (429 with Retry-After); a
+    JSON caller (the offline outbox) gets {"message"}; a web page gets the 429
+    page with what was typed kept in a form to send again.
     """
 
     def decorate(view):
         @functools.wraps(view)
         def wrapped(*args, **kwargs):
             request = next(a for a in args if isinstance(a, HttpRequest | Request))
-            if request.method not in methods:
+            if request.method not in methods or (unless is not None and unless(request)):
                 return view(*args, **kwargs)
             try:
                 grant = acquire(request, action)

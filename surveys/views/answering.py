@@ -39,8 +39,13 @@ def _screens(questions, raw) -> list[list]:
     return [pages[number] for number in sorted(pages)]
 
 
+def _autosave(request) -> bool:
+    return bool(request.POST.get("autosave"))
+
+
 @login_required
-@rate_limited("survey_answer")
+# Autosaves (a pause in typing) only keep the draft in the session: not counted.
+@rate_limited("survey_answer", unless=_autosave)
 def survey_answer(request, slug):
     survey = selectors.get_survey_for_user(request.user, slug)
     refusal = selectors.answer_refusal(survey, request.user)
