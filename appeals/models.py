@@ -1,6 +1,7 @@
 """Appeals of every kind under the Law of Ukraine "On Citizens' Appeals"."""
 
 import datetime as dt
+import math
 import os
 import uuid
 
@@ -16,6 +17,42 @@ from citizens.access import has_staff_powers
 from mycity.lib.storage import get_private_storage
 
 from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
+
+# Public pages, the API and Open311 show a point only rounded to this many
+# decimals of a degree (~110 m north-south, ~75 m east-west in Kherson), and
+# everything public derived from a point (distances, area filters, ordering)
+# is worked out from that rounded point, never from the exact one.
+PUBLIC_POINT_DECIMALS = 3
+_PUBLIC_STEP = 10**-PUBLIC_POINT_DECIMALS
+
+
+def public_point(latitude: float, longitude: float) -> tuple[float, float]:
+    """The point as the public sees it: the one rounding rule."""
+    return round(latitude, PUBLIC_POINT_DECIMALS), round(longitude, PUBLIC_POINT_DECIMALS)
+
+
+def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
+    """Rows whose public (rounded) point lies in the box, as a filter on the exact columns.
+
+    The bounds are snapped to the rounding grid first, so whether a row
+    matches depends only on its rounded point: shrinking the box step by
+    step (bisection) finds the rounded point, which is public anyway, and
+    nothing finer.
+    """
+    half = _PUBLIC_STEP / 2
+
+    def snap_up(value: float) -> float:
+        return math.ceil(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
+
+    def snap_down(value: float) -> float:
+        return math.floor(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
+
+    return Q(
+        latitude__gte=snap_up(south) - half,
+        latitude__lt=snap_down(north) + half,
+        longitude__gte=snap_up(west) - half,
+        longitude__lt=snap_down(east) + half,
+    )
 
 
 class Kind(models.TextChoices):
@@ -322,7 +359,7 @@ class Appeal(models.Model):
         """Rounded to ~100 m: public pages never show the exact point."""
         if self.latitude is None:
             return None
-        return round(self.latitude, 3), round(self.longitude, 3)
+        return public_point(self.latitude, self.longitude)
 
 
 class AppealPhoto(models.Model):

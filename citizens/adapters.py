@@ -4,10 +4,16 @@ from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mycity.lib.ratelimit import client_ip
+
 from .models import User
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_client_ip(self, request):
+        # allauth's limits count per client address: read it as everything else does.
+        return client_ip(request) or super().get_client_ip(request)
+
     def is_open_for_signup(self, request):
         return settings.SIGNUP_OPEN
 

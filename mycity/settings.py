@@ -154,6 +154,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cache-Control for personal answers, Vary on the API's session token,
+    # Permissions-Policy: on every response, static files included.
+    "mycity.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Pages travel compressed even without a proxy that compresses (phones on
     # slow mobile data). Django's gzip adds random padding against BREACH;
@@ -292,7 +295,7 @@ SIGNUP_OPEN = env_bool("SIGNUP_OPEN", default=True)
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
-# allauth's rate limits stay on (its defaults); they need the shared cache.
+# allauth's rate limits need the shared cache; see "Abuse limits" below for them.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = env_str("MFA_TOTP_ISSUER", "My City")
 
@@ -433,6 +436,33 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The map may ask for the location; the rest of the powerful features are off
+# (photos are chosen through a file input, which needs no camera permission).
+PERMISSIONS_POLICY = ", ".join(
+    [
+        "geolocation=(self)",
+        *(
+            f"{feature}=()"
+            for feature in (
+                "camera",
+                "microphone",
+                "payment",
+                "usb",
+                "serial",
+                "hid",
+                "bluetooth",
+                "midi",
+                "magnetometer",
+                "gyroscope",
+                "accelerometer",
+                "ambient-light-sensor",
+                "display-capture",
+                "xr-spatial-tracking",
+                "browsing-topics",
+            )
+        ),
+    ]
+)
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", default=True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
@@ -440,6 +470,63 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 X_FRAME_OPTIONS = "DENY"
+
+# --- Abuse limits -----------------------------------------------------------
+# Proxies in front of the app that append to X-Forwarded-For (1 behind one
+# nginx). With 0 the header is ignored (anyone can send one) and REMOTE_ADDR is
+# the client. One reading of the client address (mycity.lib.ratelimit.client_ip)
+# for allauth's limits, the API's throttles, Open311 and the limits below.
+# API_NUM_PROXIES is its former name, still read.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", env_int("API_NUM_PROXIES", 0))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+
+
+def _limits(action: str, account: str, address: str) -> dict[str, str]:
+    name = f"RATE_LIMIT_{action.upper()}"
+    return {
+        "account": env_rate(f"{name}_ACCOUNT", account),
+        "address": env_rate(f"{name}_ADDRESS", address),
+    }
+
+
+# Per account and per client address (a whole block of flats or a mobile
+# operator's NAT may share one address, hence the higher second rate).
+# Attempts the site refuses (a 4xx) are not counted.
+RATE_LIMITS = {
+    # Appeals: web form, offline outbox, REST API, Open311 POST.
+    "appeal": _limits("appeal", "10/hour", "30/hour"),
+    "support": _limits("support", "60/hour", "300/hour"),
+    # Every screen of a survey is a POST (and autosaves): per minute.
+    "survey_answer": _limits("survey_answer", "30/minute", "120/minute"),
+    "application": _limits("application", "10/hour", "30/hour"),
+    "booking": _limits("booking", "10/hour", "30/hour"),
+    # Messages on one's appeals and applications (added information, notes).
+    "message": _limits("message", "30/hour", "120/hour"),
+}
+
+
+_ALLAUTH_PERIODS = {"second": "s", "minute": "m", "hour": "h", "day": "d"}
+
+
+def _allauth_rate(name: str, default: str, per: str) -> str:
+    """One of our rates ("20/hour") in allauth's notation ("20/h/ip")."""
+    count, period = env_rate(name, default).split("/")
+    return f"{count}/{_ALLAUTH_PERIODS[period]}/{per}"
+
+
+# Sign-in and sign-up, web and the API's session tokens alike (allauth's
+# limits, counted per client address as read above and, for failed sign-ins,
+# per account).
+ACCOUNT_RATE_LIMITS = {
+    "login": _allauth_rate("RATE_LIMIT_LOGIN_ADDRESS", "30/minute", "ip"),
+    "login_failed": ",".join(
+        [
+            _allauth_rate("RATE_LIMIT_LOGIN_FAILED_ADDRESS", "10/minute", "ip"),
+            _allauth_rate("RATE_LIMIT_LOGIN_FAILED_ACCOUNT", "5/minute", "key"),
+        ]
+    ),
+    "signup": _allauth_rate("RATE_LIMIT_SIGNUP_ADDRESS", "30/hour", "ip"),
+}
 
 # --- Maps ------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -541,8 +628,6 @@ HEADLESS_CLIENTS = ("app",)
 HEADLESS_SERVE_SPECIFICATION = False
 
 
-# Proxies in front that append to X-Forwarded-For (1 behind nginx); 0 = use REMOTE_ADDR.
-API_NUM_PROXIES = env_int("API_NUM_PROXIES", 0)
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "citizens.access.SessionTokenAuthentication",
@@ -565,14 +650,16 @@ REST_FRAMEWORK = {
     # Counted in the shared cache (Redis in production): per person, and per IP
     # for anonymous callers.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "mycity.lib.ratelimit.AddressRateThrottle",
+        "mycity.lib.ratelimit.AccountRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_rate("API_ANON_RATE", "120/minute"),
         "user": env_rate("API_USER_RATE", "240/minute"),
     },
-    "NUM_PROXIES": API_NUM_PROXIES,
+    # Our throttles read the address with mycity.lib.ratelimit.client_ip; the
+    # same count here for anything of DRF's that reads it on its own.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -26,6 +26,7 @@ from rest_framework.response import Response
 
 from mycity.lib.api import FileNegotiation
 from mycity.lib.downloads import private_file_response
+from mycity.lib.ratelimit import rate_limited
 
 from .. import selectors
 from ..forms import PUBLIC, QUESTION_PREFIX, AppealForm
@@ -127,6 +128,7 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
         request=s.AppealCreateSerializer,
         responses={201: s.AppealDetailSerializer, 200: s.AppealDetailSerializer, **ERRORS},
     )
+    @rate_limited("appeal")
     def create(self, request):
         """File an appeal: the web form's checks, then appeal_submit (it waits for moderation)."""
         shape = s.AppealCreateSerializer(data=request.data)
@@ -185,6 +187,7 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
 
     @extend_schema(request=s.AddInfoSerializer, responses={200: s.AppealDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
+    @rate_limited("message")
     def info(self, request, reference=None):
         """The author adds information or photos (appeal_add_info)."""
         appeal = self._appeal()
@@ -229,6 +232,7 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
 
     @extend_schema(request=None, responses={200: s.SupportResultSerializer, **ERRORS})
     @action(detail=True, methods=["post", "delete"])
+    @rate_limited("support", methods=("POST", "DELETE"))
     def support(self, request, reference=None):
         """POST supports a public proposal, DELETE withdraws (proposal_support/unsupport)."""
         appeal = self._appeal()

@@ -17,7 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ..forms import NO, YES
-from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind
+from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind, public_point
 from ..workflow import PUBLIC_STATUSES, Status
 
 OPEN_STATUSES = frozenset({Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS})
@@ -176,7 +176,7 @@ class RequestRows:
         lat, lon = row["latitude"], row["longitude"]
         if lat is not None and not own:
             # Public pages never show the exact point: ~100 m, as the public map.
-            lat, lon = round(lat, 3), round(lon, 3)
+            lat, lon = public_point(lat, lon)
         expected = dt.datetime.combine(row["deadline"], dt.time(23, 59, 59))
         return {
             "service_request_id": row["reference"],

@@ -17,6 +17,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from mycity.lib import ratelimit
+
 from ..services import AppealError
 from . import keys, params, reads
 from .models import Open311Submission
@@ -61,7 +63,7 @@ def open311(*methods):
                     wait = keys.rate_hit(f"key:{client.pk}", keys.client_rate(client))
                 else:
                     wait = keys.rate_hit(
-                        f"ip:{keys.client_ip(request)}", settings.OPEN311_ANON_RATE
+                        f"ip:{ratelimit.address_bucket(request)}", settings.OPEN311_ANON_RATE
                     )
                 if wait:
                     response = render_errors(
@@ -167,9 +169,25 @@ def _post_request(request, fmt, client):
     if category is None:
         raise params.Open311Error(400, _("service_code %(code)s was not found.") % {"code": code})
     kwargs = params.submission(request.POST, category)
+    # Per reporter when the client names one (its app's users), else per key; and per address.
+    reporter = next(
+        (
+            request.POST.get(n, "").strip().lower()
+            for n in ("email", "account_id", "device_id")
+            if request.POST.get(n, "").strip()
+        ),
+        "",
+    )
+    try:
+        grant = ratelimit.acquire(request, "appeal", account=f"open311:{client.pk}:{reporter}")
+    except ratelimit.RateLimitedError as limited:
+        response = render_errors(fmt, 429, limited.message)
+        response["Retry-After"] = str(limited.wait)
+        return response
     try:
         appeal, submission = open311_request_submit(client=client, category=category, **kwargs)
     except AppealError as exc:
+        grant.give_back()
         raise params.Open311Error(400, str(exc)) from None
     data = [
         {

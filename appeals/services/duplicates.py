@@ -4,13 +4,26 @@ import math
 
 from django.conf import settings
 
-from ..models import Appeal, Category
+from ..models import PUBLIC_POINT_DECIMALS, Appeal, Category, public_point
 from ..workflow import Status
 
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 # Suggested as duplicates: accepted by a moderator and still being worked on.
 SUGGESTED_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS)
+# Upper bounds (metres) of the distance bands the suggestions show, and one
+# "farther" band beyond; never a distance in metres.
+DISTANCE_BANDS = (100, 300, 1000)
+# The exact point may lie this far from the rounded one: widens the SQL box.
+_ROUNDING_SLACK_DEGREES = 10**-PUBLIC_POINT_DECIMALS
+
+
+def distance_band(metres: float) -> int | None:
+    """The smallest band bound the distance is under, or None beyond the last."""
+    for bound in DISTANCE_BANDS:
+        if metres < bound:
+            return bound
+    return None
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -33,17 +46,23 @@ def similar_open_appeals(
     """Public, open appeals of `category` within `radius_m` of the point, nearest first.
 
     One query: a bounding box on the (latitude, longitude) index narrows the
-    rows in SQL, then the exact haversine distance decides in Python. Each
-    appeal comes with `.distance_m`. Private, sensitive and not yet accepted
-    appeals are never suggested: they are not public.
+    rows in SQL, then the haversine distance decides in Python. The distance
+    is measured to the appeal's public (rounded) point, never to the exact
+    one, and shown only as a band (`.distance_band`, metres: "under 100 m"):
+    whether an appeal is suggested, its order and what is shown depend only
+    on what the public map already shows, so three requests from three
+    points cannot trilaterate the exact point. Each appeal comes with
+    `.distance_m` (to the rounded point) and `.distance_band`. Private,
+    sensitive and not yet accepted appeals are never suggested: they are not
+    public.
     """
     radius = settings.DUPLICATE_RADIUS_METRES if radius_m is None else radius_m
     if category.sensitive or not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
         return []
-    dlat = radius / METRES_PER_DEGREE
+    dlat = radius / METRES_PER_DEGREE + _ROUNDING_SLACK_DEGREES
     # Near the poles a degree of longitude shrinks to nothing: cap the box at the whole circle.
     cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
-    dlon = min(radius / (METRES_PER_DEGREE * cos_lat), 180)
+    dlon = min(radius / (METRES_PER_DEGREE * cos_lat) + _ROUNDING_SLACK_DEGREES, 180)
     rows = (
         Appeal.objects.filter(
             category=category,
@@ -57,7 +76,10 @@ def similar_open_appeals(
     )
     found = []
     for appeal in rows:
-        appeal.distance_m = distance_m(latitude, longitude, appeal.latitude, appeal.longitude)
+        appeal.distance_m = distance_m(
+            latitude, longitude, *public_point(appeal.latitude, appeal.longitude)
+        )
+        appeal.distance_band = distance_band(appeal.distance_m)
         if appeal.distance_m <= radius:
             found.append(appeal)
     found.sort(key=lambda appeal: (appeal.distance_m, -appeal.registered_at.timestamp()))

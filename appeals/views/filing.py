@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mycity.lib.ratelimit import rate_limited
+
 from ..forms import AppealForm
 from ..models import Category, Kind
 from ..services import AppealError, appeal_submit
@@ -32,6 +34,7 @@ KIND_HINTS = {
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("appeal")
 def new(request):
     """Step 1 (?kind=, then &category=) chooses; step 2 is the form for that pair."""
     kind = request.GET.get("kind", "")

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import photos as photo_rules
 from .. import selectors
 from ..forms import MultipleFileField, MultipleFileInput
@@ -176,6 +178,7 @@ def _after_action(request, ref, *, bound: dict | None = None):
 
 @login_required
 @require_POST
+@rate_limited("message")
 def add_info(request, ref):
     appeal = selectors.get_appeal_for_user(request.user, ref)
     form = AddInfoForm(request.POST, request.FILES)

@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mycity.lib.ratelimit import rate_limited
+
 from ..models import Appeal, Kind, ProposalSupport
 from ..services.common import AppealError
 from ..services.proposals import proposal_support, proposal_unsupport
@@ -94,6 +96,7 @@ def _safe_next(request, fallback: str) -> str:
 
 
 @require_POST
+@rate_limited("support")
 def support(request, ref):
     appeal = get_object_or_404(
         Appeal.objects.visible_to(request.user).select_related("category"), reference=ref

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from ..filters import AppealFilterForm
-from ..models import Appeal, AppealPhoto
+from ..models import Appeal, AppealPhoto, public_point, public_point_within
 from ..search import typo_tolerance
 from ..workflow import Status
 
@@ -118,13 +118,9 @@ def map_data(request):
     west, south, east, north = bbox
     form = AppealFilterForm(request.GET)
     rows = (
+        # By the rounded point: a box shrunk step by step must not find the exact one.
         form.apply(Appeal.objects.public())
-        .filter(
-            latitude__gte=south,
-            latitude__lte=north,
-            longitude__gte=west,
-            longitude__lte=east,
-        )
+        .filter(public_point_within(south=south, north=north, west=west, east=east))
         .values_list(
             "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
         )
@@ -138,7 +134,7 @@ def map_data(request):
         {
             "type": "Feature",
             # Rounded to ~100 m, as Appeal.approximate_location: never the exact point.
-            "geometry": {"type": "Point", "coordinates": [round(lon, 3), round(lat, 3)]},
+            "geometry": {"type": "Point", "coordinates": list(public_point(lat, lon))[::-1]},
             "properties": {
                 "reference": reference,
                 "title": title,

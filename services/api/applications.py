@@ -13,6 +13,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..downloads import document_response, receipt_response
 from ..forms import ApplicationForm, MessageForm
@@ -79,6 +81,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             **ERRORS,
         },
     )
+    @rate_limited("application")
     def create(self, request):
         """Apply online: the service's generated web form cleans it, application_submit files it."""
         shape = s.ApplicationCreateSerializer(data=request.data)
@@ -120,6 +123,7 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         responses={200: s.ApplicationDetailSerializer, **ERRORS},
     )
     @action(detail=True, methods=["post"])
+    @rate_limited("message")
     def messages(self, request, reference=None):
         """The applicant writes (application_message); on an application returned
         for correction the message is the correction (application_correct), as on the web."""

@@ -11,6 +11,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..downloads import calendar_response
 from ..models import Appointment, Service
@@ -87,6 +89,7 @@ class AppointmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=s.AppointmentCreateSerializer,
         responses={201: s.AppointmentSerializer, **ERRORS},
     )
+    @rate_limited("booking")
     def create(self, request):
         """Book a visit at one of the free times (appointment_book)."""
         shape = s.AppointmentCreateSerializer(data=request.data)
@@ -125,6 +128,7 @@ class AppointmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         request=s.RescheduleSerializer, responses={200: s.AppointmentSerializer, **ERRORS}
     )
     @action(detail=True, methods=["post"])
+    @rate_limited("booking")
     def reschedule(self, request, code=None):
         """Move a booked visit to another free time (appointment_reschedule)."""
         appointment = self._appointment()

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..downloads import document_response, receipt_response
 from ..forms import ApplicationForm, MessageForm
@@ -23,6 +25,7 @@ from ..workflow import FINAL_STATUSES, Action, Status
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("application")
 def apply(request, slug):
     service = get_object_or_404(
         Service.objects.active().select_related("category", "department"), slug=slug
@@ -91,6 +94,7 @@ def application_detail(request, ref):
 
 @login_required
 @require_POST
+@rate_limited("message")
 def application_write(request, ref):
     """A message (and files) from the applicant; on a returned application, the correction."""
     application = selectors.get_application_for_user(request.user, ref)

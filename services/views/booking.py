@@ -8,6 +8,8 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import calendar, selectors
 from ..downloads import calendar_response
 from ..forms import BookingForm
@@ -109,6 +111,7 @@ def _booking_page(request, service, *, appointment=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("booking")
 def book(request, slug):
     service = get_object_or_404(Service.objects.active(), slug=slug)
     if not service.bookable:
@@ -130,6 +133,7 @@ def appointment_detail(request, code):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@rate_limited("booking")
 def appointment_move(request, code):
     appointment = selectors.get_appointment_for_user(request.user, code)
     if not appointment.is_active or appointment.resident_id != request.user.pk:

@@ -91,7 +91,8 @@
       await save({ ...record, state: "pending", needsSignIn: true });
       return "pending";
     }
-    if (response.status >= 400 && response.status < 500) {
+    // 429: too many in a short while; kept and sent again later, like a lost connection.
+    if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       let message = "";
       let retryUrl = record.action;
       if (type.startsWith("application/json")) {

@@ -26,6 +26,8 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..models import Participation, Question, Survey
 from ..results import results_cached
@@ -169,6 +171,7 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         },
     )
     @action(detail=True, methods=["post"], url_path="responses")
+    @rate_limited("survey_answer")
     def respond(self, request, slug=None):
         """Answer the whole survey in one request (survey_respond); once per person."""
         survey = self._survey()

@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from mycity.lib.ratelimit import rate_limited
+
 from .. import selectors
 from ..answering import OTHER, answers_validate, field_name, is_visible, raw_from_post
 from ..models import Kind
@@ -37,7 +39,13 @@ def _screens(questions, raw) -> list[list]:
     return [pages[number] for number in sorted(pages)]
 
 
+def _autosave(request) -> bool:
+    return bool(request.POST.get("autosave"))
+
+
 @login_required
+# Autosaves (a pause in typing) only keep the draft in the session: not counted.
+@rate_limited("survey_answer", unless=_autosave)
 def survey_answer(request, slug):
     survey = selectors.get_survey_for_user(request.user, slug)
     refusal = selectors.answer_refusal(survey, request.user)

@@ -387,3 +387,20 @@ def test_files_need_a_signed_in_person(api, resident, service):
         assert response["Content-Type"] == "application/json"
         forged = api.get(url, HTTP_X_SESSION_TOKEN="forged")
         assert forged.status_code in (401, 403)
+
+
+def test_applying_past_the_account_limit_is_429(api_for, resident, service, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "application": {"account": "2/hour", "address": "10/hour"},
+    }
+    body = {"service": "certificate", "answers": {"name": "Оксана", "purpose": 0, "agree": True}}
+    client = api_for(resident)
+    codes = [
+        client.post(
+            f"{V1}/applications/", {**body, "idempotency_key": str(uuid.uuid4())}, format="json"
+        ).status_code
+        for _ in range(3)
+    ]
+    assert codes == [201, 201, 429]
+    assert Application.objects.count() == 2

@@ -58,13 +58,13 @@ def found(category, pin, **kwargs):
     ]
 
 
-def test_open_appeal_50_m_away_is_suggested_with_its_distance(reporter, category, district, pin):
+def test_open_appeal_50_m_away_is_suggested_with_a_distance_band(reporter, category, district, pin):
     near = filed(reporter, category, district, pin, north_m=50)
 
     [suggestion] = similar_open_appeals(category=category, latitude=pin[0], longitude=pin[1])
 
     assert suggestion.pk == near.pk
-    assert suggestion.distance_m == pytest.approx(50, abs=1)
+    assert suggestion.distance_band == 100
 
 
 def test_appeal_500_m_away_is_not_suggested(reporter, category, district, pin):
@@ -125,9 +125,12 @@ def test_sensitive_category_suggests_nothing(reporter, district, pin):
 
 
 def test_nearest_come_first_and_the_list_is_limited(reporter, category, district, pin):
-    appeals = [filed(reporter, category, district, pin, north_m=m) for m in (90, 10, 60, 30)]
+    # Far enough apart to round to different public points (~111 m a step).
+    appeals = [filed(reporter, category, district, pin, north_m=m) for m in (300, 10, 200, 100)]
 
-    assert found(category, pin, limit=3) == [appeals[1].pk, appeals[3].pk, appeals[2].pk]
+    found_ = found(category, pin, limit=3, radius_m=500)
+
+    assert found_ == [appeals[1].pk, appeals[3].pk, appeals[2].pk]
 
 
 def test_haversine_distance_of_a_known_pair():
@@ -163,7 +166,7 @@ def test_similar_partial_lists_nearby_appeals_with_a_follow_button(
     html = response.content.decode()
     assert "Is it one of these?" in html
     assert "Яма &lt;b&gt;біля&lt;/b&gt; школи" in html
-    assert "40 m from your pin" in html
+    assert "under 100 m from your pin" in html
     assert f'formaction="{reverse("appeals:follow", args=[near.reference])}"' in html
     assert "<html" not in html
 

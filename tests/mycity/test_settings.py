@@ -97,6 +97,10 @@ def test_empty_environment_starts_in_debug_mode():
             id="csrf-origin-scheme",
         ),
         pytest.param(
+            {"RATE_LIMIT_APPEAL_ACCOUNT": "lots"}, "RATE_LIMIT_APPEAL_ACCOUNT", id="rate-limit"
+        ),
+        pytest.param({"TRUSTED_PROXY_COUNT": "one"}, "TRUSTED_PROXY_COUNT", id="proxy-count"),
+        pytest.param(
             {"SECRET_KEY": None, "SECRET_KEY_FILE": "/nonexistent/secret"},
             "SECRET_KEY_FILE",
             id="secret-key-file-missing",
@@ -153,3 +157,28 @@ def test_deployment_check_passes_with_production_environment():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **PRODUCTION)
 
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_abuse_limits_and_the_proxy_count_come_from_the_environment():
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.ALLAUTH_TRUSTED_PROXY_COUNT, "
+        "s.REST_FRAMEWORK['NUM_PROXIES'], s.RATE_LIMITS['appeal']['account'], "
+        "s.ACCOUNT_RATE_LIMITS['signup'])"
+    )
+    result = run(
+        ["-c", code],
+        **PRODUCTION,
+        TRUSTED_PROXY_COUNT="1",
+        RATE_LIMIT_APPEAL_ACCOUNT="3/hour",
+        RATE_LIMIT_SIGNUP_ADDRESS="5/day",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "1", "1", "3/hour", "5/d/ip"]
+
+
+def test_the_former_name_of_the_proxy_count_is_still_read():
+    code = "import django; django.setup(); from django.conf import settings as s; "
+    code += "print(s.TRUSTED_PROXY_COUNT)"
+    result = run(["-c", code], **PRODUCTION, API_NUM_PROXIES="2")
+    assert result.stdout.strip() == "2", result.stderr

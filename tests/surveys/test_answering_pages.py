@@ -212,3 +212,21 @@ def test_answer_screens_are_kept_for_offline_reading(three_screens, resident, cl
 
     assert "data-offline-keep" in html
     assert "data-outbox" in html
+
+
+def test_screens_past_the_limit_get_429_but_autosaves_are_not_counted(
+    three_screens, resident, client_for, settings
+):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "survey_answer": {"account": "1/minute", "address": "10/minute"},
+    }
+    survey, bus, _rating, _why = three_screens
+    client = client_for(resident)
+    daily = bus.choices.get(label_uk="Щодня")
+    for _ in range(3):
+        autosaved = client.post(answer_url(survey, 1), {f"q{bus.pk}": daily.pk, "autosave": "1"})
+        assert autosaved.status_code == 204
+    assert client.post(answer_url(survey, 1), {f"q{bus.pk}": daily.pk}).status_code == 302
+    refused = client.post(answer_url(survey, 2), {f"q{bus.pk}": daily.pk})
+    assert refused.status_code == 429
