@@ -1,9 +1,9 @@
 """The one private storage: every file that leaves only through a permission check.
 
-Applicants' documents and the attachments of official answers live here,
-under PRIVATE_ROOT (or the private prefix of the S3 bucket), never under
-MEDIA_ROOT, so that a web server publishing MEDIA_ROOT publishes nothing
-private. The `private` entry of STORAGES decides the backend.
+Applicants' documents, the attachments of official answers and the photos
+of appeals live here, under PRIVATE_ROOT (or the private prefix of the S3
+bucket), never under MEDIA_ROOT, so that a web server publishing MEDIA_ROOT
+publishes nothing private. The `private` entry of STORAGES decides the backend.
 """
 
 from django.core.files.storage import FileSystemStorage, storages
