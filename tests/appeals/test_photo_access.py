@@ -504,3 +504,21 @@ def test_a_failed_migration_keeps_the_public_copies(
         migration.to_private(apps, None)
 
     assert default_storage.exists(old_name)
+
+
+def test_going_back_copies_the_photos_to_media(
+    cases, media_root, django_capture_on_commit_callbacks
+):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "appeals.migrations.0010_move_appeal_photos_to_private_storage"
+    )
+    _appeal, photo = cases["public"]
+    name = photo.image.name
+
+    with django_capture_on_commit_callbacks(execute=True):
+        migration.to_media(apps, None)
+
+    assert default_storage.exists(name)
+    assert not private_storage.exists(name)
