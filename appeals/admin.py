@@ -672,7 +672,7 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
         return format_html_join(
             "",
             '<img src="{}" alt="" class="appeal-thumb" loading="lazy" width="64" height="64">',
-            ((photo.image.url,) for photo in list(obj.photos.all())[:3]),
+            ((photo.get_absolute_url(),) for photo in list(obj.photos.all())[:3]),
         )
 
     @admin.display(description=_("waiting"), ordering="registered_at")

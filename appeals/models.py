@@ -362,9 +362,17 @@ class Appeal(models.Model):
         return public_point(self.latitude, self.longitude)
 
 
+def appeal_photo_path(instance, filename: str) -> str:
+    # A random name: the stored name is also the photo's ETag, so it is never reused.
+    extension = os.path.splitext(filename)[1].lower() or ".jpg"
+    return f"appeals/photos/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"
+
+
 class AppealPhoto(models.Model):
+    """A photo of an appeal: a private file, shown only through the checked photo view."""
+
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to="appeals/%Y/%m/")
+    image = models.ImageField(_("photo"), storage=get_private_storage, upload_to=appeal_photo_path)
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)
     is_public = models.BooleanField(_("shown publicly"), default=True)
@@ -380,6 +388,10 @@ class AppealPhoto(models.Model):
 
     def __str__(self):
         return f"{self.appeal_id}: {self.image.name}"
+
+    def get_absolute_url(self):
+        """The permission-checked photo view (uses self.appeal: set it to spare a query)."""
+        return reverse("appeals:photo", args=[self.appeal.reference, self.pk])
 
 
 class AppealEvent(models.Model):

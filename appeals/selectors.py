@@ -108,11 +108,11 @@ def get_public_appeal_for_user(user, ref: str) -> Appeal:
 def appeal_page(appeal: Appeal) -> dict:
     """What the appeal page shows `appeal.viewer`, in a fixed number of queries."""
     viewer: Viewer = appeal.viewer
-    photos = AppealPhoto.objects.filter(appeal=appeal)
-    if not viewer.sees_private:
-        photos = photos.filter(is_public=True)
-    photos = list(photos)
-    public_photo = next((p for p in photos if p.is_public), None)
+    photos = list(appeal_photos(appeal))
+    for photo in photos:
+        # Their links need the reference: no query per photo.
+        photo.appeal = appeal
+    public_photo = next((p for p in photos if photo_is_public(appeal, p)), None)
 
     message_types = [AppealMessage.Type.ANSWER]
     if viewer.sees_private:
@@ -143,6 +143,38 @@ def appeal_page(appeal: Appeal) -> dict:
         "rating": rating,
         "extra_answers": extra,
     }
+
+
+def appeal_photos(appeal: Appeal):
+    """The photos of `appeal` that `appeal.viewer` may see, the page's rule.
+
+    The author and staff who may see the appeal: all of them, hidden ones
+    included. Anyone else: those not hidden, and only while the appeal is public.
+    """
+    photos = AppealPhoto.objects.filter(appeal=appeal)
+    if appeal.viewer.sees_private:
+        return photos
+    if not is_public(appeal):
+        return photos.none()
+    return photos.filter(is_public=True)
+
+
+def photo_is_public(appeal: Appeal, photo: AppealPhoto) -> bool:
+    """Whether everyone may see `photo` (so caches may keep it): public appeal, not hidden."""
+    return photo.is_public and is_public(appeal)
+
+
+def get_photo_for_user(user, ref: str, pk: int) -> AppealPhoto:
+    """A photo of appeal `ref` that `user` may see, else Http404 (appeal_photos' rule).
+
+    The photo carries its appeal (with `viewer`), so photo_is_public needs no query.
+    """
+    appeal = get_appeal_for_user(user, ref)
+    photo = appeal_photos(appeal).filter(pk=pk).first()
+    if photo is None:
+        raise Http404("No such photo.")
+    photo.appeal = appeal
+    return photo
 
 
 def answer_attachments(appeal: Appeal):

@@ -30,6 +30,7 @@ urlpatterns = [
     path("requests/<ref:ref>/reopen/", following.reopen, name="reopen"),
     path("requests/<ref:ref>/support/", proposals.support, name="support"),
     path("requests/<ref:ref>/files/<int:pk>/", files.answer_file, name="answer_file"),
+    path("requests/<ref:ref>/photos/<int:pk>/", files.photo, name="photo"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("me/requests/", following.my_requests, name="mine"),
 ]

@@ -110,14 +110,31 @@ def point(appeal, *, exact: bool) -> dict | None:
 
 
 class PhotoSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
+    url = serializers.SerializerMethodField(
+        help_text=_(
+            "The photo, permission-checked, with the API's sign-in (X-Session-Token): "
+            "GET appeals/{reference}/photos/{id}/."
+        )
+    )
+    web_url = serializers.SerializerMethodField(
+        help_text=_("The same photo for a browser (its signed-in web session, if any).")
+    )
+    is_public = serializers.BooleanField(
+        help_text=_("False: staff hid it from the public (only the author and staff see it).")
+    )
 
     class Meta:
         model = AppealPhoto
-        fields = ["url", "width", "height", "created_at"]
+        fields = ["id", "url", "web_url", "width", "height", "is_public", "created_at"]
 
     def get_url(self, photo) -> str:
-        return self.context["request"].build_absolute_uri(photo.image.url)
+        path = reverse(
+            "api:appeal-photo", kwargs={"reference": photo.appeal.reference, "pk": photo.pk}
+        )
+        return self.context["request"].build_absolute_uri(path)
+
+    def get_web_url(self, photo) -> str:
+        return self.context["request"].build_absolute_uri(photo.get_absolute_url())
 
 
 class EventSerializer(serializers.ModelSerializer):

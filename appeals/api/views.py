@@ -34,6 +34,7 @@ from ..models import Appeal, Category, CategoryQuestion, Kind
 from ..services import AppealError, appeal_submit
 from ..services.following import appeal_add_info, appeal_follow, appeal_unfollow
 from ..services.proposals import proposal_support, proposal_unsupport
+from ..views.files import photo_response
 from ..views.following import AddInfoForm
 from . import serializers as s
 from .filters import AppealFilter
@@ -276,6 +277,40 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
         return private_file_response(
             attachment.file, filename=attachment.name, content_type=attachment.content_type
         )
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "pk",
+                OpenApiTypes.INT,
+                OpenApiParameter.PATH,
+                description="The photo's id (an appeal's photos give it).",
+            )
+        ],
+        responses={
+            (200, "image/jpeg"): OpenApiResponse(
+                OpenApiTypes.BINARY,
+                description=(
+                    "The photo. Cache-Control public with an ETag when everyone may see "
+                    "it (a public appeal, the photo not hidden), else private, no-store."
+                ),
+            ),
+            304: OpenApiResponse(description="Not modified (If-None-Match)."),
+            404: s.ErrorSerializer,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"photos/(?P<pk>[0-9]{1,18})",
+        url_name="photo",
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=FileNegotiation,
+    )
+    def photo(self, request, reference=None, pk=None):
+        """A photo of the appeal, as on the web (404 for whoever may not see it)."""
+        photo = selectors.get_photo_for_user(request.user, reference, int(pk))
+        return photo_response(request, photo)
 
 
 class ProposalViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -10,8 +10,8 @@ rounded to ~100 m and no address, as the public pages do.
 import datetime as dt
 
 from django.conf import settings
-from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,6 +21,9 @@ from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind, publ
 from ..workflow import PUBLIC_STATUSES, Status
 
 OPEN_STATUSES = frozenset({Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS})
+# Stand-ins reverse() accepts, swapped for each row's reference and photo id.
+PLACEHOLDER_REFERENCE = "ZZZZZ-9999-999999"
+PLACEHOLDER_PK = 987654321987
 DATATYPES = {
     CategoryQuestion.Type.TEXT: "string",
     CategoryQuestion.Type.NUMBER: "number",
@@ -128,7 +131,7 @@ def requests_queryset(client=None):
     photo = (
         AppealPhoto.objects.filter(appeal=OuterRef("pk"), is_public=True)
         .order_by("created_at", "pk")
-        .values("image")[:1]
+        .values("pk")[:1]
     )
     return (
         Appeal.objects.filter(visible, kind=Kind.PROBLEM)
@@ -155,15 +158,23 @@ class RequestRows:
         self.client_id = client.pk if client is not None else None
         self.language = (get_language() or settings.LANGUAGE_CODE)[:2]
         self.labels = {s.value: str(s.label) for s in Status}
-        self.storage_url = default_storage.url
+        # One reverse() per page, not per row: the photo view's address with placeholders.
+        self.photo_url = settings.SITE_URL + reverse(
+            "appeals:photo", args=[PLACEHOLDER_REFERENCE, PLACEHOLDER_PK]
+        )
 
     def _translated(self, row: dict, field: str) -> str:
         return row.get(f"{field}_{self.language}") or row.get(f"{field}_uk") or ""
 
     def _media_url(self, row: dict) -> str | None:
-        if row["photo"]:
-            url = self.storage_url(row["photo"])
-            return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
+        """The first photo everyone may see, through the checked photo view; else the client's."""
+        public = (
+            row["is_public"] and row["status"] in PUBLIC_STATUSES and not row["category__sensitive"]
+        )
+        if row["photo"] and public:
+            return self.photo_url.replace(PLACEHOLDER_REFERENCE, row["reference"]).replace(
+                f"/{PLACEHOLDER_PK}/", f"/{row['photo']}/"
+            )
         return row["open311__media_url"] or None
 
     def __call__(self, row: dict) -> dict:

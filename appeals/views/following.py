@@ -154,7 +154,7 @@ def _render_appeal(request, appeal, *, bound: dict | None = None):
     context.update(_support_context(appeal))
     context["absolute_url"] = settings.SITE_URL + appeal.get_absolute_url()
     context["og_image_url"] = (
-        _absolute(context["og_photo"].image.url) if context["og_photo"] else ""
+        _absolute(context["og_photo"].get_absolute_url()) if context["og_photo"] else ""
     )
     partial = _is_partial(request)
     context["partial"] = partial

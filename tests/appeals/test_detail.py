@@ -127,15 +127,17 @@ def test_script_in_title_and_text_is_shown_as_text(client_for, resident, moderat
 
 
 def test_hidden_photo_is_shown_to_the_author_but_not_publicly(client_for, appeal, resident):
-    AppealPhoto.objects.create(appeal=appeal, image="appeals/shown.jpg", is_public=True)
-    AppealPhoto.objects.create(appeal=appeal, image="appeals/blurred.jpg", is_public=False)
+    shown = AppealPhoto.objects.create(appeal=appeal, image="appeals/shown.jpg", is_public=True)
+    hidden = AppealPhoto.objects.create(appeal=appeal, image="appeals/blurred.jpg", is_public=False)
 
     public_html = page(client_for(None), appeal)
     author_html = page(client_for(resident), appeal)
 
-    assert "shown.jpg" in public_html
-    assert "blurred.jpg" not in public_html
-    assert "blurred.jpg" in author_html
+    assert f'src="{shown.get_absolute_url()}"' in public_html
+    assert hidden.get_absolute_url() not in public_html
+    assert f'src="{hidden.get_absolute_url()}"' in author_html
+    # Only the checked view's address, never the stored name.
+    assert "blurred.jpg" not in author_html
 
 
 def test_timeline_shows_public_events_and_reasons_only(client_for, appeal, moderator):
@@ -238,12 +240,12 @@ def test_opengraph_description_is_the_first_200_characters(client_for, resident,
 
 def test_opengraph_image_is_the_first_public_photo(client_for, appeal):
     AppealPhoto.objects.create(appeal=appeal, image="appeals/hidden.jpg", is_public=False)
-    AppealPhoto.objects.create(appeal=appeal, image="appeals/first.jpg", is_public=True)
+    first = AppealPhoto.objects.create(appeal=appeal, image="appeals/first.jpg", is_public=True)
     AppealPhoto.objects.create(appeal=appeal, image="appeals/second.jpg", is_public=True)
 
     image = meta(page(client_for(None), appeal), "og:image")
 
-    assert image == "https://mycity.example/media/appeals/first.jpg"
+    assert image == f"https://mycity.example/requests/{appeal.reference}/photos/{first.pk}/"
 
 
 # --- queries -------------------------------------------------------------------

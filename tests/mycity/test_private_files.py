@@ -13,9 +13,10 @@ import yaml
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import InMemoryStorage
+from django.test import RequestFactory
 
-from mycity.lib.downloads import private_file_response
-from mycity.lib.storage import private_storage
+from mycity.lib.downloads import file_etag, private_file_response
+from mycity.lib.storage import move_files, private_storage
 
 from .test_settings import PRODUCTION, run
 
@@ -139,6 +140,81 @@ def test_a_storage_not_on_local_disk_is_streamed_even_behind_nginx(settings):
 
     assert "X-Accel-Redirect" not in response
     assert b"".join(response.streaming_content) == b"%PDF-remote"
+
+
+def test_a_file_anyone_may_have_is_inline_and_cacheable_with_an_etag(settings, stored):
+    settings.PRIVATE_FILES_X_ACCEL_PREFIX = ""
+
+    response = private_file_response(
+        stored, filename="p.jpg", content_type="image/jpeg", inline=True, public_max_age=600
+    )
+
+    assert response["Content-Disposition"] == 'inline; filename="p.jpg"'
+    assert response["Cache-Control"] == "public, max-age=600"
+    assert response["ETag"] == file_etag(stored.name)
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_etag_comes_from_the_stored_name(stored):
+    assert file_etag(stored.name) == file_etag(stored.name)
+    assert file_etag(stored.name) != file_etag(stored.name + "x")
+
+
+def test_a_matching_if_none_match_is_answered_304_without_the_file(settings, stored):
+    settings.PRIVATE_FILES_X_ACCEL_PREFIX = "/_private/"
+    request = RequestFactory().get("/", HTTP_IF_NONE_MATCH=f'"other", {file_etag(stored.name)}')
+
+    response = private_file_response(
+        stored, filename="p.jpg", content_type="image/jpeg", public_max_age=60, request=request
+    )
+
+    assert response.status_code == 304
+    assert "X-Accel-Redirect" not in response
+    assert response["Cache-Control"] == "public, max-age=60"
+
+
+def test_if_none_match_is_ignored_for_a_private_file(settings, stored):
+    settings.PRIVATE_FILES_X_ACCEL_PREFIX = "/_private/"
+    request = RequestFactory().get("/", HTTP_IF_NONE_MATCH=file_etag(stored.name))
+
+    response = private_file_response(
+        stored, filename="p.jpg", content_type="image/jpeg", request=request
+    )
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+    assert "ETag" not in response
+
+
+@pytest.mark.django_db
+def test_move_files_moves_each_file_and_deletes_originals_only_on_commit(
+    settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from appeals.models import AppealPhoto
+    from tests.factories import UserFactory, submit_appeal
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    appeal = submit_appeal(UserFactory())
+    source = InMemoryStorage()
+    old = source.save("old/a.jpg", ContentFile(b"jpeg"))
+    moved = AppealPhoto.objects.create(appeal=appeal, image=old)
+    missing = AppealPhoto.objects.create(appeal=appeal, image="old/missing.jpg")
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        count = move_files(
+            AppealPhoto, "image", source=source, target=private_storage, rename=lambda n: "new.jpg"
+        )
+    assert count == 1
+    assert source.exists(old)  # not yet: the transaction may still fail
+    for callback in callbacks:
+        callback()
+
+    moved.refresh_from_db()
+    missing.refresh_from_db()
+    assert private_storage.open(moved.image.name).read() == b"jpeg"
+    assert moved.image.name.startswith("new")
+    assert missing.image.name == "old/missing.jpg"
+    assert not source.exists(old)
 
 
 # --- the production setup ---------------------------------------------------------------
