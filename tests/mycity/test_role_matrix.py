@@ -28,7 +28,7 @@ from appeals.services import appeal_answer, appeal_start
 from tests.appeals.public_factories import public_appeal
 from tests.conftest import _staff, password_only, sign_in
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
-from tests.services.factories import ServiceFactory, pdf_bytes, submit, upload
+from tests.services.factories import ServiceFactory, image_bytes, pdf_bytes, submit, upload
 from tests.surveys.factories import QuestionFactory, SurveyFactory
 
 pytestmark = pytest.mark.django_db
@@ -91,6 +91,7 @@ def world(db, private_root):
         is_public=False,
         title=f"Скарга {PRIVATE_TEXT}",
         address=f"вул. {EXACT_ADDRESS}, 5",
+        photos=[upload(image_bytes(), "photo.jpg", "image/jpeg")],
     )
     public_appeal(author, category=sensitive, description=f"Опис {SENSITIVE_TEXT}")
     submit_appeal(author, category=category, description=f"Опис {MODERATION_TEXT}")
@@ -223,7 +224,7 @@ statuses: dict[str, int] = {}
 
 def private_files() -> dict[str, set[str]]:
     """Download addresses of the planted files -> the markers whose readers may fetch them."""
-    from appeals.models import AnswerAttachment
+    from appeals.models import AnswerAttachment, AppealPhoto
     from services.models import Document
 
     files = {
@@ -233,6 +234,12 @@ def private_files() -> dict[str, set[str]]:
     for pk, reference in AnswerAttachment.objects.values_list("pk", "message__appeal__reference"):
         files[reverse("appeals:answer_file", args=[reference, pk])] = APPEALS
         files[f"/api/v1/appeals/{reference}/files/{pk}/"] = APPEALS
+    # Photos of the private appeal only: a public appeal's photos are public.
+    for pk, reference in AppealPhoto.objects.filter(appeal__is_public=False).values_list(
+        "pk", "appeal__reference"
+    ):
+        files[reverse("appeals:photo", args=[reference, pk])] = APPEALS
+        files[f"/api/v1/appeals/{reference}/photos/{pk}/"] = APPEALS
     return files
 
 
@@ -319,7 +326,11 @@ def test_the_author_finds_every_marker_of_their_own(world):
 
     found = set().union(*(shown(body) for body in pages.values()))
     assert (APPEALS | APPLICATION | CONTACTS) - found == set()
-    assert all(statuses.get(url) == 200 for url in private_files())
+    files = private_files()
+    assert {"/documents/", "/files/", "/photos/"} <= {
+        kind for kind in ("/documents/", "/files/", "/photos/") for url in files if kind in url
+    }
+    assert all(statuses.get(url) == 200 for url in files)
 
 
 @pytest.mark.parametrize("role", ["moderator", "roads_staff", "service_officer", "survey_manager"])
