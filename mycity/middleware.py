@@ -28,12 +28,13 @@ def checks_own_input(view):
 class RefuseBadInputMiddleware:
     """A NUL byte or lone surrogate anywhere in a request's input is a 400, not a 500.
 
-    Checks the path, the query string and form data (keys, values and file
-    names) of every request, and JSON bodies of views outside the REST API
-    (whose own JSON parser, mycity.lib.parsers, checks them in the API's error
-    shape). The answer is in the form the caller expects: the API's
-    {"detail": ...}, allauth's headless error list, or a page in the visitor's
-    language. Placed after the middleware that picks the language.
+    Checks the path, the query string and form data (keys and values) of
+    every request, and JSON bodies of views outside the REST API (whose own
+    JSON parser, mycity.lib.parsers, checks them in the API's error shape).
+    File names need no check: Django drops unprintable characters from them.
+    The answer is in the form the caller expects: the API's {"detail": ...},
+    allauth's headless error list, or a page in the visitor's language.
+    Placed after the middleware that picks the language.
     """
 
     def __init__(self, get_response):
@@ -52,7 +53,6 @@ class RefuseBadInputMiddleware:
             if request.method in WITH_BODY:
                 if request.content_type in FORM_TYPES:
                     untrusted.check_querydict(request.POST)
-                    untrusted.check_texts(upload.name or "" for upload in request.FILES.values())
                 elif not api and _is_json(request.content_type) and request.body:
                     try:
                         untrusted.loads(request.body)

@@ -84,7 +84,6 @@ def refuse_bad_input(request, path_values) -> None:
         untrusted.check_querydict(request.GET)
         if request.method == "POST":
             untrusted.check_querydict(request.POST)
-            untrusted.check_texts(upload.name or "" for upload in request.FILES.values())
     except untrusted.RefusedInputError as refused:
         raise Open311Error(400, refused.message) from None
 
