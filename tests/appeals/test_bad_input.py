@@ -30,9 +30,3 @@ def test_refusal_page_is_in_english_when_asked(client):
 
     assert response.status_code == 400
     assert "characters that are not allowed" in response.content.decode()
-
-
-def test_map_data_with_nul_in_bbox_is_a_400(client):
-    response = client.get(reverse("appeals:map_data") + "?bbox=32.5,46.6%00,32.7,46.7")
-
-    assert response.status_code == 400
