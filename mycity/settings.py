@@ -511,10 +511,10 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "DEFAULT_PARSER_CLASSES": [
-        # DRF's JSON parser with bounded nesting, refusing NUL and lone surrogates.
+        # DRF's parsers refusing NUL bytes and lone surrogates; JSON nesting bounded.
         "mycity.lib.parsers.BoundedJSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "mycity.lib.parsers.BoundedFormParser",
+        "mycity.lib.parsers.BoundedMultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -1,9 +1,14 @@
-"""The REST API's JSON parser: DRF's, with the site's bounds on untrusted input."""
+"""The REST API's parsers: DRF's, with the site's bounds on untrusted input.
+
+The middleware (mycity.middleware) checks query strings and POSTed forms for
+every view; these parsers also cover what only DRF reads: JSON bodies, and
+forms sent with PUT or PATCH.
+"""
 
 import codecs
 
 from rest_framework.exceptions import ParseError
-from rest_framework.parsers import JSONParser, get_encoding
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
 from rest_framework.utils.json import strict_constant
 
 from . import untrusted
@@ -28,3 +33,27 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(refused.message) from None
         except ValueError as exc:
             raise ParseError(f"JSON parse error - {exc}") from None
+
+
+class BoundedFormParser(FormParser):
+    """DRF's form parser, refusing NUL bytes (in keys or values) with a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        data = super().parse(stream, media_type, parser_context)
+        try:
+            untrusted.check_querydict(data)
+        except untrusted.RefusedInputError as refused:
+            raise ParseError(refused.message) from None
+        return data
+
+
+class BoundedMultiPartParser(MultiPartParser):
+    """DRF's multipart parser, refusing NUL bytes in field keys or values with a 400."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parsed = super().parse(stream, media_type, parser_context)
+        try:
+            untrusted.check_querydict(parsed.data)
+        except untrusted.RefusedInputError as refused:
+            raise ParseError(refused.message) from None
+        return parsed

@@ -127,3 +127,21 @@ def test_headless_phone_without_a_session_is_a_401_for_any_method(api, method):
     response = getattr(api, method)(f"{AUTH}/account/phone", body, content_type="application/json")
 
     assert response.status_code == 401
+
+
+def test_news_subscription_put_as_a_form_with_nul_in_a_topic_is_a_400(api_for, resident):
+    response = api_for(resident).put(
+        "/api/v1/news/subscription/",
+        "digest_topics=water%00&digest=true",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert REFUSED in detail(response)
+
+
+def test_news_subscription_put_as_multipart_with_nul_in_a_topic_is_a_400(api_for, resident):
+    response = api_for(resident).put(
+        "/api/v1/news/subscription/", {"digest_topics": "water\x00"}, format="multipart"
+    )
+
+    assert REFUSED in detail(response)

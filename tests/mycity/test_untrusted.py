@@ -10,6 +10,8 @@ from rest_framework.exceptions import ParseError
 from mycity.lib import untrusted
 from mycity.lib.parsers import BoundedJSONParser
 
+FORM = "application/x-www-form-urlencoded"
+
 
 @pytest.mark.parametrize(
     ("value", "problem"),
@@ -99,3 +101,22 @@ def test_api_parser_answers_bad_json_with_a_parse_error(body):
 
 def test_api_parser_reads_ordinary_json():
     assert parse('{"title": "Яма", "latitude": 46.63}') == {"title": "Яма", "latitude": 46.63}
+
+
+def test_api_form_parsers_refuse_nul_in_keys_and_values():
+    from django.test import RequestFactory
+
+    from mycity.lib.parsers import BoundedFormParser, BoundedMultiPartParser
+
+    with pytest.raises(ParseError):
+        BoundedFormParser().parse(io.BytesIO(b"topic=a%00b"), FORM, {"request": None})
+    with pytest.raises(ParseError):
+        BoundedFormParser().parse(io.BytesIO(b"a%00b=1"), FORM, {"request": None})
+    request = RequestFactory().put("/", {"topic": "a\x00b"})
+    with pytest.raises(ParseError):
+        BoundedMultiPartParser().parse(
+            io.BytesIO(request.body),
+            request.content_type,
+            {"request": request, "encoding": "utf-8"},
+        )
+    assert BoundedFormParser().parse(io.BytesIO(b"topic=water"), FORM, {}) == {"topic": ["water"]}
