@@ -7,9 +7,16 @@ each URL bad values: in the query string, in the path, in form bodies
 anonymous visitor and as a signed-in resident who owns the demo cases.
 Rate limits are lifted so that every request reaches its view.
 
-On the embedded default (SQLite) the walk runs in the normal suite; the same
-walk against PostgreSQL (which refuses NUL in text, and where most of these
-500s were found) is marked `services` and runs with DATABASE_URL set.
+The normal suite's walk (on either database, under a minute on SQLite) sends
+each value in all names at once. The thorough walk, marked `services` and run
+against PostgreSQL (which refuses NUL in text: most of the 500s were found
+there), also sends it in each name a view was seen to read (spied on
+QueryDict), PUT and PATCH bodies, an API appeal and an Open311 request that
+are valid but for one field, and every value.
+
+A failure lists each 5xx as: method, URL, [where and which value], status
+and the exception behind it. The focused regression tests for the 500s this
+walk found are in tests/*/test_bad_input.py.
 """
 
 import json
@@ -71,7 +78,7 @@ NAMES = [
     "quiet_hours_end", "preferred_language", "account_id", "media_url", "first_name",
     "last_name", "device_id", "screen", "starts_at", "time", "key", "login", "remember",
 ]  # fmt: skip
-# Path converters whose values come from the demo data, by parameter name and URL start.
+# Served files, not views.
 SKIP_PREFIXES = ("media/", "static/")
 
 
@@ -323,7 +330,9 @@ def walk_site(client, world, recorder, *, only: str, thorough: bool) -> list[str
                 if bad:
                     walk.send(f"path {param} {label}", "get", bad)
         walk.send("multipart nul", "post", url, data=dict.fromkeys(NAMES, "a\x00b"))
-        methods = ("post", "put", "patch") if route.startswith("api/") and thorough else ("post",)
+        methods = ("post",)
+        if route.startswith("api/"):
+            methods = ("post", "put", "patch") if thorough else ("post", "put")
         for label, value in chosen({**JSON_VALUES, **JSON_NUMBERS}).items():
             bodies = {"all": dict.fromkeys(NAMES, value)}
             bodies.update({name: {name: value} for name in sorted(post_names)})
