@@ -62,6 +62,14 @@ def test_malformed_json_is_left_to_the_view(client_for, resident):
     assert REFUSED_UK not in response.content.decode()
 
 
+@pytest.mark.parametrize("endpoint", ["auth/login", "auth/password/reset"])
+def test_multipart_post_to_a_headless_endpoint_is_left_for_it_to_read(client, endpoint):
+    # The middleware must not read the form: allauth then reads the raw body.
+    response = client.post(f"/api/v1/auth/app/v1/{endpoint}", {"email": "a@example.com"})
+
+    assert response.status_code == 400
+
+
 def test_ordinary_input_passes(client):
     assert client.get(reverse("appeals:list") + "?q=%D1%8F%D0%BC%D0%B0").status_code == 200
 

@@ -330,6 +330,8 @@ def walk_site(client, world, recorder, *, only: str, thorough: bool) -> list[str
                 if bad:
                     walk.send(f"path {param} {label}", "get", bad)
         walk.send("multipart nul", "post", url, data=dict.fromkeys(NAMES, "a\x00b"))
+        # Reading a form must not keep a view from reading its raw body.
+        walk.send("multipart plain", "post", url, data={"q": "x"})
         methods = ("post",)
         if route.startswith("api/"):
             methods = ("post", "put", "patch") if thorough else ("post", "put")
@@ -372,12 +374,14 @@ def with_path_value(url: str, original: str, raw: str) -> str | None:
 
 
 def walk_headers(client) -> list[str]:
-    """A NUL in the session cookie (a quoted cookie's octal escape) or the app's token."""
+    """A NUL in a cookie (a quoted cookie's octal escape) or in the app's session token."""
     walk = Walk(client)
     for url in ("/", "/requests/", "/api/v1/appeals/mine/", "/api/v1/auth/app/v1/auth/session"):
-        client.cookies["sessionid"] = "abcdefgh\x00ijklmnop"
-        walk.send("session cookie nul", "get", url)
-        del client.cookies["sessionid"]
+        for cookie in ("sessionid", "csrftoken", "django_language"):
+            client.cookies[cookie] = "abcdefgh\x00ijklmnop"
+            walk.send(f"{cookie} cookie nul", "get", url)
+            walk.send(f"{cookie} cookie nul", "post", url, data={"q": "x"})
+            del client.cookies[cookie]
         walk.send("session token nul", "get", url, HTTP_X_SESSION_TOKEN="abcdefgh\x00ijklmnop")
     return walk.failures
 
