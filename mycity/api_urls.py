@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeals_api
 from citizens import api as citizens_api
+from citizens import headless
 from mycity import api as city_api
 from news import api as news_api
 from services import api as services_api
@@ -51,6 +52,17 @@ urlpatterns = [
             url_name="api:schema", template_name="api/docs.html", title="My City API"
         ),
         name="docs",
+    ),
+    # Before allauth's own: the same endpoints, guarded against input that crashes them.
+    path(
+        "auth/app/v1/auth/password/reset",
+        headless.ResetPasswordView.as_api_view(client="app"),
+        name="headless_reset_password",
+    ),
+    path(
+        "auth/app/v1/account/phone",
+        headless.ManagePhoneView.as_api_view(client="app"),
+        name="headless_manage_phone",
     ),
     path("auth/", include("allauth.headless.urls")),
     path("", include(router.urls)),

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from mycity.lib import untrusted
+
 from ..forms import QUESTION_PREFIX, question_field
 from ..models import Category
 from . import reads
@@ -73,6 +75,17 @@ def date_window(start: str | None, end: str | None, now: dt.datetime | None = No
     else:
         start_at, end_at = now - WINDOW, now
     return start_at, end_at
+
+
+def refuse_bad_input(request, path_values) -> None:
+    """A NUL byte or lone surrogate in the path, query or form: a 400 in Open311's error list."""
+    try:
+        untrusted.check_texts(str(value) for value in path_values)
+        untrusted.check_querydict(request.GET)
+        if request.method == "POST":
+            untrusted.check_querydict(request.POST)
+    except untrusted.RefusedInputError as refused:
+        raise Open311Error(400, refused.message) from None
 
 
 def comma_list(value: str | None) -> list[str]:

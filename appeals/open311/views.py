@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
 from mycity.lib import ratelimit
+from mycity.middleware import checks_own_input
 
 from ..services import AppealError
 from . import keys, params, reads
@@ -36,12 +37,14 @@ def open311(*methods):
     """Format, jurisdiction, method, rate limits and errors for one Open311 view."""
 
     def decorate(view):
+        @checks_own_input
         @csrf_exempt
         @functools.wraps(view)
         def wrapped(request, fmt, **kwargs):
             if fmt not in FORMATS:
                 return render_errors("xml", 404, _("Use the .xml or .json format."))
             try:
+                params.refuse_bad_input(request, kwargs.values())
                 if request.method not in methods:
                     response = render_errors(
                         fmt,
@@ -83,6 +86,7 @@ def open311(*methods):
     return decorate
 
 
+@checks_own_input  # reads no input: always the error list, in Open311's format
 def not_found(request, rest=""):
     """Anything else under /open311/v2/: the error list, not an HTML page."""
     fmt = "json" if request.path.endswith(".json") else "xml"

@@ -427,6 +427,8 @@ def test_webhook_without_both_secrets_is_404(bot_api, resident, client_for, secr
         b'{"message": {"chat": {"id": 424242, "type": "private"}, "from": [], "text": "/x"}}',
         b'{"edited_message": {"chat": {"id": 424242, "type": "private"}, "text": "/stop"}}',
         b"[" * 100_000 + b"]" * 100_000,
+        b'{"message": {"chat": {"id": 424242, "type": "private"}, "text": "/start a\\u0000b"}}',
+        b'{"message": {"chat": {"id": 424242, "type": "private"}, "text": "/start \\ud800"}}',
     ],
     ids=lambda body: repr(body[:30]),
 )
