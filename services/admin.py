@@ -46,7 +46,7 @@ from .services import (
     appointment_cancel,
     appointment_mark,
 )
-from .workflow import Action, needs_reason, officer_actions_from
+from .workflow import Action, may_extend, needs_reason, officer_actions_from
 
 
 @admin.register(ServiceCategory)
@@ -255,8 +255,7 @@ class ApplicationAdmin(ScopedAdmin):
             "panel_actions": [
                 (action, Action(action).label, needs_reason(action))
                 for action in officer_actions_from(obj.status)
-                if action != Action.EXTEND
-                or (obj.service.extension_days and not obj.extended_at and not obj.urgent)
+                if action != Action.EXTEND or may_extend(obj, timezone.now())
             ],
             "events": ApplicationEvent.objects.filter(application=obj).select_related("actor"),
             "documents": Document.objects.filter(application=obj),

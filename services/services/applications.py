@@ -22,7 +22,17 @@ from ..models import (
     ReferenceCounter,
     Service,
 )
-from ..workflow import APPLICANT, FINAL_STATUSES, OFFICER, Action, Status, allowed, target
+from ..workflow import (
+    APPLICANT,
+    EXTENSION_NOTICE_DAYS,
+    FINAL_STATUSES,
+    OFFICER,
+    Action,
+    Status,
+    allowed,
+    extension_notice_until,
+    target,
+)
 from .common import (
     ServiceError,
     department_staff_ids,
@@ -254,6 +264,14 @@ def _extend(application: Application) -> None:
         raise ServiceError(_("The term can be extended only once."))
     if application.urgent:
         raise ServiceError(_("An urgent application cannot be extended."))
+    if timezone.now() > extension_notice_until(application.submitted_at):
+        raise ServiceError(
+            _(
+                "The term can be extended only within %(n)d working days of receipt "
+                "(Art. 20(4) of the Law on Access to Public Information)."
+            )
+            % {"n": EXTENSION_NOTICE_DAYS}
+        )
     application.term_days = service.extension_days
     application.due_at = calendar.due_at(
         application.submitted_at, working_days=service.extension_days

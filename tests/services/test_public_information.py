@@ -1,0 +1,103 @@
+"""Requests for public information: the rules of the Law of Ukraine
+"On Access to Public Information" (Art. 20) in the services workflow."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import reverse
+
+from citizens.notifications.models import Notification
+from services import calendar
+from services.models import Application
+from services.services import ServiceError, application_transition
+from services.workflow import Action
+
+from .factories import ServiceFactory, submit
+
+pytestmark = pytest.mark.django_db
+
+KYIV = ZoneInfo("Europe/Kyiv")
+# Wednesday; 1 January 2026 (a public holiday) follows.
+RECEIVED = dt.datetime(2025, 12, 31, 10, 0, tzinfo=KYIV)
+
+
+@pytest.fixture
+def pubinfo(cnap):
+    return ServiceFactory(department=cnap, processing_days=5, urgent_hours=48, extension_days=20)
+
+
+def _at(monkeypatch, moment):
+    monkeypatch.setattr("django.utils.timezone.now", lambda: moment)
+
+
+def _received(resident, service):
+    application = submit(resident, service)
+    Application.objects.filter(pk=application.pk).update(
+        submitted_at=RECEIVED, due_at=calendar.due_at(RECEIVED, working_days=5)
+    )
+    application.refresh_from_db()
+    return application
+
+
+def _extend(application, officer):
+    return application_transition(
+        application=application, action=Action.EXTEND, actor=officer, reason="Великий обсяг"
+    )
+
+
+@pytest.mark.parametrize("days_off", [False, True], ids=["martial-law", "peacetime"])
+@pytest.mark.parametrize("days", [0, 1, 4, 5, 6, 10])
+def test_the_extension_is_allowed_only_within_five_working_days(
+    settings, monkeypatch, officer, resident, pubinfo, days, days_off
+):
+    settings.SERVICES_HOLIDAYS_ARE_DAYS_OFF = days_off
+    application = _received(resident, pubinfo)
+    day = calendar.add_working_days(RECEIVED.date(), days)
+    _at(monkeypatch, dt.datetime.combine(day, dt.time(23, 0), tzinfo=KYIV))
+    if days <= 5:
+        done = _extend(application, officer)
+        assert done.term_days == 20
+        assert done.due_at == calendar.due_at(RECEIVED, working_days=20)
+        told = Notification.objects.filter(event="services.status_changed").last()
+        assert told.recipient == resident
+        assert told.context["reason"] == "Великий обсяг"
+    else:
+        with pytest.raises(ServiceError, match=r"5"):
+            _extend(application, officer)
+        assert Application.objects.get(pk=application.pk).extended_at is None
+
+
+@pytest.mark.parametrize(("days_off", "allowed"), [(False, False), (True, True)])
+def test_holidays_under_martial_law_count_as_working_days(
+    settings, monkeypatch, officer, resident, pubinfo, days_off, allowed
+):
+    """1 January 2026 is a working day under martial law: the fifth working day
+    after 31 December is 7 January; in peacetime it is 8 January."""
+    settings.SERVICES_HOLIDAYS_ARE_DAYS_OFF = days_off
+    application = _received(resident, pubinfo)
+    _at(monkeypatch, dt.datetime(2026, 1, 8, 12, 0, tzinfo=KYIV))
+    if allowed:
+        assert _extend(application, officer).extended_at is not None
+    else:
+        with pytest.raises(ServiceError):
+            _extend(application, officer)
+
+
+@pytest.mark.parametrize(
+    ("when", "offered"), [(dt.date(2026, 1, 2), True), (dt.date(2026, 1, 9), False)]
+)
+def test_the_admin_offers_the_extension_only_in_time(
+    monkeypatch, client_for, officer, resident, pubinfo, when, offered
+):
+    application = _received(resident, pubinfo)
+    _at(monkeypatch, dt.datetime.combine(when, dt.time(12, 0), tzinfo=KYIV))
+    client = client_for(officer)
+    page = client.get(reverse("admin:services_application_change", args=[application.pk]))
+    assert (b'value="extend"' in page.content) is offered
+    client.post(
+        reverse("admin:services_application_act", args=[application.pk]),
+        {"action": "extend", "reason": "Великий обсяг"},
+    )
+    application.refresh_from_db()
+    assert (application.extended_at is not None) is offered
