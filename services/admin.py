@@ -178,7 +178,7 @@ class ApplicationAdmin(ScopedAdmin):
         "submitted_at",
         "assignee",
     ]
-    list_filter = ["status", "urgent", "service", "department"]
+    list_filter = ["status", "urgent", "urgent_ground", "service", "department"]
     list_select_related = ["service", "applicant", "assignee"]
     search_fields = ["reference", "applicant__email", "applicant__full_name"]
     date_hierarchy = "submitted_at"

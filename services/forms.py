@@ -15,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from .documents import ACCEPT, check_document
 from .models import FormField
+from .workflow import UrgentGround
 
 
 class DocumentField(forms.FileField):
@@ -171,6 +172,17 @@ class ApplicationForm(forms.Form):
                 )
                 % {"hours": service.urgent_hours},
                 required=False,
+                widget=forms.HiddenInput,
+            )
+            self.fields["urgent_ground"] = forms.ChoiceField(
+                label=_("Do you need the answer within %(hours)d hours?")
+                % {"hours": service.urgent_hours},
+                help_text=_(
+                    "The law sets the shorter term only on these grounds "
+                    "(Art. 20(2) of the Law on Access to Public Information)."
+                ),
+                choices=[("", _("No, the usual term")), *UrgentGround.choices],
+                required=False,
             )
 
     def clean(self):
@@ -235,6 +247,7 @@ class ApplicationForm(forms.Form):
             "answers": answers,
             "documents": documents,
             "urgent": bool(self.cleaned_data.get("urgent")),
+            "urgent_ground": self.cleaned_data.get("urgent_ground") or "",
             "idempotency_key": self.cleaned_data["idempotency_key"],
         }
 

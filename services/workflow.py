@@ -34,6 +34,18 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("term extended")
 
 
+class UrgentGround(models.TextChoices):
+    """The grounds of the 48-hour term, Art. 20(2) of the Law "On Access to Public Information"."""
+
+    LIFE_OR_FREEDOM = "life_or_freedom", _("Protection of a person's life or freedom")
+    ENVIRONMENT = "environment", _("The state of the environment")
+    FOOD_AND_GOODS = "food_and_goods", _("The quality of food or household items")
+    ACCIDENT = "accident", _("An accident")
+    CATASTROPHE = "catastrophe", _("A catastrophe")
+    NATURAL_HAZARD = "natural_hazard", _("A dangerous natural phenomenon")
+    EMERGENCY = "emergency", _("Another emergency that threatens the safety of citizens")
+
+
 APPLICANT, OFFICER = "applicant", "officer"
 
 # action -> (allowed from-statuses, to-status (None keeps it), who, reason required)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.access import has_staff_powers
 from mycity.lib.storage import private_storage
 
-from ..workflow import OPEN_STATUSES, Action, Status
+from ..workflow import OPEN_STATUSES, Action, Status, UrgentGround
 
 
 def _private_storage():
@@ -104,6 +104,15 @@ class Application(models.Model):
         _("life or safety concerned"),
         default=False,
         help_text=_("The applicant asked for the shorter term (life, health or safety)."),
+    )
+    urgent_ground = models.CharField(
+        _("ground of urgency"),
+        max_length=20,
+        choices=UrgentGround,
+        blank=True,
+        help_text=_(
+            "Why the shorter term applies (Art. 20(2) of the Law on Access to Public Information)."
+        ),
     )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     term_days = models.PositiveSmallIntegerField(_("term, working days"))

@@ -29,6 +29,7 @@ from ..workflow import (
     OFFICER,
     Action,
     Status,
+    UrgentGround,
     allowed,
     extension_notice_until,
     target,
@@ -94,6 +95,7 @@ def application_submit(
     answers: list[dict],
     documents: list[tuple[str, object]] = (),
     urgent: bool = False,
+    urgent_ground: str = "",
     idempotency_key: uuid.UUID,
 ) -> tuple[Application, bool]:
     """File an online application for `service`. Returns (application, created).
@@ -102,7 +104,10 @@ def application_submit(
     value); `documents` are (field code, upload) pairs, each checked by
     content. The deadline counts the service's working days from the next
     day, or `urgent_hours` when the applicant says life or safety is
-    concerned. The same idempotency key returns the application it made.
+    concerned. `urgent_ground` names the ground of Art. 20(2) of the Law on
+    Access to Public Information (UrgentGround); `urgent` without a ground
+    means life or freedom. The same idempotency key returns the application
+    it made.
     """
     existing = Application.objects.filter(
         applicant=applicant, idempotency_key=idempotency_key
@@ -118,7 +123,10 @@ def application_submit(
     checked = list(
         zip([code for code, _u in documents], _checked(u for _c, u in documents), strict=False)
     )
-    urgent = bool(urgent and service.urgent_hours)
+    if urgent_ground and urgent_ground not in UrgentGround.values:
+        raise ServiceError(_("Choose a ground of urgency from the list."))
+    urgent = bool((urgent or urgent_ground) and service.urgent_hours)
+    urgent_ground = (urgent_ground or UrgentGround.LIFE_OR_FREEDOM) if urgent else ""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -130,6 +138,7 @@ def application_submit(
                 status=Status.SUBMITTED,
                 answers=answers,
                 urgent=urgent,
+                urgent_ground=urgent_ground,
                 submitted_at=now,
                 term_days=service.processing_days,
                 due_at=calendar.due_at(

@@ -2,6 +2,7 @@
 "On Access to Public Information" (Art. 20) in the services workflow."""
 
 import datetime as dt
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,8 +11,8 @@ from django.urls import reverse
 from citizens.notifications.models import Notification
 from services import calendar
 from services.models import Application
-from services.services import ServiceError, application_transition
-from services.workflow import Action
+from services.services import ServiceError, application_submit, application_transition
+from services.workflow import Action, UrgentGround
 
 from .factories import ServiceFactory, submit
 
@@ -101,3 +102,60 @@ def test_the_admin_offers_the_extension_only_in_time(
     )
     application.refresh_from_db()
     assert (application.extended_at is not None) is offered
+
+
+@pytest.mark.parametrize("ground", UrgentGround.values)
+def test_every_ground_of_art_20_2_gives_the_48_hour_term(resident, pubinfo, ground):
+    application = submit_with_ground(resident, pubinfo, ground)
+    assert application.urgent
+    assert application.urgent_ground == ground
+    assert application.due_at == application.submitted_at + dt.timedelta(hours=48)
+
+
+def test_no_ground_means_the_usual_term(resident, pubinfo):
+    application = submit_with_ground(resident, pubinfo, "")
+    assert not application.urgent
+    assert application.urgent_ground == ""
+    assert application.due_at == calendar.due_at(application.submitted_at, working_days=5)
+
+
+def test_an_unknown_ground_is_refused(resident, pubinfo):
+    with pytest.raises(ServiceError):
+        submit_with_ground(resident, pubinfo, "boredom")
+
+
+def test_a_ground_gives_no_short_term_where_the_law_sets_none(resident, service):
+    application = submit_with_ground(resident, service, UrgentGround.ENVIRONMENT)
+    assert not application.urgent
+    assert application.urgent_ground == ""
+
+
+def submit_with_ground(resident, service, ground):
+    application, _created = application_submit(
+        applicant=resident,
+        service=service,
+        answers=[],
+        urgent_ground=ground,
+        idempotency_key=uuid.uuid4(),
+    )
+    return application
+
+
+def test_the_requester_chooses_the_ground_and_staff_see_it(client_for, officer, resident, pubinfo):
+    client = client_for(resident)
+    url = reverse("services:apply", args=[pubinfo.slug])
+    page = client.get(url)
+    for ground in UrgentGround.values:
+        assert f'value="{ground}"'.encode() in page.content
+    form = page.context["form"]
+    data = {"idempotency_key": str(uuid.uuid4()), "urgent_ground": UrgentGround.NATURAL_HAZARD}
+    for spec, _bound in form.field_pairs():
+        data[f"f_{spec.code}"] = "Так"
+    client.post(url, data)
+    application = Application.objects.get(applicant=resident)
+    assert application.urgent_ground == UrgentGround.NATURAL_HAZARD
+    assert application.due_at == application.submitted_at + dt.timedelta(hours=48)
+    admin_page = client_for(officer).get(
+        reverse("admin:services_application_change", args=[application.pk])
+    )
+    assert str(UrgentGround.NATURAL_HAZARD.label).encode() in admin_page.content
