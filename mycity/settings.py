@@ -718,6 +718,12 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
     # Every 15 minutes in the daytime; each appointment is reminded once.
     "schedule": crontab(minute="*/15", hour="9-20"),
 }
+# Overdue applications (requests for public information among them) go to the
+# department head, like overdue appeals: hourly, each at most once per day.
+CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
+    "task": "services.tasks.escalate_overdue_applications",
+    "schedule": crontab(minute=10, hour="8-18"),
+}
 
 # --- news ---
 # Alerts whose start has come are sent to residents within this many seconds

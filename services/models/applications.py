@@ -118,6 +118,7 @@ class Application(models.Model):
     term_days = models.PositiveSmallIntegerField(_("term, working days"))
     due_at = models.DateTimeField(_("due"), db_index=True)
     extended_at = models.DateTimeField(_("term extended"), null=True, blank=True)
+    escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

@@ -5,6 +5,7 @@ from .applications import (
     application_message,
     application_submit,
     application_transition,
+    applications_escalate_overdue,
     next_reference,
 )
 from .appointments import (
@@ -25,6 +26,7 @@ __all__ = [
     "application_message",
     "application_submit",
     "application_transition",
+    "applications_escalate_overdue",
     "appointment_book",
     "appointment_cancel",
     "appointment_mark",

@@ -1,5 +1,6 @@
 """Every change to an application: submit, the workflow's transitions, messages."""
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -250,7 +252,9 @@ def application_transition(
         if role == OFFICER:
             notify(
                 recipients=[locked.applicant_id],
-                event="services.status_changed",
+                event="services.term_extended"
+                if action == Action.EXTEND
+                else "services.status_changed",
                 context={
                     "reference": locked.reference,
                     "service": field_in_every_language(locked.service, "name"),
@@ -380,4 +384,59 @@ def application_correct(
         )
         return application_transition(
             application=application, action=Action.CORRECT, actor=applicant
+        )
+
+
+def applications_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Tell department heads about overdue applications, once per application per day.
+
+    Like the escalation of overdue appeals: a conditional UPDATE (… WHERE
+    escalated_on IS DISTINCT FROM today) claims each application in its own
+    transaction, and only the run that changed the row notifies the head (or,
+    with no active head, the department's staff): two runs at once, or a
+    task delivered twice, send one escalation. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    not_today = Q(escalated_on__isnull=True) | ~Q(escalated_on=today)
+    candidates = list(
+        Application.objects.overdue(now)
+        .filter(not_today)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    escalated = 0
+    for pk in candidates:
+        with transaction.atomic():
+            claimed = (
+                Application.objects.overdue(now)
+                .filter(pk=pk)
+                .filter(not_today)
+                .update(escalated_on=today)
+            )
+            if not claimed:
+                continue
+            application = Application.objects.select_related("department", "service").get(pk=pk)
+            _escalate(application)
+            escalated += 1
+    return escalated
+
+
+def _escalate(application: Application) -> None:
+    department = application.department
+    head = department.head
+    if head is not None and head.is_active:
+        recipients = [head.pk]
+    else:
+        recipients = sorted(department_staff_ids(department) - {department.head_id})
+    if recipients:
+        notify(
+            recipients=recipients,
+            event="services.escalated",
+            context={
+                "reference": application.reference,
+                "service": field_in_every_language(application.service, "name"),
+                "deadline": _due_text(application),
+            },
+            url=f"/admin/services/application/{application.pk}/change/",
         )

@@ -7,11 +7,18 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from citizens.notifications.models import Notification
 from services import calendar
 from services.models import Application
-from services.services import ServiceError, application_submit, application_transition
+from services.services import (
+    ServiceError,
+    application_submit,
+    application_transition,
+    applications_escalate_overdue,
+)
+from services.tasks import escalate_overdue_applications
 from services.workflow import Action, UrgentGround
 
 from .factories import ServiceFactory, submit
@@ -60,7 +67,7 @@ def test_the_extension_is_allowed_only_within_five_working_days(
         done = _extend(application, officer)
         assert done.term_days == 20
         assert done.due_at == calendar.due_at(RECEIVED, working_days=20)
-        told = Notification.objects.filter(event="services.status_changed").last()
+        told = Notification.objects.filter(event="services.term_extended").last()
         assert told.recipient == resident
         assert told.context["reason"] == "Великий обсяг"
     else:
@@ -159,3 +166,45 @@ def test_the_requester_chooses_the_ground_and_staff_see_it(client_for, officer, 
         reverse("admin:services_application_change", args=[application.pk])
     )
     assert str(UrgentGround.NATURAL_HAZARD.label).encode() in admin_page.content
+
+
+def test_the_requester_is_told_of_the_extension_in_their_language(
+    monkeypatch, officer, resident, pubinfo
+):
+    application = _received(resident, pubinfo)
+    _at(monkeypatch, dt.datetime(2026, 1, 2, 12, 0, tzinfo=KYIV))
+    _extend(application, officer)
+    told = Notification.objects.get(event="services.term_extended")
+    assert told.recipient == resident
+    assert told.context["reason"] == "Великий обсяг"
+    assert set(told.context["service"]) >= {"uk", "en"}
+
+
+@pytest.mark.parametrize(("days_after_due", "escalated"), [(0, False), (1, True), (3, True)])
+def test_overdue_requests_escalate_to_the_head_once_a_day(
+    head_of_cnap, officer, resident, pubinfo, days_after_due, escalated
+):
+    application = _received(resident, pubinfo)
+    due = timezone.localtime(application.due_at)
+    now = (
+        due - dt.timedelta(hours=1)
+        if not days_after_due
+        else due + dt.timedelta(days=days_after_due)
+    )
+    assert applications_escalate_overdue(now=now) == int(escalated)
+    assert applications_escalate_overdue(now=now) == 0  # once per day
+    sent = Notification.objects.filter(event="services.escalated")
+    assert [n.recipient for n in sent] == ([head_of_cnap] if escalated else [])
+    if escalated:
+        assert applications_escalate_overdue(now=now + dt.timedelta(days=1)) == 1
+
+
+def test_answered_requests_do_not_escalate(head_of_cnap, officer, resident, pubinfo):
+    application = _received(resident, pubinfo)
+    Application.objects.filter(pk=application.pk).update(status="issued")
+    assert applications_escalate_overdue(now=application.due_at + dt.timedelta(days=2)) == 0
+
+
+def test_the_periodic_task_escalates(head_of_cnap, resident, pubinfo):
+    _received(resident, pubinfo)
+    assert escalate_overdue_applications() == 1
