@@ -503,6 +503,8 @@ RATE_LIMITS = {
     # Every screen of a survey is a POST (and autosaves): per minute.
     "survey_answer": _limits("survey_answer", "30/minute", "120/minute"),
     "application": _limits("application", "10/hour", "30/hour"),
+    # Requests for public information without an account: counted per address.
+    "public_request": _limits("public_request", "5/hour", "10/hour"),
     "booking": _limits("booking", "10/hour", "30/hour"),
     # Messages on one's appeals and applications (added information, notes).
     "message": _limits("message", "30/hour", "120/hour"),

@@ -82,6 +82,9 @@ class Application(models.Model):
         verbose_name=_("applicant"),
         on_delete=models.PROTECT,
         related_name="service_applications",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a request for public information filed without an account."),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -279,3 +282,28 @@ class Document(models.Model):
     @property
     def content_type(self) -> str:
         return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[self.kind]
+
+
+class RequesterContact(models.Model):
+    """Who filed a request for public information without an account (Art. 19):
+    personal data, shown only to the officers who handle the request."""
+
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="requester",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail for the answer"), blank=True)
+    postal_address = models.TextField(
+        _("postal address for the answer"), max_length=500, blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, default="uk")
+
+    class Meta:
+        verbose_name = _("requester without an account")
+        verbose_name_plural = _("requesters without an account")
+
+    def __str__(self):
+        return self.name

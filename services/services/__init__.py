@@ -7,6 +7,7 @@ from .applications import (
     application_transition,
     applications_escalate_overdue,
     next_reference,
+    public_request_submit,
 )
 from .appointments import (
     appointment_book,
@@ -36,5 +37,6 @@ __all__ = [
     "free_times",
     "may_process",
     "next_reference",
+    "public_request_submit",
     "why_closed",
 ]

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
@@ -22,6 +23,7 @@ from ..models import (
     ApplicationMessage,
     Document,
     ReferenceCounter,
+    RequesterContact,
     Service,
 )
 from ..workflow import (
@@ -249,7 +251,9 @@ def application_transition(
             reason=reason,
             created_at=now,
         )
-        if role == OFFICER:
+        if role == OFFICER and locked.applicant_id is None:
+            _email_requester(locked, action=action, reason=reason)
+        elif role == OFFICER:
             notify(
                 recipients=[locked.applicant_id],
                 event="services.term_extended"
@@ -440,3 +444,116 @@ def _escalate(application: Application) -> None:
             },
             url=f"/admin/services/application/{application.pk}/change/",
         )
+
+
+# --- requests for public information without an account (Art. 19) ----------
+
+
+def public_request_submit(
+    *,
+    service: Service,
+    name: str,
+    email: str = "",
+    postal_address: str = "",
+    answers: list[dict],
+    urgent_ground: str = "",
+    language: str = "uk",
+    idempotency_key: uuid.UUID,
+) -> Application:
+    """File a request for public information without an account.
+
+    Art. 19 of the Law on Access to Public Information asks only for a name
+    and a postal or e-mail address for the answer. Only services marked
+    `public_information` take such requests. The terms are those of any
+    application (Art. 20); the answer and news go to the e-mail, if given.
+    """
+    name, email, postal_address = (
+        (name or "").strip(),
+        (email or "").strip(),
+        (postal_address or "").strip(),
+    )
+    if not service.is_active or not service.online or not service.public_information:
+        raise ServiceError(_("This service cannot be requested without an account."))
+    if not name:
+        raise ServiceError(_("Give your name."))
+    if not email and not postal_address:
+        raise ServiceError(_("Give a postal or e-mail address for the answer."))
+    existing = Application.objects.filter(applicant=None, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if urgent_ground and urgent_ground not in UrgentGround.values:
+        raise ServiceError(_("Choose a ground of urgency from the list."))
+    urgent = bool(urgent_ground and service.urgent_hours)
+    now = timezone.now()
+    with transaction.atomic():
+        application = Application.objects.create(
+            reference=next_reference(now),
+            service=service,
+            department_id=service.department_id,
+            applicant=None,
+            status=Status.SUBMITTED,
+            answers=answers,
+            urgent=urgent,
+            urgent_ground=urgent_ground if urgent else "",
+            submitted_at=now,
+            term_days=service.processing_days,
+            due_at=calendar.due_at(
+                now,
+                working_days=service.processing_days,
+                urgent_hours=service.urgent_hours if urgent else None,
+            ),
+            idempotency_key=idempotency_key,
+        )
+        RequesterContact.objects.create(
+            application=application,
+            name=name,
+            email=email,
+            postal_address=postal_address,
+            language=language,
+        )
+        ApplicationEvent.objects.create(
+            application=application,
+            action=Action.SUBMIT,
+            from_status="",
+            to_status=Status.SUBMITTED,
+            actor=None,
+            created_at=now,
+        )
+        staff = department_staff_ids(service.department)
+        if staff:
+            notify(
+                recipients=staff,
+                event="services.new_application",
+                context={
+                    "reference": application.reference,
+                    "service": field_in_every_language(service, "name"),
+                    "deadline": _due_text(application),
+                },
+                url=f"/admin/services/application/{application.pk}/change/",
+            )
+        _email_requester(application, action=Action.SUBMIT, reason="")
+    return application
+
+
+def _email_requester(application: Application, *, action: str, reason: str) -> None:
+    """Tell a requester without an account, by e-mail in the language they filed in."""
+    contact = RequesterContact.objects.filter(application=application).first()
+    if contact is None or not contact.email:
+        return
+    with translation.override(contact.language):
+        subject = _("Request %(reference)s: %(status)s") % {
+            "reference": application.reference,
+            "status": Status(application.status).label,
+        }
+        if action == Action.EXTEND:
+            subject = _("Request %(reference)s: the term is extended") % {
+                "reference": application.reference
+            }
+        lines = [
+            _("“%(service)s”, request %(reference)s.")
+            % {"service": application.service.name, "reference": application.reference},
+            _("The answer is due by %(deadline)s.") % {"deadline": _due_text(application)},
+        ]
+        if reason:
+            lines.append(reason)
+        send_mail(subject, "\n\n".join(lines), None, [contact.email], fail_silently=True)

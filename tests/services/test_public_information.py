@@ -17,6 +17,7 @@ from services.services import (
     application_submit,
     application_transition,
     applications_escalate_overdue,
+    public_request_submit,
 )
 from services.tasks import escalate_overdue_applications
 from services.workflow import Action, UrgentGround
@@ -208,3 +209,119 @@ def test_answered_requests_do_not_escalate(head_of_cnap, officer, resident, pubi
 def test_the_periodic_task_escalates(head_of_cnap, resident, pubinfo):
     _received(resident, pubinfo)
     assert escalate_overdue_applications() == 1
+
+
+# --- filing without an account (Art. 19) ------------------------------------
+
+
+@pytest.fixture
+def open_pubinfo(pubinfo):
+    pubinfo.public_information = True
+    pubinfo.online = True
+    pubinfo.save()
+    return pubinfo
+
+
+def _anon_post(client, service, **extra):
+    data = {
+        "idempotency_key": str(uuid.uuid4()),
+        "requester_name": "Олена Петренко",
+        "requester_email": "olena@example.com",
+        "requester_address": "",
+        "website": "",
+        **extra,
+    }
+    for spec in service.fields.all():
+        if spec.type != "file":
+            data.setdefault(f"f_{spec.code}", "Кошторис на 2026 рік")
+    return client.post(reverse("services:request_without_account", args=[service.slug]), data)
+
+
+def test_a_request_can_be_filed_without_an_account(client, mailoutbox, open_pubinfo):
+    response = _anon_post(client, open_pubinfo)
+    assert response.status_code == 200
+    application = Application.objects.get(applicant=None)
+    assert application.reference.encode() in response.content
+    assert application.requester.name == "Олена Петренко"
+    assert [m.to for m in mailoutbox] == [["olena@example.com"]]
+    assert application.reference in mailoutbox[0].subject
+
+
+def test_the_answer_goes_to_the_given_email(client, mailoutbox, officer, open_pubinfo):
+    _anon_post(client, open_pubinfo)
+    application = Application.objects.get(applicant=None)
+    mailoutbox.clear()
+    application_transition(
+        application=application, action=Action.REFUSE, actor=officer, reason="Інформація відсутня"
+    )
+    assert mailoutbox[0].to == ["olena@example.com"]
+    assert "Інформація відсутня" in mailoutbox[0].body
+
+
+def test_a_postal_address_is_enough(client, open_pubinfo):
+    response = _anon_post(
+        client, open_pubinfo, requester_email="", requester_address="вул. Соборна, 1, Житомир"
+    )
+    assert response.status_code == 200
+    assert Application.objects.get(applicant=None).requester.postal_address
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"requester_name": ""},
+        {"requester_email": "", "requester_address": ""},
+        {"requester_email": "not-an-address"},
+        {"website": "http://spam.example"},
+    ],
+)
+def test_incomplete_or_robot_requests_are_refused(client, open_pubinfo, extra):
+    response = _anon_post(client, open_pubinfo, **extra)
+    assert response.status_code == 400
+    assert not Application.objects.exists()
+
+
+def test_only_public_information_services_take_requests_without_an_account(
+    client, resident, service
+):
+    service.online = True
+    service.save()
+    response = client.get(reverse("services:request_without_account", args=[service.slug]))
+    assert response.status_code == 404
+    with pytest.raises(ServiceError):
+        public_request_submit(
+            service=service,
+            name="Хтось",
+            email="x@example.com",
+            answers=[],
+            idempotency_key=uuid.uuid4(),
+        )
+
+
+def test_the_anonymous_form_is_rate_limited(client, settings, open_pubinfo):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "public_request": {"account": "1/hour", "address": "1/hour"},
+    }
+    assert _anon_post(client, open_pubinfo).status_code == 200
+    assert _anon_post(client, open_pubinfo).status_code == 429
+
+
+def test_only_the_handling_officers_see_the_requesters_contacts(
+    client, client_for, officer, other_officer, open_pubinfo
+):
+    _anon_post(client, open_pubinfo)
+    application = Application.objects.get(applicant=None)
+    url = reverse("admin:services_application_change", args=[application.pk])
+    assert b"olena@example.com" in client_for(officer).get(url).content
+    assert b"olena@example.com" not in client_for(other_officer).get(url).content
+
+
+def test_the_officer_extends_a_request_without_an_account_and_the_requester_is_emailed(
+    client, mailoutbox, officer, open_pubinfo
+):
+    _anon_post(client, open_pubinfo)
+    application = Application.objects.get(applicant=None)
+    mailoutbox.clear()
+    _extend(application, officer)
+    assert mailoutbox[0].to == ["olena@example.com"]
