@@ -325,3 +325,17 @@ def test_the_officer_extends_a_request_without_an_account_and_the_requester_is_e
     mailoutbox.clear()
     _extend(application, officer)
     assert mailoutbox[0].to == ["olena@example.com"]
+
+
+def test_the_officer_downloads_the_receipt_of_a_request_without_an_account(
+    client, client_for, officer, open_pubinfo
+):
+    _anon_post(client, open_pubinfo)
+    application = Application.objects.get(applicant=None)
+    page = client_for(officer).get(
+        reverse("admin:services_application_change", args=[application.pk])
+    )
+    assert page.status_code == 200
+    from services.receipt import receipt_pdf
+
+    assert receipt_pdf(application)[:4] == b"%PDF"
