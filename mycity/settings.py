@@ -503,6 +503,8 @@ RATE_LIMITS = {
     # Every screen of a survey is a POST (and autosaves): per minute.
     "survey_answer": _limits("survey_answer", "30/minute", "120/minute"),
     "application": _limits("application", "10/hour", "30/hour"),
+    # Requests for public information without an account: counted per address.
+    "public_request": _limits("public_request", "5/hour", "10/hour"),
     "booking": _limits("booking", "10/hour", "30/hour"),
     # Messages on one's appeals and applications (added information, notes).
     "message": _limits("message", "30/hour", "120/hour"),
@@ -717,6 +719,12 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
     "task": "services.tasks.send_appointment_reminders",
     # Every 15 minutes in the daytime; each appointment is reminded once.
     "schedule": crontab(minute="*/15", hour="9-20"),
+}
+# Overdue applications (requests for public information among them) go to the
+# department head, like overdue appeals: hourly, each at most once per day.
+CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
+    "task": "services.tasks.escalate_overdue_applications",
+    "schedule": crontab(minute=10, hour="8-18"),
 }
 
 # --- news ---

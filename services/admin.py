@@ -46,7 +46,7 @@ from .services import (
     appointment_cancel,
     appointment_mark,
 )
-from .workflow import Action, needs_reason, officer_actions_from
+from .workflow import Action, may_extend, needs_reason, officer_actions_from
 
 
 @admin.register(ServiceCategory)
@@ -178,7 +178,7 @@ class ApplicationAdmin(ScopedAdmin):
         "submitted_at",
         "assignee",
     ]
-    list_filter = ["status", "urgent", "service", "department"]
+    list_filter = ["status", "urgent", "urgent_ground", "service", "department"]
     list_select_related = ["service", "applicant", "assignee"]
     search_fields = ["reference", "applicant__email", "applicant__full_name"]
     date_hierarchy = "submitted_at"
@@ -190,6 +190,8 @@ class ApplicationAdmin(ScopedAdmin):
     @admin.display(description=_("applicant"), ordering="applicant__full_name")
     def applicant_name(self, obj):
         # Contacts (the e-mail among them) are shown on the application's own page.
+        if obj.applicant is None:
+            return gettext("without an account")
         return obj.applicant.full_name or obj.applicant.public_name
 
     @admin.display(description=_("due"), ordering="due_at")
@@ -240,7 +242,11 @@ class ApplicationAdmin(ScopedAdmin):
         if obj is not None:
             extra_context.update(self._panel_context(obj))
             extra_context["may_verify"] = request.user.has_perm("citizens.verify_resident")
-            if request.method == "GET":
+            if request.method == "GET" and obj.applicant_id is None:
+                # A request without an account (Art. 19): the contacts given for the
+                # answer, to the officers who handle it (get_object is scoped).
+                extra_context["requester_contact"] = getattr(obj, "requester", None)
+            elif request.method == "GET":
                 # get_object is scoped to the officer's departments: whoever gets here
                 # handles the application, and sees (recorded) the applicant's contacts.
                 extra_context["applicant_contacts"] = contacts_disclose(
@@ -255,8 +261,7 @@ class ApplicationAdmin(ScopedAdmin):
             "panel_actions": [
                 (action, Action(action).label, needs_reason(action))
                 for action in officer_actions_from(obj.status)
-                if action != Action.EXTEND
-                or (obj.service.extension_days and not obj.extended_at and not obj.urgent)
+                if action != Action.EXTEND or may_extend(obj, timezone.now())
             ],
             "events": ApplicationEvent.objects.filter(application=obj).select_related("actor"),
             "documents": Document.objects.filter(application=obj),

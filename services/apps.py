@@ -37,6 +37,20 @@ class ServicesConfig(AppConfig):
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
         ),
         EventType(
+            key="services.term_extended",
+            label=_("The term of my request for public information is extended"),
+            title=_("Application %(reference)s: the term is extended"),
+            text=_("The answer on “%(service)s” is now due by %(deadline)s. Reason: %(reason)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+        EventType(
+            key="services.escalated",
+            label=_("Overdue applications of my department (department heads)"),
+            title=_("Application %(reference)s is overdue"),
+            text=_("“%(service)s” was due by %(deadline)s and is still not answered."),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
             key="services.officer_message",
             label=_("Messages from officers about my applications"),
             title=_("Application %(reference)s: a message from the officer"),

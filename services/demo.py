@@ -335,6 +335,7 @@ SERVICES = [
         "days": 5,
         "urgent_hours": 48,
         "extension_days": 20,
+        "public_information": True,
         "legal": (
             "Закон України «Про доступ до публічної інформації», ст. 19–21",
             "Law of Ukraine “On Access to Public Information”, arts. 19–21",
@@ -553,6 +554,7 @@ def seed(stdout):
         service.processing_days = spec["days"]
         service.urgent_hours = spec.get("urgent_hours")
         service.extension_days = spec.get("extension_days")
+        service.public_information = spec.get("public_information", False)
         service.legal_basis_uk, service.legal_basis_en = _pair(spec, "legal")
         service.online, service.bookable = spec["online"], spec["bookable"]
         service.ordering = order

@@ -15,6 +15,7 @@ from phonenumber_field.formfields import PhoneNumberField
 
 from .documents import ACCEPT, check_document
 from .models import FormField
+from .workflow import UrgentGround
 
 
 class DocumentField(forms.FileField):
@@ -171,6 +172,17 @@ class ApplicationForm(forms.Form):
                 )
                 % {"hours": service.urgent_hours},
                 required=False,
+                widget=forms.HiddenInput,
+            )
+            self.fields["urgent_ground"] = forms.ChoiceField(
+                label=_("Do you need the answer within %(hours)d hours?")
+                % {"hours": service.urgent_hours},
+                help_text=_(
+                    "The law sets the shorter term only on these grounds "
+                    "(Art. 20(2) of the Law on Access to Public Information)."
+                ),
+                choices=[("", _("No, the usual term")), *UrgentGround.choices],
+                required=False,
             )
 
     def clean(self):
@@ -235,6 +247,7 @@ class ApplicationForm(forms.Form):
             "answers": answers,
             "documents": documents,
             "urgent": bool(self.cleaned_data.get("urgent")),
+            "urgent_ground": self.cleaned_data.get("urgent_ground") or "",
             "idempotency_key": self.cleaned_data["idempotency_key"],
         }
 
@@ -293,3 +306,49 @@ class BookingForm(forms.Form):
 
     def clean_centre(self):
         return self.centres[self.cleaned_data["centre"]]
+
+
+class PublicRequestForm(ApplicationForm):
+    """A request for public information without an account (Art. 19): the
+    service's form plus a name and a postal or e-mail address for the answer.
+
+    Spam protection without a third-party CAPTCHA: a field people never see
+    (robots fill it in) and the rate limit of the view."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["requester_name"] = forms.CharField(label=_("Your name"), max_length=200)
+        self.fields["requester_email"] = forms.EmailField(
+            label=_("E-mail for the answer"), required=False
+        )
+        self.fields["requester_address"] = forms.CharField(
+            label=_("Postal address for the answer"),
+            help_text=_("Give an e-mail or a postal address, or both."),
+            max_length=500,
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 2}),
+        )
+        self.fields["website"] = forms.CharField(
+            label=_("Leave this field empty"),
+            required=False,
+            widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("website"):
+            raise forms.ValidationError(_("The request could not be accepted."))
+        if not data.get("requester_email") and not (data.get("requester_address") or "").strip():
+            self.add_error("requester_email", _("Give a postal or e-mail address for the answer."))
+        return data
+
+    def public_kwargs(self) -> dict:
+        kwargs = self.submit_kwargs()
+        return {
+            "answers": kwargs["answers"],
+            "urgent_ground": kwargs["urgent_ground"],
+            "idempotency_key": kwargs["idempotency_key"],
+            "name": self.cleaned_data["requester_name"],
+            "email": self.cleaned_data.get("requester_email") or "",
+            "postal_address": self.cleaned_data.get("requester_address") or "",
+        }

@@ -50,10 +50,16 @@ def _render(application) -> bytes:
 
     submitted = timezone.localtime(application.submitted_at)
     due = timezone.localtime(application.due_at)
+    applicant = application.applicant
+    if applicant is not None:
+        who = applicant.full_name or applicant.email
+    else:  # a request for public information without an account (Art. 19)
+        requester = getattr(application, "requester", None)
+        who = requester.name if requester is not None else "—"
     rows = [
         (_("Service"), service.name),
         (_("Responsible department"), application.department.name),
-        (_("Applicant"), application.applicant.full_name or application.applicant.email),
+        (_("Applicant"), who),
         (_("Submitted"), submitted.strftime("%d.%m.%Y %H:%M")),
         (
             _("Answer due by"),

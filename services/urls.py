@@ -43,6 +43,11 @@ urlpatterns = [
     ),
     path("services/<slug:slug>/", catalogue.detail, name="detail"),
     path("services/<slug:slug>/apply/", applying.apply, name="apply"),
+    path(
+        "services/<slug:slug>/request/",
+        applying.request_without_account,
+        name="request_without_account",
+    ),
     path("services/<slug:slug>/book/", booking.book, name="book"),
     path("me/services/", applying.mine, name="mine"),
 ]

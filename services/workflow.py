@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from . import calendar
+
 
 class Status(models.TextChoices):
     SUBMITTED = "submitted", pgettext_lazy("application status", "Submitted")
@@ -30,6 +32,18 @@ class Action(models.TextChoices):
     REFUSE = "refuse", _("refused")
     WITHDRAW = "withdraw", _("withdrawn by the applicant")
     EXTEND = "extend", _("term extended")
+
+
+class UrgentGround(models.TextChoices):
+    """The grounds of the 48-hour term, Art. 20(2) of the Law "On Access to Public Information"."""
+
+    LIFE_OR_FREEDOM = "life_or_freedom", _("Protection of a person's life or freedom")
+    ENVIRONMENT = "environment", _("The state of the environment")
+    FOOD_AND_GOODS = "food_and_goods", _("The quality of food or household items")
+    ACCIDENT = "accident", _("An accident")
+    CATASTROPHE = "catastrophe", _("A catastrophe")
+    NATURAL_HAZARD = "natural_hazard", _("A dangerous natural phenomenon")
+    EMERGENCY = "emergency", _("Another emergency that threatens the safety of citizens")
 
 
 APPLICANT, OFFICER = "applicant", "officer"
@@ -89,6 +103,27 @@ OFFICER_ACTIONS = [
     Action.EXTEND,
     Action.REFUSE,
 ]
+
+
+# Art. 20(4) of the Law "On Access to Public Information": the term may be
+# extended only if the requester is told, with the reason, within this many
+# working days of receipt.
+EXTENSION_NOTICE_DAYS = 5
+
+
+def extension_notice_until(submitted_at):
+    """The last moment the requester can still be told of an extension."""
+    return calendar.due_at(submitted_at, working_days=EXTENSION_NOTICE_DAYS)
+
+
+def may_extend(application, now) -> bool:
+    """Whether the term of `application` can still be extended at `now`."""
+    return bool(
+        application.service.extension_days
+        and not application.extended_at
+        and not application.urgent
+        and now <= extension_notice_until(application.submitted_at)
+    )
 
 
 def allowed(action: str, from_status: str | None, actor: str) -> bool:

@@ -6,6 +6,7 @@ from .applications import (
     ApplicationMessage,
     Document,
     ReferenceCounter,
+    RequesterContact,
     officer_scope,
     private_storage,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "FormField",
     "OpeningHours",
     "ReferenceCounter",
+    "RequesterContact",
     "Service",
     "ServiceCategory",
     "ServiceCentre",

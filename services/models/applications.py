@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.access import has_staff_powers
 from mycity.lib.storage import private_storage
 
-from ..workflow import OPEN_STATUSES, Action, Status
+from ..workflow import OPEN_STATUSES, Action, Status, UrgentGround
 
 
 def _private_storage():
@@ -82,6 +82,9 @@ class Application(models.Model):
         verbose_name=_("applicant"),
         on_delete=models.PROTECT,
         related_name="service_applications",
+        null=True,
+        blank=True,
+        help_text=_("Empty for a request for public information filed without an account."),
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -105,10 +108,20 @@ class Application(models.Model):
         default=False,
         help_text=_("The applicant asked for the shorter term (life, health or safety)."),
     )
+    urgent_ground = models.CharField(
+        _("ground of urgency"),
+        max_length=20,
+        choices=UrgentGround,
+        blank=True,
+        help_text=_(
+            "Why the shorter term applies (Art. 20(2) of the Law on Access to Public Information)."
+        ),
+    )
     submitted_at = models.DateTimeField(_("submitted"), default=timezone.now, db_index=True)
     term_days = models.PositiveSmallIntegerField(_("term, working days"))
     due_at = models.DateTimeField(_("due"), db_index=True)
     extended_at = models.DateTimeField(_("term extended"), null=True, blank=True)
+    escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
     refusal_reason = models.TextField(_("reason for refusal"), blank=True)
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -269,3 +282,28 @@ class Document(models.Model):
     @property
     def content_type(self) -> str:
         return {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}[self.kind]
+
+
+class RequesterContact(models.Model):
+    """Who filed a request for public information without an account (Art. 19):
+    personal data, shown only to the officers who handle the request."""
+
+    application = models.OneToOneField(
+        Application,
+        verbose_name=_("application"),
+        on_delete=models.CASCADE,
+        related_name="requester",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    email = models.EmailField(_("e-mail for the answer"), blank=True)
+    postal_address = models.TextField(
+        _("postal address for the answer"), max_length=500, blank=True
+    )
+    language = models.CharField(_("language"), max_length=8, default="uk")
+
+    class Meta:
+        verbose_name = _("requester without an account")
+        verbose_name_plural = _("requesters without an account")
+
+    def __str__(self):
+        return self.name

@@ -221,6 +221,14 @@ class Service(models.Model):
         help_text=_("The longest term after an extension with notice to the applicant."),
     )
     legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    public_information = models.BooleanField(
+        _("request for public information"),
+        default=False,
+        help_text=_(
+            "Anyone may file it without an account, giving a name and a postal or e-mail "
+            "address (Art. 19 of the Law on Access to Public Information)."
+        ),
+    )
     centres = models.ManyToManyField(
         ServiceCentre, verbose_name=_("where it is received"), blank=True, related_name="services"
     )

@@ -5,7 +5,9 @@ from .applications import (
     application_message,
     application_submit,
     application_transition,
+    applications_escalate_overdue,
     next_reference,
+    public_request_submit,
 )
 from .appointments import (
     appointment_book,
@@ -25,6 +27,7 @@ __all__ = [
     "application_message",
     "application_submit",
     "application_transition",
+    "applications_escalate_overdue",
     "appointment_book",
     "appointment_cancel",
     "appointment_mark",
@@ -34,5 +37,6 @@ __all__ = [
     "free_times",
     "may_process",
     "next_reference",
+    "public_request_submit",
     "why_closed",
 ]

@@ -1,13 +1,16 @@
 """Every change to an application: submit, the workflow's transitions, messages."""
 
+import datetime as dt
 import uuid
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db.models import Q
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
@@ -20,9 +23,21 @@ from ..models import (
     ApplicationMessage,
     Document,
     ReferenceCounter,
+    RequesterContact,
     Service,
 )
-from ..workflow import APPLICANT, FINAL_STATUSES, OFFICER, Action, Status, allowed, target
+from ..workflow import (
+    APPLICANT,
+    EXTENSION_NOTICE_DAYS,
+    FINAL_STATUSES,
+    OFFICER,
+    Action,
+    Status,
+    UrgentGround,
+    allowed,
+    extension_notice_until,
+    target,
+)
 from .common import (
     ServiceError,
     department_staff_ids,
@@ -84,6 +99,7 @@ def application_submit(
     answers: list[dict],
     documents: list[tuple[str, object]] = (),
     urgent: bool = False,
+    urgent_ground: str = "",
     idempotency_key: uuid.UUID,
 ) -> tuple[Application, bool]:
     """File an online application for `service`. Returns (application, created).
@@ -92,7 +108,10 @@ def application_submit(
     value); `documents` are (field code, upload) pairs, each checked by
     content. The deadline counts the service's working days from the next
     day, or `urgent_hours` when the applicant says life or safety is
-    concerned. The same idempotency key returns the application it made.
+    concerned. `urgent_ground` names the ground of Art. 20(2) of the Law on
+    Access to Public Information (UrgentGround); `urgent` without a ground
+    means life or freedom. The same idempotency key returns the application
+    it made.
     """
     existing = Application.objects.filter(
         applicant=applicant, idempotency_key=idempotency_key
@@ -108,7 +127,10 @@ def application_submit(
     checked = list(
         zip([code for code, _u in documents], _checked(u for _c, u in documents), strict=False)
     )
-    urgent = bool(urgent and service.urgent_hours)
+    if urgent_ground and urgent_ground not in UrgentGround.values:
+        raise ServiceError(_("Choose a ground of urgency from the list."))
+    urgent = bool((urgent or urgent_ground) and service.urgent_hours)
+    urgent_ground = (urgent_ground or UrgentGround.LIFE_OR_FREEDOM) if urgent else ""
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -120,6 +142,7 @@ def application_submit(
                 status=Status.SUBMITTED,
                 answers=answers,
                 urgent=urgent,
+                urgent_ground=urgent_ground,
                 submitted_at=now,
                 term_days=service.processing_days,
                 due_at=calendar.due_at(
@@ -228,10 +251,14 @@ def application_transition(
             reason=reason,
             created_at=now,
         )
-        if role == OFFICER:
+        if role == OFFICER and locked.applicant_id is None:
+            _email_requester(locked, action=action, reason=reason)
+        elif role == OFFICER:
             notify(
                 recipients=[locked.applicant_id],
-                event="services.status_changed",
+                event="services.term_extended"
+                if action == Action.EXTEND
+                else "services.status_changed",
                 context={
                     "reference": locked.reference,
                     "service": field_in_every_language(locked.service, "name"),
@@ -254,6 +281,14 @@ def _extend(application: Application) -> None:
         raise ServiceError(_("The term can be extended only once."))
     if application.urgent:
         raise ServiceError(_("An urgent application cannot be extended."))
+    if timezone.now() > extension_notice_until(application.submitted_at):
+        raise ServiceError(
+            _(
+                "The term can be extended only within %(n)d working days of receipt "
+                "(Art. 20(4) of the Law on Access to Public Information)."
+            )
+            % {"n": EXTENSION_NOTICE_DAYS}
+        )
     application.term_days = service.extension_days
     application.due_at = calendar.due_at(
         application.submitted_at, working_days=service.extension_days
@@ -354,3 +389,171 @@ def application_correct(
         return application_transition(
             application=application, action=Action.CORRECT, actor=applicant
         )
+
+
+def applications_escalate_overdue(*, now: dt.datetime | None = None) -> int:
+    """Tell department heads about overdue applications, once per application per day.
+
+    Like the escalation of overdue appeals: a conditional UPDATE (… WHERE
+    escalated_on IS DISTINCT FROM today) claims each application in its own
+    transaction, and only the run that changed the row notifies the head (or,
+    with no active head, the department's staff): two runs at once, or a
+    task delivered twice, send one escalation. Returns how many were sent.
+    """
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    not_today = Q(escalated_on__isnull=True) | ~Q(escalated_on=today)
+    candidates = list(
+        Application.objects.overdue(now)
+        .filter(not_today)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)
+    )
+    escalated = 0
+    for pk in candidates:
+        with transaction.atomic():
+            claimed = (
+                Application.objects.overdue(now)
+                .filter(pk=pk)
+                .filter(not_today)
+                .update(escalated_on=today)
+            )
+            if not claimed:
+                continue
+            application = Application.objects.select_related("department", "service").get(pk=pk)
+            _escalate(application)
+            escalated += 1
+    return escalated
+
+
+def _escalate(application: Application) -> None:
+    department = application.department
+    head = department.head
+    if head is not None and head.is_active:
+        recipients = [head.pk]
+    else:
+        recipients = sorted(department_staff_ids(department) - {department.head_id})
+    if recipients:
+        notify(
+            recipients=recipients,
+            event="services.escalated",
+            context={
+                "reference": application.reference,
+                "service": field_in_every_language(application.service, "name"),
+                "deadline": _due_text(application),
+            },
+            url=f"/admin/services/application/{application.pk}/change/",
+        )
+
+
+# --- requests for public information without an account (Art. 19) ----------
+
+
+def public_request_submit(
+    *,
+    service: Service,
+    name: str,
+    email: str = "",
+    postal_address: str = "",
+    answers: list[dict],
+    urgent_ground: str = "",
+    language: str = "uk",
+    idempotency_key: uuid.UUID,
+) -> Application:
+    """File a request for public information without an account.
+
+    Art. 19 of the Law on Access to Public Information asks only for a name
+    and a postal or e-mail address for the answer. Only services marked
+    `public_information` take such requests. The terms are those of any
+    application (Art. 20); the answer and news go to the e-mail, if given.
+    """
+    name, email, postal_address = (
+        (name or "").strip(),
+        (email or "").strip(),
+        (postal_address or "").strip(),
+    )
+    if not service.is_active or not service.online or not service.public_information:
+        raise ServiceError(_("This service cannot be requested without an account."))
+    if not name:
+        raise ServiceError(_("Give your name."))
+    if not email and not postal_address:
+        raise ServiceError(_("Give a postal or e-mail address for the answer."))
+    existing = Application.objects.filter(applicant=None, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing
+    if urgent_ground and urgent_ground not in UrgentGround.values:
+        raise ServiceError(_("Choose a ground of urgency from the list."))
+    urgent = bool(urgent_ground and service.urgent_hours)
+    now = timezone.now()
+    with transaction.atomic():
+        application = Application.objects.create(
+            reference=next_reference(now),
+            service=service,
+            department_id=service.department_id,
+            applicant=None,
+            status=Status.SUBMITTED,
+            answers=answers,
+            urgent=urgent,
+            urgent_ground=urgent_ground if urgent else "",
+            submitted_at=now,
+            term_days=service.processing_days,
+            due_at=calendar.due_at(
+                now,
+                working_days=service.processing_days,
+                urgent_hours=service.urgent_hours if urgent else None,
+            ),
+            idempotency_key=idempotency_key,
+        )
+        RequesterContact.objects.create(
+            application=application,
+            name=name,
+            email=email,
+            postal_address=postal_address,
+            language=language,
+        )
+        ApplicationEvent.objects.create(
+            application=application,
+            action=Action.SUBMIT,
+            from_status="",
+            to_status=Status.SUBMITTED,
+            actor=None,
+            created_at=now,
+        )
+        staff = department_staff_ids(service.department)
+        if staff:
+            notify(
+                recipients=staff,
+                event="services.new_application",
+                context={
+                    "reference": application.reference,
+                    "service": field_in_every_language(service, "name"),
+                    "deadline": _due_text(application),
+                },
+                url=f"/admin/services/application/{application.pk}/change/",
+            )
+        _email_requester(application, action=Action.SUBMIT, reason="")
+    return application
+
+
+def _email_requester(application: Application, *, action: str, reason: str) -> None:
+    """Tell a requester without an account, by e-mail in the language they filed in."""
+    contact = RequesterContact.objects.filter(application=application).first()
+    if contact is None or not contact.email:
+        return
+    with translation.override(contact.language):
+        subject = _("Request %(reference)s: %(status)s") % {
+            "reference": application.reference,
+            "status": Status(application.status).label,
+        }
+        if action == Action.EXTEND:
+            subject = _("Request %(reference)s: the term is extended") % {
+                "reference": application.reference
+            }
+        lines = [
+            _("“%(service)s”, request %(reference)s.")
+            % {"service": application.service.name, "reference": application.reference},
+            _("The answer is due by %(deadline)s.") % {"deadline": _due_text(application)},
+        ]
+        if reason:
+            lines.append(reason)
+        send_mail(subject, "\n\n".join(lines), None, [contact.email], fail_silently=True)

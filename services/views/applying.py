@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -11,7 +12,7 @@ from mycity.lib.ratelimit import rate_limited
 
 from .. import selectors
 from ..downloads import document_response, receipt_response
-from ..forms import ApplicationForm, MessageForm
+from ..forms import ApplicationForm, MessageForm, PublicRequestForm
 from ..models import Application, Service
 from ..services import (
     ServiceError,
@@ -19,6 +20,7 @@ from ..services import (
     application_message,
     application_submit,
     application_transition,
+    public_request_submit,
 )
 from ..workflow import FINAL_STATUSES, Action, Status
 
@@ -64,6 +66,44 @@ def apply(request, slug):
             "files_lost": form.is_bound and bool(request.FILES),
         },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@rate_limited("public_request")
+def request_without_account(request, slug):
+    """A request for public information without an account (Art. 19)."""
+    service = get_object_or_404(
+        Service.objects.active()
+        .filter(public_information=True, online=True)
+        .select_related("category", "department"),
+        slug=slug,
+    )
+    specs = [spec for spec in service.fields.all() if spec.type != "file"]
+    if request.method == "POST":
+        form = PublicRequestForm(request.POST, service=service, specs=specs)
+        if form.is_valid():
+            try:
+                application = public_request_submit(
+                    service=service,
+                    language=(get_language() or "uk")[:2],
+                    **form.public_kwargs(),
+                )
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                return render(
+                    request,
+                    "services/request_received.html",
+                    {"service": service, "application": application},
+                )
+        return render(
+            request,
+            "services/request_anonymous.html",
+            {"service": service, "form": form},
+            status=400,
+        )
+    form = PublicRequestForm(service=service, specs=specs)
+    return render(request, "services/request_anonymous.html", {"service": service, "form": form})
 
 
 def _page(request, application, *, message_form=None, status=200):

@@ -15,6 +15,7 @@ nothing the first ones do not show), which keeps a role's walk to seconds.
 import contextlib
 import json
 import re
+import uuid
 from collections import Counter, deque
 from html import unescape
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -44,16 +45,20 @@ ANSWER_FILE = "ZQANSWERFILE"
 CONTACT_EMAIL = "zq-contact-mark@example.com"
 CONTACT_NAME = "Зірковська"
 CONTACT_PHONE = "671112233"  # digits of +380 67 111 22 33, however it is spaced
+# A request for public information filed without an account: its contacts.
+REQUESTER_EMAIL = "zq-requester-mark@example.com"
+REQUESTER_ADDRESS = "ZQREQUESTERADDRESS"
 
 APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT, ANSWER_FILE}
 APPLICATION = {APPLICATION_FIELD, DOCUMENT_NAME}
 CONTACTS = {CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE}
-EVERY_MARKER = APPEALS | APPLICATION | CONTACTS | {SURVEY_TEXT}
+REQUESTER = {REQUESTER_EMAIL, REQUESTER_ADDRESS}
+EVERY_MARKER = APPEALS | APPLICATION | CONTACTS | REQUESTER | {SURVEY_TEXT}
 
 # Role -> the markers it may see. Contacts go with handling the case.
 ALLOWED = {
     "anonymous": set(),
-    "author": EVERY_MARKER,
+    "author": EVERY_MARKER - REQUESTER,
     "other_resident": set(),
     "moderator": APPEALS | CONTACTS,
     "roads_staff": APPEALS | CONTACTS,
@@ -61,7 +66,7 @@ ALLOWED = {
     "roads_head": APPEALS | CONTACTS,
     "editor": set(),
     "survey_manager": {SURVEY_TEXT},
-    "service_officer": APPLICATION | CONTACTS,
+    "service_officer": APPLICATION | CONTACTS | REQUESTER,
     "city_admin": CONTACTS,
     "staff_without_mfa": set(),
     "moderator_without_code": set(),
@@ -109,6 +114,17 @@ def world(db, private_root):
             }
         ],
         documents=[("scan", upload(pdf_bytes(), f"{DOCUMENT_NAME}.pdf"))],
+    )
+
+    from services.services import public_request_submit
+
+    public_request_submit(
+        service=ServiceFactory(department=cnap, online=True, public_information=True),
+        name="Запитувач без акаунта",
+        email=REQUESTER_EMAIL,
+        postal_address=f"вул. {REQUESTER_ADDRESS}, 1",
+        answers=[],
+        idempotency_key=uuid.uuid4(),
     )
 
     from surveys.services import survey_respond

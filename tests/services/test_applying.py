@@ -53,7 +53,7 @@ def test_a_resident_sees_the_generated_form(client_for, resident, public_info):
     html = response.content.decode()
     assert 'name="f_request"' in html
     assert 'name="f_attachment"' in html
-    assert 'name="urgent"' in html
+    assert 'name="urgent_ground"' in html
     assert 'enctype="multipart/form-data"' in html
 
 
