@@ -309,7 +309,9 @@ class StaffAction:
         if role is None:
             return False
         if self.workflow is not None:
-            return allowed(self.workflow, appeal.status, role)
+            return allowed(self.workflow, appeal.status, role) and (
+                staff_services.within_legal_window(appeal, self.workflow)
+            )
         return role in self.roles and (self.statuses is None or appeal.status in self.statuses)
 
     @property

@@ -74,6 +74,42 @@ AUDIT_NOTE = "appeals.note"
 AUDIT_ESCALATE = "appeals.escalate"
 
 
+# Art. 5 and 7: a return and a forward are possible only so many days after receipt.
+LEGAL_WINDOWS = {Action.RETURN: RETURN_DAYS, Action.FORWARD: FORWARD_DAYS}
+
+
+def days_since_receipt(appeal: Appeal, today: dt.date | None = None) -> int:
+    """Whole calendar days since the appeal was received (registered), in Kyiv time."""
+    today = today or timezone.localdate()
+    return (today - timezone.localdate(appeal.registered_at)).days
+
+
+def within_legal_window(appeal: Appeal, action: str, today: dt.date | None = None) -> bool:
+    """True unless `action` has a legal window (return: 10 days, forward: 5) that has passed."""
+    limit = LEGAL_WINDOWS.get(action)
+    return limit is None or days_since_receipt(appeal, today) <= limit
+
+
+def _check_window(appeal: Appeal, action: str) -> None:
+    if within_legal_window(appeal, action):
+        return
+    if action == Action.RETURN:
+        raise AppealError(
+            _(
+                "An appeal can be returned to its author only within %(days)d days of receipt "
+                "(Art. 5 and 7 of the Law on Citizens' Appeals); it must be considered now."
+            )
+            % {"days": RETURN_DAYS}
+        )
+    raise AppealError(
+        _(
+            "An appeal can be forwarded to another body only within %(days)d days of receipt "
+            "(Art. 7 of the Law on Citizens' Appeals); the department must answer it."
+        )
+        % {"days": FORWARD_DAYS}
+    )
+
+
 def audit_code(action: str) -> str:
     """The audit code of a workflow action, e.g. "appeals.accept"."""
     return f"appeals.{action}"
@@ -373,6 +409,7 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
     with transaction.atomic():
         locked = _lock(appeal)
         role = _role_for(actor, locked, action=Action.RETURN)
+        _check_window(locked, Action.RETURN)
         before = locked.status
         reason = _(
             "The city needs more information: the question is on the request's page. "
@@ -439,6 +476,7 @@ def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Ap
     with transaction.atomic():
         locked = _lock(appeal)
         role = _role_for(actor, locked, action=Action.FORWARD)
+        _check_window(locked, Action.FORWARD)
         before, was = locked.status, locked.forwarded_to
         locked.forwarded_to = body
         locked.save(update_fields=["forwarded_to", "updated_at"])
