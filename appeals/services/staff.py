@@ -37,6 +37,7 @@ from ..models import (
 from ..search import normalize
 from ..workflow import (
     DEPARTMENT,
+    HEAD,
     MODERATOR,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -141,6 +142,8 @@ def _roles(user, appeal: Appeal) -> set[str]:
         roles.add(MODERATOR)
     if _in_department(user, appeal.department_id):
         roles.add(DEPARTMENT)
+        if Department.objects.filter(pk=appeal.department_id, head=user).exists():
+            roles.add(HEAD)
     return roles
 
 
@@ -186,11 +189,18 @@ def _role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) ->
     if not usable:
         if wanted == {MODERATOR}:
             raise AppealError(_("Only a moderator can do this."))
+        if wanted == {HEAD} and DEPARTMENT in have:
+            raise AppealError(
+                _("Only the head of the department can extend the term (Art. 20 of the law).")
+            )
         raise AppealError(
             _("Only the staff of the department the request is routed to can do this.")
         )
     # A moderator who also works in the department acts as the department where both fit.
-    return DEPARTMENT if DEPARTMENT in usable else MODERATOR
+    for role in (DEPARTMENT, MODERATOR, HEAD):
+        if role in usable:
+            return role
+    raise AssertionError(usable)  # pragma: no cover
 
 
 ANY_STAFF = (MODERATOR, DEPARTMENT)

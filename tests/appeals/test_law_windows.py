@@ -87,3 +87,51 @@ def test_department_cannot_forward_a_late_accepted_appeal_through_the_admin(
 
     assert response.status_code == 200
     assert Appeal.objects.get(pk=appeal.pk).status == Status.ACCEPTED
+
+
+# --- point 4: only the head of the department extends, once ----------------------
+
+
+@pytest.fixture
+def head_world(resident, moderator, department, department_staff):
+    from tests.appeals.test_staff_services import World
+
+    return World(
+        resident=resident,
+        moderator=moderator,
+        department=department,
+        department_staff=department_staff,
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "allowed"),
+    [("head", True), ("staff", False), ("moderator", False), ("other_staff", False)],
+)
+def test_only_the_department_head_extends_the_term(head_world, who, allowed):
+    from appeals.services import appeal_extend
+
+    appeal = head_world.appeal("in_progress")
+    actor = getattr(head_world, who)
+
+    if allowed:
+        extended = appeal_extend(appeal=appeal, actor=actor, days=5, reason="Експертиза.")
+        assert extended.deadline_extended
+        with pytest.raises(AppealError, match="already been extended"):
+            appeal_extend(appeal=extended, actor=actor, days=5, reason="Ще раз.")
+    else:
+        with pytest.raises(AppealError):
+            appeal_extend(appeal=appeal, actor=actor, days=5, reason="Експертиза.")
+        assert not Appeal.objects.get(pk=appeal.pk).deadline_extended
+
+
+@pytest.mark.parametrize(("who", "offered"), [("head", True), ("staff", False)])
+def test_admin_offers_extension_only_to_the_head(client_for, head_world, who, offered):
+    appeal = head_world.appeal("in_progress")
+
+    response = client_for(getattr(head_world, who)).get(
+        reverse("admin:appeals_appeal_change", args=[appeal.pk])
+    )
+
+    keys = {item["spec"].key for item in response.context["panel_actions"]}
+    assert ("extend" in keys) is offered
