@@ -106,7 +106,8 @@ class Category(models.Model):
     answer_days = models.PositiveSmallIntegerField(
         _("days to answer"),
         default=15,
-        validators=[MinValueValidator(1), MaxValueValidator(45)],
+        # Art. 20: the first term is at most one month; 45 days only with an extension.
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text=_("15 when no extra study is needed, otherwise up to 30 (the law)."),
     )
     support_threshold = models.PositiveIntegerField(
@@ -124,6 +125,12 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["group__ordering", "ordering", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_days__gte=1, answer_days__lte=30),
+                name="appeals_category_first_term_within_one_month",
+            )
+        ]
 
     def __str__(self):
         return f"{self.icon} {self.name}".strip()

@@ -49,3 +49,23 @@ def test_one_month_counts_from_the_kyiv_date_of_registration():
 )
 def test_day_terms_are_calendar_days(days, due):
     assert legal_deadline(dt.date(2027, 1, 31), days) == due
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("days", "valid"), [(1, True), (15, True), (30, True), (31, False)])
+def test_a_category_first_term_is_at_most_one_month(days, valid):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import CategoryFactory
+
+    category = CategoryFactory()
+    category.answer_days = days
+    if valid:
+        category.full_clean()
+        category.save()
+    else:
+        with pytest.raises(ValidationError):
+            category.full_clean()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            category.save()
