@@ -135,3 +135,23 @@ def test_admin_offers_extension_only_to_the_head(client_for, head_world, who, of
 
     keys = {item["spec"].key for item in response.context["panel_actions"]}
     assert ("extend" in keys) is offered
+
+
+# --- point 2: the term restarts from the author's reply -------------------------------
+
+
+def test_the_term_restarts_from_the_authors_reply(moderator, resident, waiting):
+    from appeals.models import legal_deadline
+    from appeals.services.following import appeal_add_info
+
+    appeal = aged(waiting, 9)
+    old_deadline = legal_deadline(appeal.registered_at, appeal.term_days)
+    Appeal.objects.filter(pk=appeal.pk).update(deadline=old_deadline)
+    appeal.refresh_from_db()
+    appeal_return(appeal=appeal, actor=moderator, question="Де саме?")
+
+    replied = appeal_add_info(appeal=appeal, author=resident, text="Біля школи № 5.")
+
+    assert replied.status == Status.MODERATION
+    assert replied.deadline == legal_deadline(timezone.now(), replied.term_days)
+    assert replied.deadline > old_deadline
