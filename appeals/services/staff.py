@@ -862,6 +862,20 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
             },
             url=appeal.get_absolute_url(),
         )
+    if last is None and appeal.author_id:
+        # Art. 20: the author hears once that the term passed, who owes the answer
+        # and where to complain.
+        notify(
+            recipients=[appeal.author_id],
+            event="appeals.term_passed",
+            context={
+                "reference": appeal.reference,
+                "title": appeal.title,
+                "deadline": appeal.deadline.strftime("%d.%m.%Y"),
+                "department": department.name,
+            },
+            url=appeal.get_absolute_url(),
+        )
     _audit(
         appeal,
         actor=None,
