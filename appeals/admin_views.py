@@ -43,7 +43,7 @@ from .forms import MultipleFileField
 from .models import AnswerAttachment, AnswerTemplate, Appeal, AppealPhoto, RejectReason
 from .services import AppealError
 from .services import staff as staff_services
-from .workflow import DEPARTMENT, MODERATOR, OPEN_STATUSES, Action, Status, allowed
+from .workflow import DEPARTMENT, HEAD, MODERATOR, OPEN_STATUSES, Action, Status, allowed
 
 DASHBOARD_DAYS = 30
 
@@ -309,7 +309,9 @@ class StaffAction:
         if role is None:
             return False
         if self.workflow is not None:
-            return allowed(self.workflow, appeal.status, role)
+            return allowed(self.workflow, appeal.status, role) and (
+                staff_services.within_legal_window(appeal, self.workflow)
+            )
         return role in self.roles and (self.statuses is None or appeal.status in self.statuses)
 
     @property
@@ -477,6 +479,8 @@ def user_roles(user, appeal: Appeal, role: str | None) -> set[str]:
         or appeal.department.members.filter(pk=user.pk).exists()
     ):
         roles.add(DEPARTMENT)
+    if DEPARTMENT in roles and appeal.department.head_id == user.pk:
+        roles.add(HEAD)
     return roles
 
 

@@ -55,6 +55,17 @@ class AppealsConfig(AppConfig):
             default_channels=frozenset({EMAIL}),
         ),
         EventType(
+            key="appeals.term_passed",
+            label=_("My request was not answered in time"),
+            title=_("Request %(reference)s: the term for the answer has passed"),
+            text=_(
+                "“%(title)s” was due by %(deadline)s and %(department)s has not answered. "
+                "You may complain to the head of the city council or to the Ombudsman "
+                "(Art. 16 and 20 of the Law on Citizens' Appeals)."
+            ),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
             key="appeals.merged",
             label=_("Requests merged into another one I now follow"),
             title=_("Request %(reference)s is merged into %(into)s"),

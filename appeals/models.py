@@ -1,5 +1,6 @@
 """Appeals of every kind under the Law of Ukraine "On Citizens' Appeals"."""
 
+import calendar
 import datetime as dt
 import math
 import os
@@ -105,7 +106,8 @@ class Category(models.Model):
     answer_days = models.PositiveSmallIntegerField(
         _("days to answer"),
         default=15,
-        validators=[MinValueValidator(1), MaxValueValidator(45)],
+        # Art. 20: the first term is at most one month; 45 days only with an extension.
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
         help_text=_("15 when no extra study is needed, otherwise up to 30 (the law)."),
     )
     support_threshold = models.PositiveIntegerField(
@@ -123,6 +125,12 @@ class Category(models.Model):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         ordering = ["group__ordering", "ordering", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(answer_days__gte=1, answer_days__lte=30),
+                name="appeals_category_first_term_within_one_month",
+            )
+        ]
 
     def __str__(self):
         return f"{self.icon} {self.name}".strip()
@@ -630,9 +638,31 @@ class AppealAudit(models.Model):
         raise ValueError("The audit log is append-only.")
 
 
-def legal_deadline(registered: dt.datetime, days: int) -> dt.date:
-    """The answer is due `days` calendar days after registration (the law counts days)."""
-    return timezone.localdate(registered) + dt.timedelta(days=days)
+# The terms of the Law "On Citizens' Appeals", Art. 20, as the law words them.
+TERM_NO_STUDY_DAYS = 15  # "не пізніше п'ятнадцяти днів" when no extra study is needed
+TERM_ONE_MONTH = 30  # "не більше одного місяця": a calendar month, not 30 days
+TERM_CAP_DAYS = 45  # "не може перевищувати сорока п'яти днів" with the extension
+
+
+def add_calendar_month(day: dt.date) -> dt.date:
+    """The same day of the next month; the last day of that month when it is shorter."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def legal_deadline(registered: dt.datetime | dt.date, days: int) -> dt.date:
+    """The day an answer is due, counted from `registered` in Kyiv time (Art. 20).
+
+    `days` is the term as stored on the category or appeal: TERM_ONE_MONTH (30)
+    means "one month" and is counted as a calendar month (31 January -> 28/29
+    February, 14 February -> 14 March); any other number is counted in calendar
+    days, as the law counts the 15-day and 45-day terms. Every deadline
+    (filing, reopening, extension cap, restart after a reply) goes through here.
+    """
+    start = timezone.localdate(registered) if isinstance(registered, dt.datetime) else registered
+    if days == TERM_ONE_MONTH:
+        return add_calendar_month(start)
+    return start + dt.timedelta(days=days)
 
 
 class ModerationQueue(Appeal):

@@ -39,6 +39,8 @@ class Action(models.TextChoices):
 
 # Who may take an action: the author, a moderator, the routed department's staff.
 AUTHOR, MODERATOR, DEPARTMENT = "author", "moderator", "department"
+# The head of the department the appeal is routed to: alone may extend the term (Art. 20).
+HEAD = "head"
 
 # (action) -> (allowed from-statuses, to-status, actors). EXTEND keeps the status.
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
@@ -76,7 +78,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     Action.EXTEND: (
         frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
         None,
-        frozenset({DEPARTMENT, MODERATOR}),
+        frozenset({HEAD}),
     ),
 }
 

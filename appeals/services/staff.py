@@ -37,6 +37,7 @@ from ..models import (
 from ..search import normalize
 from ..workflow import (
     DEPARTMENT,
+    HEAD,
     MODERATOR,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -74,6 +75,42 @@ AUDIT_NOTE = "appeals.note"
 AUDIT_ESCALATE = "appeals.escalate"
 
 
+# Art. 5 and 7: a return and a forward are possible only so many days after receipt.
+LEGAL_WINDOWS = {Action.RETURN: RETURN_DAYS, Action.FORWARD: FORWARD_DAYS}
+
+
+def days_since_receipt(appeal: Appeal, today: dt.date | None = None) -> int:
+    """Whole calendar days since the appeal was received (registered), in Kyiv time."""
+    today = today or timezone.localdate()
+    return (today - timezone.localdate(appeal.registered_at)).days
+
+
+def within_legal_window(appeal: Appeal, action: str, today: dt.date | None = None) -> bool:
+    """True unless `action` has a legal window (return: 10 days, forward: 5) that has passed."""
+    limit = LEGAL_WINDOWS.get(action)
+    return limit is None or days_since_receipt(appeal, today) <= limit
+
+
+def _check_window(appeal: Appeal, action: str) -> None:
+    if within_legal_window(appeal, action):
+        return
+    if action == Action.RETURN:
+        raise AppealError(
+            _(
+                "An appeal can be returned to its author only within %(days)d days of receipt "
+                "(Art. 5 and 7 of the Law on Citizens' Appeals); it must be considered now."
+            )
+            % {"days": RETURN_DAYS}
+        )
+    raise AppealError(
+        _(
+            "An appeal can be forwarded to another body only within %(days)d days of receipt "
+            "(Art. 7 of the Law on Citizens' Appeals); the department must answer it."
+        )
+        % {"days": FORWARD_DAYS}
+    )
+
+
 def audit_code(action: str) -> str:
     """The audit code of a workflow action, e.g. "appeals.accept"."""
     return f"appeals.{action}"
@@ -105,6 +142,8 @@ def _roles(user, appeal: Appeal) -> set[str]:
         roles.add(MODERATOR)
     if _in_department(user, appeal.department_id):
         roles.add(DEPARTMENT)
+        if Department.objects.filter(pk=appeal.department_id, head=user).exists():
+            roles.add(HEAD)
     return roles
 
 
@@ -150,11 +189,18 @@ def _role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) ->
     if not usable:
         if wanted == {MODERATOR}:
             raise AppealError(_("Only a moderator can do this."))
+        if wanted == {HEAD} and DEPARTMENT in have:
+            raise AppealError(
+                _("Only the head of the department can extend the term (Art. 20 of the law).")
+            )
         raise AppealError(
             _("Only the staff of the department the request is routed to can do this.")
         )
     # A moderator who also works in the department acts as the department where both fit.
-    return DEPARTMENT if DEPARTMENT in usable else MODERATOR
+    for role in (DEPARTMENT, MODERATOR, HEAD):
+        if role in usable:
+            return role
+    raise AssertionError(usable)  # pragma: no cover
 
 
 ANY_STAFF = (MODERATOR, DEPARTMENT)
@@ -373,6 +419,7 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
     with transaction.atomic():
         locked = _lock(appeal)
         role = _role_for(actor, locked, action=Action.RETURN)
+        _check_window(locked, Action.RETURN)
         before = locked.status
         reason = _(
             "The city needs more information: the question is on the request's page. "
@@ -439,6 +486,7 @@ def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Ap
     with transaction.atomic():
         locked = _lock(appeal)
         role = _role_for(actor, locked, action=Action.FORWARD)
+        _check_window(locked, Action.FORWARD)
         before, was = locked.status, locked.forwarded_to
         locked.forwarded_to = body
         locked.save(update_fields=["forwarded_to", "updated_at"])
@@ -811,6 +859,20 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
                 "title": appeal.title,
                 "deadline": appeal.deadline.strftime("%d.%m.%Y"),
                 "days": (today - appeal.deadline).days,
+            },
+            url=appeal.get_absolute_url(),
+        )
+    if last is None and appeal.author_id:
+        # Art. 20: the author hears once that the term passed, who owes the answer
+        # and where to complain.
+        notify(
+            recipients=[appeal.author_id],
+            event="appeals.term_passed",
+            context={
+                "reference": appeal.reference,
+                "title": appeal.title,
+                "deadline": appeal.deadline.strftime("%d.%m.%Y"),
+                "department": department.name,
             },
             url=appeal.get_absolute_url(),
         )

@@ -167,3 +167,16 @@ def test_two_runs_at_once_escalate_once(head, make):
 
     assert sorted(results) == [0, 1]
     assert len(escalations(head)) == 1
+
+
+def test_the_author_is_told_once_that_the_term_passed(head, make, department):
+    appeal = make(due=TODAY - dt.timedelta(days=1))
+
+    appeals_escalate_overdue(today=TODAY)
+    appeals_escalate_overdue(today=TODAY + dt.timedelta(days=1))
+
+    [notice] = Notification.objects.filter(event="appeals.term_passed")
+    assert notice.recipient_id == appeal.author_id
+    assert notice.context["department"] == department.name
+    assert notice.context["deadline"] == "19.05.2026"
+    assert notice.url == appeal.get_absolute_url()

@@ -230,10 +230,9 @@ def test_panel_offers_department_work_for_an_accepted_appeal(
         "answer",
         "assign",
         "return",
-        "extend",
         "forward",
         "note",
-    }
+    }  # "extend" is for the department head only (Art. 20)
 
 
 def test_action_not_allowed_in_the_status_is_refused(client_for, department_staff, own_appeal):
@@ -319,6 +318,8 @@ def test_answer_form_starts_from_a_department_template(
 def test_service_refusal_is_shown_and_the_form_keeps_the_input(
     client_for, moderator, department_staff, resident, other_department
 ):
+    other_department.head = department_staff
+    other_department.save(update_fields=["head"])
     appeal = staff.appeal_accept(
         appeal=submit_appeal(resident, CategoryFactory(department=other_department)),
         moderator=moderator,

@@ -129,12 +129,21 @@ def test_reference_numbers_are_sequential_within_the_year(resident):
 
 @pytest.mark.django_db
 def test_deadline_is_registration_day_plus_the_category_answer_days(resident):
-    category = CategoryFactory(answer_days=30)
+    category = CategoryFactory(answer_days=20)
 
     appeal = submit_appeal(resident, category)
 
     registered = timezone.localdate(appeal.registered_at)
-    assert appeal.deadline == registered + dt.timedelta(days=30)
+    assert appeal.deadline == registered + dt.timedelta(days=20)
+
+
+@pytest.mark.django_db
+def test_a_one_month_category_is_due_a_calendar_month_after_registration(resident):
+    from appeals.models import add_calendar_month
+
+    appeal = submit_appeal(resident, CategoryFactory(answer_days=30))
+
+    assert appeal.deadline == add_calendar_month(timezone.localdate(appeal.registered_at))
 
 
 @pytest.mark.django_db

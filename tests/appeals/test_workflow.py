@@ -7,6 +7,7 @@ from appeals.services import AppealError, transition
 from appeals.workflow import (
     AUTHOR,
     DEPARTMENT,
+    HEAD,
     MODERATOR,
     TRANSITIONS,
     Action,
@@ -28,7 +29,7 @@ ALLOWED = [
     (Action.CLOSE, Status.ANSWERED, DEPARTMENT, Status.CLOSED),
     (Action.REOPEN, Status.ANSWERED, AUTHOR, Status.IN_PROGRESS),
     (Action.REOPEN, Status.CLOSED, AUTHOR, Status.IN_PROGRESS),
-    (Action.EXTEND, Status.IN_PROGRESS, DEPARTMENT, Status.IN_PROGRESS),
+    (Action.EXTEND, Status.IN_PROGRESS, HEAD, Status.IN_PROGRESS),
     (Action.FORWARD, Status.ACCEPTED, DEPARTMENT, Status.FORWARDED),
     (Action.MERGE, Status.IN_PROGRESS, MODERATOR, Status.MERGED),
 ]
@@ -43,6 +44,8 @@ REFUSED = [
     (Action.CLOSE, Status.IN_PROGRESS, DEPARTMENT),
     (Action.REJECT, Status.ANSWERED, MODERATOR),
     (Action.SUBMIT, Status.MODERATION, AUTHOR),
+    (Action.EXTEND, Status.IN_PROGRESS, DEPARTMENT),
+    (Action.EXTEND, Status.IN_PROGRESS, MODERATOR),
 ]
 
 
