@@ -20,22 +20,33 @@ def sign_in(page, live_server, resident, next_url):
     page.locator('form[action^="/accounts/login/"] button[type="submit"]').click()
 
 
+ACTIVE_WORKER_STATE = """async () => {
+    const registration = await navigator.serviceWorker.getRegistration("/");
+    if (!registration) return "not registered";
+    const worker = registration.installing || registration.waiting || registration.active;
+    return worker ? worker.state : "no worker";
+}"""
+
+
 def wait_for_worker(page):
-    """Until the service worker controls the page (it claims open pages on activation)."""
+    """Until the service worker controls the page.
+
+    The worker claims open pages on activation, but a page that was still
+    navigating (the sign-in redirect) while the worker activated can be left
+    unclaimed; a person's next page load is then controlled, so the test
+    reloads once, as the next visit would.
+    """
     # Polled from here: wait_for_function evaluates strings with eval, which
     # the page's CSP (rightly) forbids.
-    for _ in range(300):
+    reloaded = False
+    for attempt in range(300):
         if page.evaluate("() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)"):
             return
+        if not reloaded and attempt >= 20 and page.evaluate(ACTIVE_WORKER_STATE) == "activated":
+            page.reload()
+            reloaded = True
         page.wait_for_timeout(100)
-    state = page.evaluate(
-        """async () => {
-            const registration = await navigator.serviceWorker.getRegistration("/");
-            if (!registration) return "not registered";
-            const worker = registration.installing || registration.waiting || registration.active;
-            return worker ? worker.state : "no worker";
-        }"""
-    )
+    state = page.evaluate(ACTIVE_WORKER_STATE)
     raise AssertionError(f"the service worker never took control of the page ({state})")
 
 
