@@ -228,6 +228,13 @@ class Appeal(models.Model):
         on_delete=models.PROTECT,
         related_name="appeals",
     )
+    # The author's details as the appeal carried them when it was registered
+    # (Art. 5 of the Law "On Citizens' Appeals"): a later change of profile
+    # does not rewrite a registered appeal.
+    author_full_name = models.CharField(_("author's full name"), max_length=150, blank=True)
+    author_residence = models.CharField(
+        _("author's place of residence"), max_length=200, blank=True
+    )
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), max_length=5000)
     extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)

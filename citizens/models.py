@@ -41,7 +41,14 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
-    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    full_name = models.CharField(
+        _("full name"),
+        max_length=150,
+        blank=True,
+        help_text=_(
+            "Surname, name and patronymic (where you have one), as the law asks of an appeal."
+        ),
+    )
     display_name = models.CharField(
         _("public name"),
         max_length=60,
@@ -64,6 +71,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         null=True,
         blank=True,
         related_name="residents",
+    )
+    # Art. 5 of the Law "On Citizens' Appeals": an appeal names the author's
+    # place of residence. A settlement and street, never the flat.
+    residence = models.CharField(
+        _("place of residence"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Settlement and street, for example: Херсон, вул. Перекопська. No flat number."
+        ),
     )
     is_verified_resident = models.BooleanField(_("verified resident"), default=False)
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
