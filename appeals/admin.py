@@ -280,6 +280,7 @@ class BulkAssignForm(forms.Form):
 @admin.register(Appeal)
 class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
     list_display = [
+        "priority_flag",
         "reference",
         "title",
         "status",
@@ -291,8 +292,11 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         "deadline_display",
         "registered_at",
     ]
+    # Art. 20: priority appeals first (index appeals_priority_order), then newest.
+    ordering = ["-priority", "-registered_at", "-pk"]
     list_filter = [
         "status",
+        "priority",
         "kind",
         OverdueFilter,
         AssigneeFilter,
@@ -450,6 +454,16 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                 '<span class="appeal-overdue">{} ({})</span>', obj.deadline, gettext("overdue")
             )
         return obj.deadline
+
+    @admin.display(description=_("priority"), ordering="-priority")
+    def priority_flag(self, obj):
+        if not obj.priority:
+            return ""
+        return format_html(
+            '<span class="appeal-priority" title="{}">{}</span>',
+            obj.get_priority_category_display(),
+            gettext("priority"),
+        )
 
     @admin.display(description=_("sensitive"), boolean=True)
     def sensitive(self, obj):
@@ -610,6 +624,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
 @admin.register(ModerationQueue)
 class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
     list_display = [
+        "priority_flag",
         "thumbnails",
         "open_link",
         "title",
@@ -622,7 +637,8 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
     list_display_links = None
     list_filter = ["kind", "category", "district"]
     search_fields = ["^reference", "title"]
-    ordering = ["registered_at", "pk"]  # oldest first: the law's clock is running
+    # Priority appeals (Art. 20) first, then oldest first: the law's clock is running.
+    ordering = ["-priority", "registered_at", "pk"]
     actions = None
 
     class Media:
@@ -658,6 +674,8 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
         return self.admin_site._registry[Appeal].change_view(
             request, object_id, form_url, extra_context
         )
+
+    priority_flag = AppealAdmin.priority_flag
 
     @admin.display(description=_("request"), ordering="reference")
     def open_link(self, obj):

@@ -7,8 +7,6 @@ through appeals.services.staff; a refusal (AppealError) is shown with
 messages.error and the form keeps what was typed.
 """
 
-import datetime as dt
-import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -16,23 +14,13 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connections
 from django.db.models import (
-    Aggregate,
-    Count,
-    DurationField,
-    Exists,
-    ExpressionWrapper,
-    F,
-    FloatField,
-    OuterRef,
     Q,
 )
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -43,9 +31,8 @@ from .forms import MultipleFileField
 from .models import AnswerAttachment, AnswerTemplate, Appeal, AppealPhoto, RejectReason
 from .services import AppealError
 from .services import staff as staff_services
-from .workflow import DEPARTMENT, HEAD, MODERATOR, OPEN_STATUSES, Action, Status, allowed
-
-DASHBOARD_DAYS = 30
+from .statistics import STATISTICS_DAYS, department_statistics
+from .workflow import DEPARTMENT, HEAD, MODERATOR, Action, Status, allowed
 
 
 def colleagues(departments):
@@ -132,6 +119,15 @@ class RejectForm(ActionForm):
     reason = forms.ChoiceField(label=_("Reason"), choices=RejectReason.choices)
     comment = forms.CharField(
         label=_("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class AnonymousForm(ActionForm):
+    comment = forms.CharField(
+        label=_("Comment to the author"),
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -304,9 +300,13 @@ class StaffAction:
     workflow: str | None = None
     roles: frozenset = frozenset()
     statuses: frozenset | None = None
+    # A further condition on the appeal itself (e.g. only anonymous appeals).
+    when: Callable[[Appeal], bool] | None = None
 
     def available(self, appeal: Appeal, role: str | None) -> bool:
         if role is None:
+            return False
+        if self.when is not None and not self.when(appeal):
             return False
         if self.workflow is not None:
             return allowed(self.workflow, appeal.status, role) and (
@@ -423,6 +423,17 @@ ACTIONS = {
             workflow=Action.REJECT,
         ),
         StaffAction(
+            "anonymous",
+            _("Leave without consideration: anonymous (Art. 8)"),
+            AnonymousForm,
+            lambda f, a, u: staff_services.appeal_close_anonymous(
+                appeal=a, moderator=u, comment=f.cleaned_data["comment"]
+            ),
+            _("The anonymous request is left without consideration."),
+            workflow=Action.CLOSE_ANONYMOUS,
+            when=lambda a: a.is_anonymous,
+        ),
+        StaffAction(
             "close",
             _("Close"),
             ConfirmForm,
@@ -479,7 +490,10 @@ def user_roles(user, appeal: Appeal, role: str | None) -> set[str]:
         or appeal.department.members.filter(pk=user.pk).exists()
     ):
         roles.add(DEPARTMENT)
-    if DEPARTMENT in roles and appeal.department.head_id == user.pk:
+    if DEPARTMENT in roles and (
+        appeal.department.head_id == user.pk
+        or appeal.department.deputies.filter(pk=user.pk).exists()
+    ):
         roles.add(HEAD)
     return roles
 
@@ -577,96 +591,6 @@ def photo_action(request, model_admin, object_id, photo_id, operation):
 # --- the dashboard -------------------------------------------------------------------
 
 
-class Median(Aggregate):
-    """PostgreSQL's median of a duration, in seconds (percentile_cont)."""
-
-    function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
-    output_field = FloatField()
-
-
-def dashboard_rows(appeals, *, today: dt.date | None = None) -> list[dict]:
-    """Per department: open and overdue now; answered, in time and median over 30 days.
-
-    Bounded by indexes, not by the table: the open counts read only open
-    appeals (index-only, on the partial index appeals_open_by_department),
-    the answers only the window's (index-only, on appeals_answered_window),
-    and the department list is one EXISTS per department. The cost grows
-    with the open appeals and the month's answers (≈60,000 and ≈72,000 rows
-    at a million appeals: ~5 and ~60 ms), not with the table. On PostgreSQL
-    the median is computed in the database (percentile_cont: three queries);
-    SQLite cannot, so there the window's durations are fetched (a fourth).
-    """
-    today = today or timezone.localdate()
-    since = timezone.now() - dt.timedelta(days=DASHBOARD_DAYS)
-    postgres = connections[appeals.db].vendor == "postgresql"
-    open_counts = {
-        row["department"]: row
-        for row in appeals.filter(status__in=OPEN_STATUSES)
-        .order_by()
-        .values("department")
-        .annotate(
-            open=Count("department"), overdue=Count("department", filter=Q(deadline__lt=today))
-        )
-    }
-    window = appeals.filter(answered_at__gte=since).order_by()
-    answered_counts = {
-        row["department"]: row
-        for row in window.values("department").annotate(
-            answered=Count("department"),
-            in_time=Count("department", filter=Q(answered_at__date__lte=F("deadline"))),
-            **(
-                {
-                    "median": Median(
-                        ExpressionWrapper(
-                            F("answered_at") - F("registered_at"), output_field=DurationField()
-                        )
-                    )
-                }
-                if postgres
-                else {}
-            ),
-        )
-    }
-    medians: dict[int, float] = {}
-    if postgres:
-        for department, row in answered_counts.items():
-            if row["median"] is not None:
-                medians[department] = row["median"] / 86400
-    else:
-        durations: dict[int, list[float]] = {}
-        for department, registered, answered_at in window.values_list(
-            "department", "registered_at", "answered_at"
-        ).iterator():
-            durations.setdefault(department, []).append(
-                (answered_at - registered).total_seconds() / 86400
-            )
-        medians = {department: statistics.median(days) for department, days in durations.items()}
-    # Every department with a request in scope, as before: one indexed EXISTS each.
-    names = Department.objects.filter(
-        Exists(appeals.order_by().filter(department=OuterRef("pk")))
-    ).order_by("name")
-    result = []
-    for department in names:
-        current = open_counts.get(department.pk, {})
-        window_row = answered_counts.get(department.pk, {})
-        answered = window_row.get("answered", 0)
-        median = medians.get(department.pk)
-        result.append(
-            {
-                "department": department,
-                "open": current.get("open", 0),
-                "overdue": current.get("overdue", 0),
-                "answered": answered,
-                "in_time_percent": (
-                    round(100 * window_row["in_time"] / answered) if answered else None
-                ),
-                "median_days": round(median, 1) if median is not None else None,
-            }
-        )
-    return result
-
-
 def dashboard(request, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
@@ -674,7 +598,7 @@ def dashboard(request, model_admin):
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": gettext("Requests dashboard"),
-        "days": DASHBOARD_DAYS,
-        "rows": dashboard_rows(model_admin.get_queryset(request)),
+        "days": STATISTICS_DAYS,
+        "rows": department_statistics(model_admin.get_queryset(request)),
     }
     return TemplateResponse(request, "admin/appeals/dashboard.html", context)

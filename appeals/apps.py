@@ -66,6 +66,17 @@ class AppealsConfig(AppConfig):
             default_channels=frozenset({EMAIL}),
         ),
         EventType(
+            key="appeals.reply_time_passed",
+            label=_("My returned request was closed because I did not reply in time"),
+            title=_("Request %(reference)s is closed without consideration"),
+            text=_(
+                "“%(title)s” was returned to you for information and you did not reply by "
+                "%(reply_due)s, so it is closed without consideration (Art. 5 and 7 of the Law "
+                "on Citizens' Appeals). You may file a new request with the missing information."
+            ),
+            default_channels=frozenset({EMAIL}),
+        ),
+        EventType(
             key="appeals.merged",
             label=_("Requests merged into another one I now follow"),
             title=_("Request %(reference)s is merged into %(into)s"),

@@ -7,7 +7,14 @@ from django.contrib.auth import get_user_model
 from mycity.models import Department
 
 from .models import Appeal, Category, CategoryGroup, CategoryQuestion, Kind
-from .services import appeal_submit, transition
+from .services import (
+    appeal_accept,
+    appeal_extend,
+    appeal_forward,
+    appeal_return,
+    appeal_submit,
+    transition,
+)
 from .workflow import MODERATOR, Action
 
 ALL = [Kind.PROBLEM, Kind.PROPOSAL, Kind.APPLICATION, Kind.COMPLAINT]
@@ -167,6 +174,70 @@ SAMPLES = [
 ]
 
 
+# Issue 16: a returned, a forwarded and an extended appeal, made through the
+# services so that their timelines, notices and audit rows are real.
+TERM_SAMPLES = [
+    (
+        "returned",
+        "resident3@demo.mycity.test",
+        "water",
+        "Немає холодної води в будинку",
+        "Третій день немає холодної води, на гарячій лінії не можуть сказати, коли дадуть воду.",
+        "Вкажіть, будь ласка, точну адресу будинку та номер під'їзду: "
+        "у зверненні адреси немає, без неї ми не можемо передати його аварійній службі.",
+    ),
+    (
+        "forwarded",
+        "resident2@demo.mycity.test",
+        "public-transport",
+        "Міжміський автобус до Білозерки не ходить за розкладом",
+        "Автобус о 7:40 з автовокзалу до Білозерки вже тиждень не виходить на рейс, "
+        "люди не можуть дістатися на роботу.",
+        "Херсонська обласна військова адміністрація",
+    ),
+    (
+        "extended",
+        "resident@demo.mycity.test",
+        "heating",
+        "Холодні батареї на верхніх поверхах",
+        "У будинку на вулиці Перекопській батареї на п'ятому поверсі ледь теплі, "
+        "на першому — гарячі. Просимо налагодити систему опалення.",
+        "Потрібне обстеження внутрішньобудинкової системи опалення разом із "
+        "КП «Херсонтеплоенерго»; акт обстеження буде готовий протягом десяти днів.",
+    ),
+]
+
+
+def seed_terms(moderator, head) -> None:
+    """The returned, forwarded and extended demo appeals, once each."""
+    users = get_user_model().objects
+    for index, (what, email, slug, title, text, detail) in enumerate(TERM_SAMPLES):
+        key = uuid.uuid5(uuid.NAMESPACE_URL, f"demo-appeal-terms-{index}")
+        if Appeal.objects.filter(idempotency_key=key).exists():
+            continue
+        appeal, _created = appeal_submit(
+            author=users.get(email=email),
+            kind=Kind.PROBLEM,
+            category=Category.objects.get(slug=slug),
+            title=title,
+            description=text,
+            is_public=True,
+            idempotency_key=key,
+        )
+        if what == "returned":
+            appeal_return(appeal=appeal, actor=moderator, question=detail)
+        elif what == "forwarded":
+            appeal_forward(
+                appeal=appeal,
+                actor=moderator,
+                body=detail,
+                comment="Міжміські автобусні перевезення організовує область, а не місто.",
+            )
+        else:
+            accepted = appeal_accept(appeal=appeal, moderator=moderator)
+            appeal_extend(appeal=accepted, actor=head, days=10, reason=detail)
+
+
 def seed(stdout):
     for g_order, (_g_slug, g_uk, g_en, dept_slug, categories) in enumerate(GROUPS):
         group, _ = CategoryGroup.objects.update_or_create(
@@ -222,4 +293,25 @@ def seed(stdout):
             extra_answers=answers,
         )
         transition(appeal=appeal, action=Action.ACCEPT, actor=moderator, role=MODERATOR)
+    seed_terms(moderator, users.get(email="head@demo.mycity.test"))
+    _priority_appeal(users.get(email="resident2@demo.mycity.test"))
     stdout.write(f"  {Category.objects.count()} categories, {Appeal.objects.count()} appeals")
+
+
+def _priority_appeal(veteran) -> None:
+    """An appeal of a resident with a verified priority status (Art. 20): first in the queue."""
+    key = uuid.uuid5(uuid.NAMESPACE_URL, "demo-appeal-priority")
+    if Appeal.objects.filter(idempotency_key=key).exists():
+        return
+    appeal_submit(
+        author=veteran,
+        kind=Kind.APPLICATION,
+        category=Category.objects.get(slug="public-transport"),
+        title="Low-floor bus on route 5 for a wheelchair",
+        description=(
+            "I use a wheelchair after a wound at the front. Route 5 has no low-floor bus in the "
+            "morning; please put one on the schedule."
+        ),
+        is_public=False,
+        idempotency_key=key,
+    )

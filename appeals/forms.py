@@ -7,6 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from citizens.models import User
+from citizens.services import appeal_details
 from mycity.models import District
 
 from . import photos as photo_rules
@@ -128,11 +130,36 @@ class AppealForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    # Art. 5: asked only while the profile lacks them; saved to the profile.
+    full_name = forms.CharField(
+        label=_("Surname, name and patronymic"),
+        max_length=User._meta.get_field("full_name").max_length,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        help_text=_("Patronymic where you have one. Kept in your profile for your next requests."),
+    )
+    residence = forms.CharField(
+        label=_("Place of residence"),
+        max_length=User._meta.get_field("residence").max_length,
+        required=False,
+        help_text=User._meta.get_field("residence").help_text,
+    )
     # A CharField: a mangled token must not become an error on a hidden field.
     idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
-    def __init__(self, *args, kind: str, category: Category, **kwargs):
+    def __init__(
+        self, *args, kind: str, category: Category, author=None, ask_details=None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
+        # The web form asks for the details the author's profile lacks (Art. 5);
+        # the API always takes them (ask_details=True).
+        details = appeal_details(author)
+        self.asks_details = (not details.complete) if ask_details is None else ask_details
+        if self.asks_details:
+            self.fields["full_name"].initial = details.full_name
+            self.fields["residence"].initial = details.residence
+        else:
+            del self.fields["full_name"], self.fields["residence"]
         if self.is_bound and _uuid(self.data.get("idempotency_key")) is None:
             # A lost or mangled token must not block the resident: it only
             # guards against double submits. Start a new one and keep it on re-render.
@@ -219,4 +246,6 @@ class AppealForm(forms.Form):
             "address": data.get("address", ""),
             "extra_answers": self.extra_answers(),
             "photos": data.get("photos") or [],
+            "full_name": data.get("full_name", ""),
+            "residence": data.get("residence", ""),
         }

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from citizens.models import PriorityCategory
+from citizens.services import appeal_details_complete
 from mycity.lib.storage import get_private_storage
 
 from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
@@ -235,6 +237,12 @@ class Appeal(models.Model):
     author_residence = models.CharField(
         _("author's place of residence"), max_length=200, blank=True
     )
+    # Art. 20: the author's verified priority status when the appeal was
+    # registered. Staff-only (sensitive data): never on public pages or APIs.
+    priority = models.BooleanField(_("priority (Art. 20)"), default=False)
+    priority_category = models.CharField(
+        _("priority category"), max_length=32, choices=PriorityCategory.choices, blank=True
+    )
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), max_length=5000)
     extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
@@ -291,6 +299,8 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     forwarded_to = models.CharField(_("forwarded to"), max_length=250, blank=True)
+    # While returned for information: the last day the author may reply (Art. 5, 7).
+    reply_due = models.DateField(_("author's reply due"), null=True, blank=True)
     escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -329,13 +339,30 @@ class Appeal(models.Model):
                 fields=["status", "registered_at", "id"], name="appeals_status_registered"
             ),
             models.Index(fields=["registered_at", "id", "department"], name="appeals_list_order"),
+            # Staff lists put priority appeals (Art. 20) first: the same deep-page
+            # index-only scans, with priority as the leading key.
+            models.Index(
+                fields=["priority", "registered_at", "id", "department"],
+                name="appeals_priority_order",
+            ),
+            # Status filters of the staff list (newest first: scanned backward) ...
+            models.Index(
+                fields=["status", "priority", "registered_at", "id"],
+                name="appeals_status_priority",
+            ),
+            # ... and the moderation queue (priority first, then oldest first).
+            models.Index(
+                fields=["-priority", "registered_at", "id"],
+                condition=Q(status=Status.MODERATION),
+                name="appeals_moderation_priority",
+            ),
             models.Index(
                 fields=["-registered_at", "deadline"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="appeals_open_recent",
             ),
             models.Index(
-                fields=["department", "deadline"],
+                fields=["department", "deadline", "priority"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="appeals_open_by_department",
             ),
@@ -355,6 +382,13 @@ class Appeal(models.Model):
     @property
     def is_sensitive(self) -> bool:
         return self.category.sensitive
+
+    @property
+    def is_anonymous(self) -> bool:
+        """Registered without the author's full name and residence (Art. 5, 8 of the law)."""
+        return not appeal_details_complete(
+            full_name=self.author_full_name, residence=self.author_residence
+        )
 
     @property
     def is_open(self) -> bool:

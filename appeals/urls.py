@@ -21,6 +21,7 @@ urlpatterns = [
     path("requests/", public.appeal_list, name="list"),
     path("requests/map/", public.appeal_map, name="map"),
     path("requests/map.json", public.map_data, name="map_data"),
+    path("requests/statistics/", public.appeal_statistics, name="statistics"),
     path("requests/new/", filing.new, name="new"),
     path("requests/similar/", filing.similar, name="similar"),
     path("requests/<ref:ref>/", following.detail, name="detail"),

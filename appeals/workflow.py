@@ -20,6 +20,7 @@ class Status(models.TextChoices):
     FORWARDED = "forwarded", _("Forwarded to another body")
     REJECTED = "rejected", _("Rejected")
     MERGED = "merged", _("Merged into another request")
+    LAPSED = "lapsed", _("Closed without consideration: the author did not reply")
 
 
 class Action(models.TextChoices):
@@ -35,12 +36,17 @@ class Action(models.TextChoices):
     CLOSE = "close", _("closed")
     REOPEN = "reopen", _("reopened by the author")
     EXTEND = "extend", _("deadline extended")
+    LAPSE = "lapse", _("closed without consideration: the author did not reply in time")
+    CLOSE_ANONYMOUS = "close_anonymous", _("left without consideration: anonymous (Art. 8)")
 
 
 # Who may take an action: the author, a moderator, the routed department's staff.
 AUTHOR, MODERATOR, DEPARTMENT = "author", "moderator", "department"
-# The head of the department the appeal is routed to: alone may extend the term (Art. 20).
+# The head of the department the appeal is routed to, or a deputy head: alone may
+# extend the term (Art. 20).
 HEAD = "head"
+# The portal itself (a periodic job), e.g. closing a returned appeal whose reply time passed.
+SYSTEM = "system"
 
 # (action) -> (allowed from-statuses, to-status, actors). EXTEND keeps the status.
 TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
@@ -79,6 +85,15 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
         None,
         frozenset({HEAD}),
+    ),
+    # Art. 5, 7: the author of a returned appeal did not reply within the stated time.
+    Action.LAPSE: (frozenset({Status.RETURNED}), Status.LAPSED, frozenset({SYSTEM})),
+    # Art. 8: an anonymous written appeal is not subject to consideration. The
+    # service also checks the appeal is anonymous; REJECTED is final (no reopening).
+    Action.CLOSE_ANONYMOUS: (
+        frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}),
+        Status.REJECTED,
+        frozenset({MODERATOR}),
     ),
 }
 

@@ -1,14 +1,18 @@
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import AccessChange, ContactDisclosure, User
+from .access import has_staff_powers
+from .models import AccessChange, ContactDisclosure, PriorityStatus, User
 
 # Only superusers change these; everyone else sees them read-only, and a POST
 # that carries them anyway is refused (UserAdmin.changeform_view).
@@ -247,3 +251,85 @@ class ContactDisclosureAdmin(ReadOnlyForSuperusers):
 
 
 from . import admin_notifications  # noqa: E402, F401
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for refusal"), max_length=300)
+
+
+@admin.register(PriorityStatus)
+class PriorityStatusAdmin(admin.ModelAdmin):
+    """Staff who verify priority statuses (Art. 20) decide here; the service records who, when."""
+
+    list_display = ["user", "category", "document", "declared_at", "decision", "decided_by"]
+    list_filter = ["decision", "category"]
+    list_select_related = ["user", "decided_by"]
+    readonly_fields = [
+        "user",
+        "category",
+        "document",
+        "declared_at",
+        "decision",
+        "decided_at",
+        "decided_by",
+        "refusal_reason",
+    ]
+    actions = ["verify", "refuse"]
+
+    def has_module_permission(self, request):
+        return has_staff_powers(request.user) and self.has_verify_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_verify_permission(self, request):
+        return request.user.has_perm("citizens.verify_priority_status")
+
+    def _decide(self, request, queryset, *, verified: bool, reason: str = ""):
+        done = 0
+        for status in queryset:
+            try:
+                services.priority_decide(
+                    status=status, by=request.user, verified=verified, reason=reason
+                )
+            except services.CitizenError as exc:
+                self.message_user(request, f"{status.user}: {exc}", messages.ERROR)
+            else:
+                done += 1
+        self.message_user(
+            request,
+            ngettext("%d status decided.", "%d statuses decided.", done) % done,
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Verify the priority status"), permissions=["verify"])
+    def verify(self, request, queryset):
+        self._decide(request, queryset, verified=True)
+
+    @admin.action(description=_("Refuse the priority status"), permissions=["verify"])
+    def refuse(self, request, queryset):
+        form = RefuseForm(request.POST if "reason" in request.POST else None)
+        if form.is_valid():
+            self._decide(request, queryset, verified=False, reason=form.cleaned_data["reason"])
+            return None
+        return TemplateResponse(
+            request,
+            "admin/citizens/prioritystatus/refuse.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "title": gettext("Refuse the priority status"),
+                "form": form,
+                "statuses": queryset,
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )

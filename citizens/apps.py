@@ -17,6 +17,8 @@ class CitizensConfig(AppConfig):
     # administrators only: other staff see a resident's contacts on the page of
     # the case they handle (citizens.services.contacts_disclose).
     role_permissions = {
+        # Art. 20 priority statuses: moderators verify them (least privilege: no user list).
+        "moderator": ["citizens.view_prioritystatus", "citizens.verify_priority_status"],
         "department_staff": ["mycity.view_department"],
         "department_head": ["mycity.view_department"],
         "service_officer": ["citizens.verify_resident"],

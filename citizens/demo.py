@@ -14,9 +14,15 @@ from django.utils import timezone
 
 from mycity.models import Department, District
 
-from .models import User
+from .models import PriorityCategory, PriorityStatus, User
 from .roles import ROLES, roles_sync
-from .services import department_add_member, department_set_staff, user_set_access
+from .services import (
+    department_add_member,
+    department_set_staff,
+    priority_decide,
+    priority_declare,
+    user_set_access,
+)
 
 DEMO_PASSWORD = "kherson-demo-2026"
 # Base32; add it to any authenticator app to get the demo staff codes.
@@ -37,6 +43,14 @@ RESIDENTS = [
     ("resident2@demo.mycity.test", "Taras Melnyk", "tsentralnyi", False, "en"),
     ("resident3@demo.mycity.test", "Галина Шевчук", "dniprovskyi", False, "uk"),
 ]
+# Art. 5: the place of residence an appeal carries (settlement and street, no flat).
+RESIDENCES = {
+    "resident@demo.mycity.test": "Херсон, вул. Перекопська",
+    "resident2@demo.mycity.test": "Kherson, Ushakova Ave",
+    "resident3@demo.mycity.test": "Херсон, вул. Миколаївське шосе",
+}
+# Art. 20: a resident with a verified priority status (a participant of hostilities).
+PRIORITY_RESIDENT = "resident2@demo.mycity.test"
 
 
 def _account(email, full_name, **fields):
@@ -77,6 +91,16 @@ def seed(stdout):
             is_verified_resident=verified,
             verified_at=timezone.now() if verified else None,
             verified_by=verifier if verified else None,
+            residence=RESIDENCES[email],
+        )
+    veteran = User.objects.get(email=PRIORITY_RESIDENT)
+    if not PriorityStatus.objects.filter(user=veteran, decision="verified").exists():
+        priority_decide(
+            status=priority_declare(
+                user=veteran, category=PriorityCategory.COMBATANT, document="УБД серія АА 000000"
+            ),
+            by=User.objects.get(email="moderator@demo.mycity.test"),
+            verified=True,
         )
 
     stdout.write(f"  demo logins (password for all: {DEMO_PASSWORD}):")

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.models import District
 
-from .models import User
+from .models import PriorityCategory, PriorityStatus, User
 
 
 class SignupForm(AllauthSignupForm):
@@ -32,7 +32,14 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["full_name", "display_name", "phone", "preferred_language", "district"]
+        fields = [
+            "full_name",
+            "display_name",
+            "phone",
+            "preferred_language",
+            "district",
+            "residence",
+        ]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -43,3 +50,17 @@ class ProfileForm(forms.ModelForm):
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
     next = forms.CharField(required=False)
+
+
+class PriorityForm(forms.Form):
+    category = forms.ChoiceField(
+        label=_("Who the law gives priority"),
+        choices=PriorityCategory.choices,
+        widget=forms.RadioSelect,
+    )
+    document = forms.CharField(
+        label=_("Document"),
+        max_length=PriorityStatus._meta.get_field("document").max_length,
+        required=False,
+        help_text=PriorityStatus._meta.get_field("document").help_text,
+    )

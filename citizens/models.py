@@ -189,6 +189,7 @@ class AccessChange(AppendOnly):
         PERMISSIONS = "permissions", _("individual permissions")
         DEPARTMENT_MEMBER = "department_member", _("department staff member")
         DEPARTMENT_HEAD = "department_head", _("department head")
+        DEPARTMENT_DEPUTY = "department_deputy", _("deputy head of a department")
 
     created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
@@ -287,3 +288,77 @@ __all__ = [
     "User",
     "UserManager",
 ]
+
+
+class PriorityCategory(models.TextChoices):
+    """The people whose appeals Art. 20 of the Law "On Citizens' Appeals" has considered first."""
+
+    COMBATANT = "combatant", _("War veteran, participant of hostilities")
+    WAR_DISABILITY = "war_disability", _("Person with a disability due to war")
+    HERO_UKRAINE = "hero_ukraine", _("Hero of Ukraine")
+    HERO_SOVIET_UNION = "hero_soviet_union", _("Hero of the Soviet Union")
+    HERO_SOCIALIST_LABOUR = "hero_socialist_labour", _("Hero of Socialist Labour")
+    DISABILITY = "disability", _("Person with a disability")
+
+
+class PriorityStatus(models.Model):
+    """A resident's declared priority status and the staff decision on it.
+
+    Sensitive data: shown to the resident, to the staff who verify it, and as
+    a flag to the staff who handle the resident's appeals; never publicly.
+    Declaring or changing it resets the decision (citizens.services).
+    """
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Waiting for verification")
+        VERIFIED = "verified", _("Verified")
+        REFUSED = "refused", _("Refused")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="priority_status",
+    )
+    category = models.CharField(_("category"), max_length=32, choices=PriorityCategory.choices)
+    document = models.CharField(
+        _("document"),
+        max_length=200,
+        blank=True,
+        help_text=_("The certificate that proves it, e.g. its series and number. Optional."),
+    )
+    declared_at = models.DateTimeField(_("declared at"), default=timezone.now)
+    decision = models.CharField(
+        _("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    refusal_reason = models.CharField(_("reason for refusal"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("priority status")
+        verbose_name_plural = _("priority statuses")
+        ordering = ["decision", "declared_at", "pk"]
+        permissions = [
+            ("verify_priority_status", _("Can verify a resident's priority status (Art. 20)"))
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decision="pending") | models.Q(decided_at__isnull=False),
+                name="citizens_priority_decided_has_date",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_category_display()} ({self.get_decision_display()})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.decision == self.Decision.VERIFIED

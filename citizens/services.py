@@ -5,15 +5,17 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from mycity.models import Department
 
-from .models import AccessChange, ContactDisclosure, User
+from .access import has_staff_powers
+from .models import AccessChange, ContactDisclosure, PriorityCategory, PriorityStatus, User
 from .notifications.services import notify
 from .roles import ROLES
 
@@ -22,7 +24,14 @@ class CitizenError(Exception):
     """A refused account operation; the message is shown to the user."""
 
 
-PROFILE_FIELDS = ("full_name", "display_name", "phone", "preferred_language", "district")
+PROFILE_FIELDS = (
+    "full_name",
+    "display_name",
+    "phone",
+    "preferred_language",
+    "district",
+    "residence",
+)
 
 
 def user_update_profile(*, user: User, **changes) -> User:
@@ -235,17 +244,40 @@ def user_set_access(
 
 
 def department_staff_refusal(
-    *, department: Department, by: User | None, members: Any = UNSET, head: Any = UNSET
+    *,
+    department: Department,
+    by: User | None,
+    members: Any = UNSET,
+    head: Any = UNSET,
+    deputies: Any = UNSET,
 ) -> str | None:
     """Why `by` may not make this change of a department's staff, or None if they may.
 
     Nobody but a superuser (or the system) adds or removes themselves as a
     member or the head: a department's place is another person's decision.
+    Deputy heads are appointed by a superuser (or the system) only, and are
+    staff accounts among the department's members.
     """
+    saved = department.pk is not None
+    if deputies is not UNSET:
+        old_deputies = set(department.deputies.all()) if saved else set()
+        new_deputies = set(deputies)
+        if new_deputies != old_deputies and not (by is None or by.is_superuser):
+            return _("Only a superuser appoints deputy heads.")
+        if any(not person.is_staff for person in new_deputies):
+            return _("A deputy head must be a staff account.")
+    else:
+        new_deputies = set(department.deputies.all()) if saved else set()
+    if new_deputies:
+        if members is not UNSET:
+            new_members = set(members)
+        else:
+            new_members = set(department.members.all()) if saved else set()
+        if not new_deputies <= new_members:
+            return _("A deputy head must be one of the department's staff members.")
     if by is None or by.is_superuser:
         return None
     refusal = _("You cannot change your own place in a department.")
-    saved = department.pk is not None
     if members is not UNSET:
         was_member = saved and department.members.filter(pk=by.pk).exists()
         if (by in set(members)) != was_member:
@@ -263,18 +295,21 @@ def department_set_staff(
     by: User | None,
     members: Any = UNSET,
     head: Any = UNSET,
+    deputies: Any = UNSET,
 ) -> list[AccessChange]:
-    """Set a department's staff members and/or head, recording each person added or removed.
+    """Set a department's staff members, head and/or deputy heads, recording each change.
 
-    `by` is None for the system (demo data, commands). The head must be a
-    staff account (Department.clean); nobody but a superuser changes their
-    own place (department_staff_refusal).
+    `by` is None for the system (demo data, commands). The head and deputies
+    must be staff accounts (Department.clean), deputies among the members,
+    appointed by a superuser; nobody but a superuser changes their own place
+    (department_staff_refusal).
     """
     records: list[AccessChange] = []
-    member = AccessChange.What.DEPARTMENT_MEMBER
     with transaction.atomic():
         locked = Department.objects.select_for_update().get(pk=department.pk)
-        refusal = department_staff_refusal(department=locked, by=by, members=members, head=head)
+        refusal = department_staff_refusal(
+            department=locked, by=by, members=members, head=head, deputies=deputies
+        )
         if refusal:
             raise CitizenError(refusal)
         if head is not UNSET and head != locked.head:
@@ -297,17 +332,23 @@ def department_set_staff(
                             after=not before,
                         )
                     )
-        if members is not UNSET:
-            old_members = set(locked.members.all())
-            new_members = set(members)
-            locked.members.set(new_members)
-            for person in sorted(old_members ^ new_members, key=lambda u: u.pk):
-                before = person in old_members
+        for field, what, people in (
+            ("members", AccessChange.What.DEPARTMENT_MEMBER, members),
+            ("deputies", AccessChange.What.DEPARTMENT_DEPUTY, deputies),
+        ):
+            if people is UNSET:
+                continue
+            related = getattr(locked, field)
+            old_people = set(related.all())
+            new_people = set(people)
+            related.set(new_people)
+            for person in sorted(old_people ^ new_people, key=lambda u: u.pk):
+                before = person in old_people
                 records.append(
                     access_change_record(
                         actor=by,
                         person=person,
-                        what=member,
+                        what=what,
                         department=locked,
                         before=before,
                         after=not before,
@@ -356,4 +397,159 @@ def contacts_disclose(*, viewer: User, person: User, case: str) -> Contacts:
         email=person.email,
         phone=str(person.phone or ""),
         district=str(district) if district is not None else "",
+    )
+
+
+# --- the details an appeal must carry (Art. 5 of the Law "On Citizens' Appeals") ---------
+
+
+@dataclass(frozen=True)
+class AppealDetails:
+    full_name: str
+    residence: str
+
+    @property
+    def complete(self) -> bool:
+        return appeal_details_complete(full_name=self.full_name, residence=self.residence)
+
+
+def appeal_details_missing(*, full_name: str, residence: str) -> list[str]:
+    """What a name and residence lack of what Art. 5 asks: "full_name", "residence".
+
+    The one rule for "anonymous" (Art. 8): at least a surname and a name, and a
+    place of residence; an appeal without them is registered but is not
+    subject to consideration.
+    """
+    missing = []
+    if len((full_name or "").split()) < 2:
+        missing.append("full_name")
+    if not (residence or "").strip():
+        missing.append("residence")
+    return missing
+
+
+def appeal_details_complete(*, full_name: str, residence: str) -> bool:
+    return not appeal_details_missing(full_name=full_name, residence=residence)
+
+
+def appeal_details(user: User | None) -> AppealDetails:
+    """The author's details an appeal snapshots when it is registered."""
+    if user is None:
+        return AppealDetails(full_name="", residence="")
+    return AppealDetails(full_name=user.full_name.strip(), residence=user.residence.strip())
+
+
+def user_save_appeal_details(*, user: User, full_name: str = "", residence: str = "") -> User:
+    """Keep the full name and residence a person typed while filing (only non-empty values).
+
+    The filing form and the API ask for them once, when the profile lacks
+    them; from then on every appeal takes them from the profile.
+    """
+    changes = {}
+    full_name, residence = " ".join((full_name or "").split()), (residence or "").strip()
+    if full_name and full_name != user.full_name:
+        changes["full_name"] = full_name
+    if residence and residence != user.residence:
+        changes["residence"] = residence
+    if not changes:
+        return user
+    saved = {field: getattr(user, field) for field in changes}
+    for field, value in changes.items():
+        setattr(user, field, value)
+    # Only these fields: an unrelated flaw of an old profile must not block an appeal.
+    others = [f.name for f in User._meta.concrete_fields if f.name not in changes]
+    try:
+        user.full_clean(exclude=others, validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        for field, value in saved.items():
+            setattr(user, field, value)
+        raise CitizenError(" ".join(exc.messages)) from exc
+    user.save(update_fields=list(changes))
+    return user
+
+
+# --- priority status (Art. 20): declared by the resident, verified by staff --------------
+
+
+def priority_declare(*, user: User, category: str, document: str = "") -> PriorityStatus:
+    """Declare (or change) the resident's priority status; it waits for verification again."""
+    if category not in PriorityCategory.values:
+        raise CitizenError(_("Choose a category from the list."))
+    document = (document or "").strip()
+    if len(document) > PriorityStatus._meta.get_field("document").max_length:
+        raise CitizenError(_("Shorten the document note to 200 characters."))
+    with transaction.atomic():
+        status, _created = PriorityStatus.objects.select_for_update().get_or_create(
+            user=user, defaults={"category": category, "document": document}
+        )
+        status.category, status.document = category, document
+        status.declared_at = timezone.now()
+        status.decision = PriorityStatus.Decision.PENDING
+        status.decided_at, status.decided_by, status.refusal_reason = None, None, ""
+        status.save()
+    return status
+
+
+def priority_withdraw(*, user: User) -> bool:
+    """The resident withdraws the declaration; later appeals are not marked priority."""
+    deleted, _rows = PriorityStatus.objects.filter(user=user).delete()
+    return bool(deleted)
+
+
+def _check_verifier(status: PriorityStatus, by: User) -> None:
+    if not (has_staff_powers(by) and by.has_perm("citizens.verify_priority_status")):
+        raise CitizenError(_("Only staff who verify priority statuses can do this."))
+    if by.pk == status.user_id:
+        raise CitizenError(_("Nobody verifies their own priority status."))
+
+
+def priority_decide(
+    *, status: PriorityStatus, by: User, verified: bool, reason: str = ""
+) -> PriorityStatus:
+    """Verify or refuse a declared priority status, recording who decided and when.
+
+    A refusal gives the resident its reason. Only staff with the
+    citizens.verify_priority_status permission, never for themselves.
+    """
+    _check_verifier(status, by)
+    reason = (reason or "").strip()
+    if not verified and not reason:
+        raise CitizenError(_("Give the reason for the refusal."))
+    with transaction.atomic():
+        locked = PriorityStatus.objects.select_for_update().get(pk=status.pk)
+        locked.decision = (
+            PriorityStatus.Decision.VERIFIED if verified else PriorityStatus.Decision.REFUSED
+        )
+        locked.decided_at, locked.decided_by = timezone.now(), by
+        locked.refusal_reason = "" if verified else reason[:300]
+        locked.save(update_fields=["decision", "decided_at", "decided_by", "refusal_reason"])
+        notify(
+            recipients=[locked.user_id],
+            event="citizens.priority_decided",
+            context={
+                "outcome": _every_language(locked.get_decision_display),
+                "reason": locked.refusal_reason,
+            },
+            url=reverse("citizens:priority"),
+        )
+    return locked
+
+
+def _every_language(text) -> dict[str, str]:
+    values = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            values[language] = str(text())
+    return values
+
+
+def priority_category(user: User | None) -> str:
+    """The verified priority category of `user` (a PriorityCategory value), else ""."""
+    if user is None or not user.pk:
+        return ""
+    return (
+        PriorityStatus.objects.filter(user=user, decision=PriorityStatus.Decision.VERIFIED)
+        .values_list("category", flat=True)
+        .first()
+        or ""
     )

@@ -7,7 +7,8 @@ from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
 from . import services
-from .forms import LanguageForm, ProfileForm
+from .forms import LanguageForm, PriorityForm, ProfileForm
+from .models import PriorityStatus
 
 
 @login_required
@@ -38,6 +39,31 @@ def profile_edit(request):
             messages.success(request, _("Your profile has been saved."))
             return redirect("citizens:cabinet")
     return render(request, "citizens/profile_form.html", {"form": form})
+
+
+@login_required
+def priority(request):
+    """Declare, change or withdraw a priority status (Art. 20); staff verify it."""
+    current = PriorityStatus.objects.filter(user=request.user).first()
+    initial = {"category": current.category, "document": current.document} if current else None
+    form = PriorityForm(initial=initial)
+    if request.method == "POST":
+        if "withdraw" in request.POST:
+            services.priority_withdraw(user=request.user)
+            messages.success(request, _("Your priority status is withdrawn."))
+            return redirect("citizens:priority")
+        form = PriorityForm(request.POST)
+        if form.is_valid():
+            try:
+                services.priority_declare(user=request.user, **form.cleaned_data)
+            except services.CitizenError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(
+                    request, _("Your priority status is declared; staff will verify it.")
+                )
+                return redirect("citizens:priority")
+    return render(request, "citizens/priority.html", {"form": form, "current": current})
 
 
 @require_POST

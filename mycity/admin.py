@@ -48,14 +48,21 @@ class DepartmentAdmin(TranslationAdmin):
     search_fields = ["name_uk", "name_en", "slug", "email"]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["head"]
-    filter_horizontal = ["members"]
+    filter_horizontal = ["members", "deputies"]
     list_select_related = ["head"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_members=Count("members"))
 
+    def get_readonly_fields(self, request, obj=None):
+        # Deputy heads may extend appeals' terms: only a superuser appoints them.
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            readonly.append("deputies")
+        return readonly
+
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "members":
+        if db_field.name in ("members", "deputies"):
             # A department's people are staff accounts: the picker never lists residents.
             kwargs["queryset"] = db_field.related_model.objects.filter(is_staff=True)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -72,7 +79,7 @@ class DepartmentAdmin(TranslationAdmin):
         class DepartmentStaffForm(base):
             def clean(self):
                 cleaned = super().clean()
-                staff = {f: cleaned[f] for f in ("members", "head") if f in cleaned}
+                staff = {f: cleaned[f] for f in ("members", "head", "deputies") if f in cleaned}
                 refusal = citizens_services.department_staff_refusal(
                     department=self.instance, by=actor, **staff
                 )
@@ -92,8 +99,9 @@ class DepartmentAdmin(TranslationAdmin):
 
     def save_related(self, request, form, formsets, change):
         staff = {}
-        if "members" in form.cleaned_data:
-            staff["members"] = list(form.cleaned_data.pop("members"))
+        for field in ("members", "deputies"):
+            if field in form.cleaned_data:
+                staff[field] = list(form.cleaned_data.pop(field))
         if hasattr(form, "_new_head"):
             staff["head"] = form._new_head
         super().save_related(request, form, formsets, change)

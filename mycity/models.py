@@ -96,6 +96,18 @@ class Department(models.Model):
         blank=True,
         related_name="departments",
     )
+    # Deputy heads (Art. 20 of the Law on Citizens' Appeals: the head "or a deputy"
+    # extends an appeal's term). Staff members of the department; set by superusers.
+    deputies = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deputy heads"),
+        blank=True,
+        related_name="deputy_departments",
+        help_text=_(
+            "Staff members of the department who act for the head: they may extend "
+            "an appeal's term. Only a superuser appoints them."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

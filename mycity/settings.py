@@ -265,6 +265,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "appeals.tasks.escalate_overdue_appeals",
         "schedule": crontab(minute=5, hour="8-18"),
     },
+    # Returned appeals whose author's reply time passed are closed without
+    # consideration; the service closes each once however often it runs.
+    "appeals-close-unanswered-returns": {
+        "task": "appeals.tasks.close_unanswered_returns",
+        "schedule": crontab(minute=15, hour="8-18"),
+    },
 }
 
 # --- Accounts -------------------------------------------------------------
@@ -549,6 +555,9 @@ MAP_ZOOM = 13
 PROPOSAL_SUPPORT_THRESHOLD = env_int("PROPOSAL_SUPPORT_THRESHOLD", 250, minimum=1)
 PROPOSAL_SUPPORT_DAYS = env_int("PROPOSAL_SUPPORT_DAYS", 90, minimum=1)
 DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
+# Days the author has to reply to an appeal returned for information (Art. 5, 7);
+# after that a daily job closes it without consideration.
+APPEALS_RETURN_REPLY_DAYS = env_int("APPEALS_RETURN_REPLY_DAYS", 30, minimum=1)
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

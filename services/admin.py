@@ -45,8 +45,10 @@ from .services import (
     application_transition,
     appointment_cancel,
     appointment_mark,
+    needs_post,
+    requester_post_record,
 )
-from .workflow import Action, may_extend, needs_reason, officer_actions_from
+from .workflow import OFFICER_ACTIONS, Action, may_extend, needs_reason, officer_actions_from
 
 
 @admin.register(ServiceCategory)
@@ -153,8 +155,17 @@ class ScopedAdmin(admin.ModelAdmin):
 
 
 class ActionForm(forms.Form):
-    action = forms.ChoiceField(choices=Action.choices)
+    action = forms.ChoiceField(choices=[(a, Action(a).label) for a in OFFICER_ACTIONS])
     reason = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
+
+
+class PostedForm(forms.Form):
+    what = forms.CharField(
+        label=_("What was sent by post"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text=_("For example: the answer, registered letter No. …; a notice of extension."),
+    )
 
 
 class OfficerMessageForm(forms.Form):
@@ -229,6 +240,11 @@ class ApplicationAdmin(ScopedAdmin):
                 name="services_application_write",
             ),
             path(
+                "<int:pk>/posted/",
+                self.admin_site.admin_view(self.posted_view),
+                name="services_application_posted",
+            ),
+            path(
                 "<int:pk>/verify-applicant/",
                 self.admin_site.admin_view(self.verify_applicant_view),
                 name="services_application_verify_applicant",
@@ -246,6 +262,8 @@ class ApplicationAdmin(ScopedAdmin):
                 # A request without an account (Art. 19): the contacts given for the
                 # answer, to the officers who handle it (get_object is scoped).
                 extra_context["requester_contact"] = getattr(obj, "requester", None)
+                if needs_post(obj):
+                    extra_context["posted_form"] = PostedForm()
             elif request.method == "GET":
                 # get_object is scoped to the officer's departments: whoever gets here
                 # handles the application, and sees (recorded) the applicant's contacts.
@@ -293,7 +311,35 @@ class ApplicationAdmin(ScopedAdmin):
         except ServiceError as exc:
             messages.error(request, str(exc))
         else:
-            messages.success(request, gettext("Done: the applicant is told."))
+            if needs_post(application):
+                messages.warning(
+                    request,
+                    gettext(
+                        "Done. The requester gave only a postal address: send this to them "
+                        "by post and record the letter on this page."
+                    ),
+                )
+            else:
+                messages.success(request, gettext("Done: the applicant is told."))
+        return redirect(target)
+
+    def posted_view(self, request, pk):
+        """Record a letter sent by post to a requester who gave only a postal address."""
+        application = self._scoped(request, pk)
+        target = reverse("admin:services_application_change", args=[pk])
+        if request.method != "POST":
+            return redirect(target)
+        form = PostedForm(request.POST)
+        try:
+            if not form.is_valid():
+                raise ServiceError(" ".join(form.errors.get("what", [])))
+            requester_post_record(
+                application=application, officer=request.user, what=form.cleaned_data["what"]
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, gettext("Recorded: sent by post today."))
         return redirect(target)
 
     def verify_applicant_view(self, request, pk):

@@ -26,6 +26,8 @@ from .services import (
     application_transition,
     appointment_book,
     free_times,
+    public_request_submit,
+    requester_post_record,
 )
 from .workflow import Action
 
@@ -585,6 +587,7 @@ def seed(stdout):
         services[spec["slug"]] = service
     _officer()
     made = _examples(services, centres)
+    made += _request_by_post(services["public-information-request"])
     stdout.write(
         f"  {len(SERVICES)} services, {len(CENTRES)} centres, {made} demo applications and visits"
     )
@@ -653,3 +656,46 @@ def _examples(services, centres) -> int:
                 pass
             break
     return made
+
+
+def _request_by_post(public_info) -> int:
+    """A request for public information filed without an account, with only a postal
+    address (Art. 19(5)): the officer extends the term and records the letter."""
+    officer = get_user_model().objects.filter(email="services@demo.mycity.test").first()
+    key = uuid.uuid5(uuid.NAMESPACE_URL, "demo-public-info-by-post")
+    if officer is None or Application.objects.filter(idempotency_key=key).exists():
+        return 0
+    application = public_request_submit(
+        service=public_info,
+        name="Василь Гончаренко",
+        postal_address="вул. Перекопська, 15, кв. 8, м. Херсон, 73000",
+        answers=[
+            {
+                "code": "request",
+                "type": "long_text",
+                "label": {"uk": "Яку інформацію ви запитуєте?", "en": "What information?"},
+                "value": "Прошу надати перелік укриттів Дніпровського району з адресами "
+                "та годинами роботи, а також акти їх останнього обстеження.",
+            },
+            {
+                "code": "answer_by",
+                "type": "choice",
+                "label": {"uk": "Як надіслати відповідь?", "en": "How to answer?"},
+                "value": "Поштою на адресу",
+            },
+        ],
+        idempotency_key=key,
+    )
+    application_transition(
+        application=application,
+        action=Action.EXTEND,
+        actor=officer,
+        reason="Запит стосується великого обсягу даних: акти обстеження 46 укриттів.",
+    )
+    requester_post_record(
+        application=application,
+        officer=officer,
+        what="Повідомлення про продовження строку розгляду до 20 робочих днів, "
+        "рекомендований лист № 7300010012345.",
+    )
+    return 1

@@ -32,6 +32,8 @@ class Action(models.TextChoices):
     REFUSE = "refuse", _("refused")
     WITHDRAW = "withdraw", _("withdrawn by the applicant")
     EXTEND = "extend", _("term extended")
+    # Not a change of status: a letter to a requester who gave only a postal address.
+    POSTED = "posted", _("sent by post to the requester")
 
 
 class UrgentGround(models.TextChoices):

@@ -33,6 +33,9 @@ class UserFactory(DjangoModelFactory):
 
     email = factory.Sequence(lambda n: f"person{n}@example.com")
     full_name = factory.Sequence(lambda n: f"Оксана Коваленко {n}")
+    # Art. 5: residents file with their place of residence; tests of anonymous
+    # appeals blank it.
+    residence = "Херсон, вул. Перекопська"
     password = factory.django.Password(PASSWORD)
 
 

@@ -6,6 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from citizens.services import appeal_details_missing
+
 from ..models import (
     AnswerAttachment,
     Appeal,
@@ -223,6 +225,13 @@ class AppealDetailSerializer(AppealListSerializer):
     following = serializers.BooleanField(source="page.following")
     is_author = serializers.BooleanField(source="viewer.is_author")
     support = serializers.SerializerMethodField()
+    missing_details = serializers.SerializerMethodField(
+        help_text=_(
+            "Author only: what the request lacks of the author's details the law requires "
+            "(full_name, residence). Without them it is anonymous and is not subject to "
+            "consideration (Art. 8 of the Law on Citizens' Appeals). Empty for others."
+        )
+    )
 
     class Meta(AppealListSerializer.Meta):
         fields = [
@@ -238,11 +247,20 @@ class AppealDetailSerializer(AppealListSerializer):
             "following",
             "is_author",
             "support",
+            "missing_details",
         ]
 
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, appeal):
         return point(appeal, exact=appeal.viewer.sees_private)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_missing_details(self, appeal) -> list[str]:
+        if not appeal.viewer.is_author:
+            return []
+        return appeal_details_missing(
+            full_name=appeal.author_full_name, residence=appeal.author_residence
+        )
 
     @extend_schema_field(SupportSerializer(allow_null=True))
     def get_support(self, appeal):
@@ -297,6 +315,20 @@ class AppealCreateSerializer(serializers.Serializer):
         ),
     )
     photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    full_name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "Surname, name and patronymic; saved to the profile when given (Art. 5 of the law)."
+        ),
+    )
+    residence = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_("Settlement and street, no flat; saved to the profile when given."),
+    )
 
 
 class AddInfoSerializer(serializers.Serializer):

@@ -152,6 +152,8 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
             MultiValueDict({"photos": data["photos"]}),
             kind=kind,
             category=category,
+            author=request.user,
+            ask_details=True,
         )
         if not form.is_valid():
             raise ValidationError(_api_errors(form.errors))
@@ -337,6 +339,8 @@ def _form_data(data: dict) -> MultiValueDict:
         "address": [data.get("address") or ""],
         "visibility": [PUBLIC if data.get("is_public", True) else "private"],
         "idempotency_key": [str(data["idempotency_key"]) if data.get("idempotency_key") else ""],
+        "full_name": [data.get("full_name") or ""],
+        "residence": [data.get("residence") or ""],
     }
     for name in ("latitude", "longitude"):
         if data.get(name) is not None:

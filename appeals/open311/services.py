@@ -84,8 +84,13 @@ def open311_request_submit(
     The appeal is filed through appeal_submit (the same rules as the web
     form) under the client's account, public unless the category is
     sensitive; the reporter's contacts are kept with the submission for staff.
-    Raises AppealError when appeal_submit refuses it.
+    The spec's first_name/last_name become the author's name as registered
+    (surname first, Art. 5); it has no place of residence, so such an appeal
+    is anonymous (Art. 8) and never takes the client account's profile or
+    priority status. Raises AppealError when appeal_submit refuses it.
     """
+    contacts = contacts or {}
+    reporter = f"{contacts.get('last_name', '')} {contacts.get('first_name', '')}"
     with transaction.atomic():
         appeal, _created = appeal_submit(
             author=client.user,
@@ -99,8 +104,7 @@ def open311_request_submit(
             longitude=longitude,
             address=address,
             extra_answers=extra_answers or {},
+            reporter_full_name=reporter,
         )
-        submission = Open311Submission.objects.create(
-            appeal=appeal, client=client, **(contacts or {})
-        )
+        submission = Open311Submission.objects.create(appeal=appeal, client=client, **contacts)
     return appeal, submission

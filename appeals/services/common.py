@@ -25,6 +25,7 @@ NOTIFIED_ACTIONS = {
     Action.CLOSE,
     Action.REOPEN,
     Action.EXTEND,
+    Action.CLOSE_ANONYMOUS,
 }
 
 
@@ -50,7 +51,7 @@ def transition(
         if locked.status == Status.ANSWERED and before != Status.ANSWERED:
             locked.answered_at = now
             fields.append("answered_at")
-        if locked.status == Status.CLOSED:
+        if locked.status in (Status.CLOSED, Status.LAPSED):
             locked.closed_at = now
             fields.append("closed_at")
         locked.save(update_fields=fields)

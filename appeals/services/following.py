@@ -113,7 +113,8 @@ def appeal_add_info(*, appeal: Appeal, author, text: str, photos=()) -> Appeal:
             locked = transition(appeal=locked, action=Action.ADD_INFO, actor=author, role=AUTHOR)
             # Art. 5, 7: the term restarts from the author's reply, not the old filing date.
             locked.deadline = legal_deadline(now, locked.term_days)
-            locked.save(update_fields=["deadline", "updated_at"])
+            locked.reply_due = None
+            locked.save(update_fields=["deadline", "reply_due", "updated_at"])
             # ADD_INFO is not one of the table's notified actions; here the
             # status did change, so the author and followers see it move on.
             notify_status(locked)

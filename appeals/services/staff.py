@@ -11,12 +11,14 @@ written in that transaction, delivered after commit.
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from citizens.access import has_staff_powers
 from citizens.notifications.services import notify
@@ -40,6 +42,7 @@ from ..workflow import (
     HEAD,
     MODERATOR,
     OPEN_STATUSES,
+    SYSTEM,
     TRANSITIONS,
     Action,
     Status,
@@ -64,7 +67,9 @@ ATTACHMENT_MAX_PAGES = 200
 ATTACHMENT_NAME_MAX = AnswerAttachment._meta.get_field("name").max_length
 
 # Statuses in which nobody works on the appeal any more: no assignment.
-FINAL_STATUSES = frozenset({Status.CLOSED, Status.REJECTED, Status.MERGED, Status.FORWARDED})
+FINAL_STATUSES = frozenset(
+    {Status.CLOSED, Status.REJECTED, Status.MERGED, Status.FORWARDED, Status.LAPSED}
+)
 
 # Audit codes (AppealAudit.action).
 AUDIT_REDACT = "appeals.redact"
@@ -76,6 +81,11 @@ AUDIT_ESCALATE = "appeals.escalate"
 
 
 # Art. 5 and 7: a return and a forward are possible only so many days after receipt.
+# Told to the author of an anonymous appeal left without consideration.
+ANONYMOUS_REASON = gettext_lazy(
+    "Under Art. 8 of the Law of Ukraine “On Citizens' Appeals” an appeal without the author's "
+    "full name and place of residence is anonymous and is not subject to consideration."
+)
 LEGAL_WINDOWS = {Action.RETURN: RETURN_DAYS, Action.FORWARD: FORWARD_DAYS}
 
 
@@ -136,13 +146,20 @@ def _in_department(user, department_id: int) -> bool:
     )
 
 
+def is_head_or_deputy(user, department_id: int) -> bool:
+    """The head of the department or one of its deputy heads (Art. 20: they extend terms)."""
+    return (
+        Department.objects.filter(pk=department_id).filter(Q(head=user) | Q(deputies=user)).exists()
+    )
+
+
 def _roles(user, appeal: Appeal) -> set[str]:
     roles = set()
     if _is_moderator(user):
         roles.add(MODERATOR)
     if _in_department(user, appeal.department_id):
         roles.add(DEPARTMENT)
-        if Department.objects.filter(pk=appeal.department_id, head=user).exists():
+        if is_head_or_deputy(user, appeal.department_id):
             roles.add(HEAD)
     return roles
 
@@ -191,7 +208,10 @@ def _role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) ->
             raise AppealError(_("Only a moderator can do this."))
         if wanted == {HEAD} and DEPARTMENT in have:
             raise AppealError(
-                _("Only the head of the department can extend the term (Art. 20 of the law).")
+                _(
+                    "Only the head of the department or a deputy head can extend the term "
+                    "(Art. 20 of the law)."
+                )
             )
         raise AppealError(
             _("Only the staff of the department the request is routed to can do this.")
@@ -402,18 +422,26 @@ def photo_remove(*, photo: AppealPhoto, moderator) -> None:
         transaction.on_commit(lambda: storage.delete(name) if name else None)
 
 
+def reply_due_from(today: dt.date) -> dt.date:
+    """The last day the author of an appeal returned `today` may reply (setting, Art. 5, 7)."""
+    return today + dt.timedelta(days=settings.APPEALS_RETURN_REPLY_DAYS)
+
+
 def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
     """Return an appeal to its author for missing information (the law's 10-day return).
 
-    The question is written as a message only the author and staff see; the
-    public timeline and the notification say that information is needed and
-    that the author has 10 days to give it. When the author replies, the
-    appeal goes back to moderation.
+    The question (the reason for the return, required) is written as a
+    message only the author and staff see; the public timeline and the
+    notification say that information is needed and the date by which the
+    author must reply (APPEALS_RETURN_REPLY_DAYS from today, kept in
+    `reply_due`). When the author replies, the appeal goes back to
+    moderation; if they do not, `appeals_close_unanswered_returns` closes it
+    without consideration.
     """
     question = _clean_text(
         question,
         limit=MESSAGE_MAX,
-        empty=_("Write what the author should add."),
+        empty=_("Write what the author should add: the reason for the return."),
         too_long=_("Keep the question within %(n)d characters."),
     )
     with transaction.atomic():
@@ -421,10 +449,14 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
         role = _role_for(actor, locked, action=Action.RETURN)
         _check_window(locked, Action.RETURN)
         before = locked.status
+        reply_due = reply_due_from(timezone.localdate())
         reason = _(
             "The city needs more information: the question is on the request's page. "
-            "Please reply within %(days)d days."
-        ) % {"days": RETURN_DAYS}
+            "Please reply by %(date)s, otherwise the request will be closed without "
+            "consideration."
+        ) % {"date": reply_due.strftime("%d.%m.%Y")}
+        locked.reply_due = reply_due
+        locked.save(update_fields=["reply_due", "updated_at"])
         returned = transition(
             appeal=locked, action=Action.RETURN, actor=actor, role=role, reason=reason
         )
@@ -435,7 +467,11 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
             returned,
             actor=actor,
             action=audit_code(Action.RETURN),
-            changes={**_status_change(before, returned), "question": (None, message.pk)},
+            changes={
+                **_status_change(before, returned),
+                "question": (None, message.pk),
+                "reply_due": (None, reply_due),
+            },
         )
     return returned
 
@@ -468,6 +504,40 @@ def appeal_reject(
             changes={**_status_change(before, rejected), "reason": (None, str(reason))},
         )
     return rejected
+
+
+def appeal_close_anonymous(*, appeal: Appeal, moderator, comment: str = "") -> Appeal:
+    """A moderator leaves an anonymous appeal without consideration (Art. 8 of the law).
+
+    Only an appeal registered without the author's full name and place of
+    residence (Appeal.is_anonymous); the author is told the reason.
+    """
+    comment = (comment or "").strip()
+    with transaction.atomic():
+        locked = _lock(appeal)
+        role = _role_for(moderator, locked, action=Action.CLOSE_ANONYMOUS)
+        if not locked.is_anonymous:
+            raise AppealError(
+                _("The request carries the author's name and residence: it is not anonymous.")
+            )
+        before = locked.status
+        reason = str(ANONYMOUS_REASON)
+        if comment:
+            reason = f"{reason} {comment}"
+        closed = transition(
+            appeal=locked,
+            action=Action.CLOSE_ANONYMOUS,
+            actor=moderator,
+            role=role,
+            reason=reason,
+        )
+        _audit(
+            closed,
+            actor=moderator,
+            action=audit_code(Action.CLOSE_ANONYMOUS),
+            changes=_status_change(before, closed),
+        )
+    return closed
 
 
 def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Appeal:
@@ -847,7 +917,9 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
     department = appeal.department
     head = department.head
     if head is not None and head.is_active:
-        recipients = [head.pk]
+        # The deputy heads hear too: they act for the head (and may extend the term).
+        deputies = department.deputies.filter(is_active=True).values_list("pk", flat=True)
+        recipients = sorted({head.pk, *deputies})
     else:
         recipients = sorted(department_staff_ids(appeal) - {department.head_id})
     if recipients:
@@ -882,6 +954,55 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
         action=AUDIT_ESCALATE,
         changes={"escalated_on": (last, today), "notified": (None, recipients)},
     )
+
+
+def appeals_close_unanswered_returns(*, today: dt.date | None = None) -> int:
+    """Close returned appeals whose author did not reply in time; returns how many.
+
+    Art. 5, 7: the author of a returned appeal has the stated time
+    (`reply_due`) to reply; the day after, the appeal is closed without
+    consideration (the LAPSE transition, actor SYSTEM) and the author is told
+    (event `appeals.reply_time_passed`). Each appeal is locked and checked
+    again in its own transaction (a second run waits, then finds it closed), so two
+    runs at once, or a task delivered twice, close and notify it once.
+    """
+    today = today or timezone.localdate()
+    due = Q(status=Status.RETURNED, reply_due__lt=today)
+    closed = 0
+    for pk in Appeal.objects.filter(due).order_by("reply_due", "pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            locked = (
+                Appeal.objects.select_for_update(of=("self",))
+                .select_related("department")
+                .filter(due, pk=pk)
+                .first()
+            )
+            if locked is None:
+                continue
+            reply_due = locked.reply_due
+            lapsed = transition(appeal=locked, action=Action.LAPSE, actor=None, role=SYSTEM)
+            if lapsed.author_id:
+                notify(
+                    recipients=[lapsed.author_id],
+                    event="appeals.reply_time_passed",
+                    context={
+                        "reference": lapsed.reference,
+                        "title": lapsed.title,
+                        "reply_due": reply_due.strftime("%d.%m.%Y"),
+                    },
+                    url=lapsed.get_absolute_url(),
+                )
+            _audit(
+                lapsed,
+                actor=None,
+                action=audit_code(Action.LAPSE),
+                changes={
+                    "status": (Status.RETURNED, lapsed.status),
+                    "reply_due": (reply_due, None),
+                },
+            )
+            closed += 1
+    return closed
 
 
 AUDIT_ATTACHMENT_PUBLISH = "appeals.attachment_publish"

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from citizens import services as citizens_services
 from citizens.notifications.services import notify
 from mycity.models import District
 
@@ -57,12 +58,22 @@ def appeal_submit(
     address: str = "",
     extra_answers: dict | None = None,
     photos=(),
+    full_name: str = "",
+    residence: str = "",
+    reporter_full_name: str | None = None,
 ) -> tuple[Appeal, bool]:
     """File an appeal; it waits for moderation. Returns (appeal, created).
 
     The same idempotency key from the same author returns the appeal it
     already created (a double tap, a form re-sent on a flaky connection).
     Photos are re-encoded without EXIF before anything is saved.
+
+    The appeal keeps the author's full name and residence as registered
+    (Art. 5); `full_name` / `residence` typed while filing are first saved to
+    the author's profile. Without them the appeal is anonymous (Art. 8). An
+    appeal relayed by an API client on someone's behalf (Open311) carries
+    `reporter_full_name` instead and never the client account's profile. A
+    verified priority status (Art. 20) of the author marks the appeal priority.
     """
     existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -99,6 +110,22 @@ def appeal_submit(
     except ValidationError as exc:
         raise AppealError(exc.messages[0]) from exc
 
+    if reporter_full_name is None and (full_name.strip() or residence.strip()):
+        try:
+            citizens_services.user_save_appeal_details(
+                user=author, full_name=full_name, residence=residence
+            )
+        except citizens_services.CitizenError as exc:
+            raise AppealError(str(exc)) from exc
+    if reporter_full_name is None:
+        details = citizens_services.appeal_details(author)
+        priority = citizens_services.priority_category(author)
+    else:
+        details = citizens_services.AppealDetails(
+            full_name=" ".join(reporter_full_name.split())[:150], residence=""
+        )
+        priority = ""
+
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -108,6 +135,10 @@ def appeal_submit(
                 category=category,
                 department=category.department,
                 author=author,
+                author_full_name=details.full_name,
+                author_residence=details.residence,
+                priority=bool(priority),
+                priority_category=priority,
                 title=title,
                 description=description,
                 extra_answers=extra_answers or {},

@@ -45,7 +45,9 @@ def new(request):
         return _choose(request, kind=Kind(kind), unknown=bool(request.GET.get("category")))
 
     if request.method == "POST":
-        form = AppealForm(request.POST, request.FILES, kind=kind, category=category)
+        form = AppealForm(
+            request.POST, request.FILES, kind=kind, category=category, author=request.user
+        )
         if form.is_valid():
             try:
                 appeal, created = appeal_submit(author=request.user, **form.submit_kwargs())
@@ -71,7 +73,7 @@ def new(request):
     else:
         point = _point(request.GET)
         initial = {"latitude": point[0], "longitude": point[1]} if point else {}
-        form = AppealForm(kind=kind, category=category, initial=initial)
+        form = AppealForm(kind=kind, category=category, initial=initial, author=request.user)
     point = _point(request.POST if form.is_bound else request.GET)
     similar = []
     if kind == Kind.PROBLEM and point is not None:

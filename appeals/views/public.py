@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 from ..filters import AppealFilterForm
 from ..models import Appeal, AppealPhoto, public_point, public_point_within
 from ..search import typo_tolerance
+from ..statistics import STATISTICS_DAYS, department_statistics
 from ..workflow import Status
 
 PAGE_SIZE = 20
@@ -33,6 +34,7 @@ LIST_CACHE_SECONDS = 60
 # The newest this many in the visible area; beyond that the map asks to zoom in.
 MAP_LIMIT = 2000
 MAP_CACHE_SECONDS = 60
+STATISTICS_CACHE_SECONDS = 600
 # A reference that matches the URL converter, replaced by each feature's own.
 _REF_PLACEHOLDER = "XX-0000-000000"
 
@@ -57,6 +59,25 @@ def appeal_list(request):
     # The same URL answers htmx with a fragment: caches must keep the two apart.
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+@require_safe
+def appeal_statistics(request):
+    """Per department: open, overdue now, answered, answered late (Art. 20), in every status.
+
+    Counts only, never a request's content, so every registered request is
+    counted, private ones too. Rendered once per 10 minutes per language.
+    """
+    key = f"appeals:statistics:{get_language()}"
+    table = cache.get(key)
+    if table is None:
+        table = render_to_string(
+            "appeals/_statistics.html",
+            {"rows": department_statistics(Appeal.objects.all()), "days": STATISTICS_DAYS},
+            request=request,
+        )
+        cache.set(key, table, STATISTICS_CACHE_SECONDS)
+    return render(request, "appeals/statistics.html", {"table": table})
 
 
 def _results_key(request, prefix: str) -> str:

@@ -81,6 +81,13 @@ CITIZENS_EVENTS = [
         default_channels=frozenset({EMAIL}),
     ),
     EventType(
+        key="citizens.priority_decided",
+        label=_("The decision on my priority status"),
+        title=_("Your priority status: %(outcome)s"),
+        text=_("The decision on the priority status you declared: %(outcome)s. %(reason)s"),
+        default_channels=frozenset({EMAIL}),
+    ),
+    EventType(
         key="citizens.test",
         label=_("Test messages you ask for"),
         title=_("Test notification"),

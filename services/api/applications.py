@@ -242,6 +242,8 @@ def _form_data(data: dict, specs: list[FormField]) -> tuple[MultiValueDict, Mult
     values = {"idempotency_key": [str(data.get("idempotency_key") or uuid.uuid4())]}
     if data.get("urgent"):
         values["urgent"] = ["on"]
+    if data.get("urgent_ground"):
+        values["urgent_ground"] = [data["urgent_ground"]]
     for code, answer in (data.get("answers") or {}).items():
         spec = by_code.get(code)
         if spec is None:

@@ -23,7 +23,7 @@ from ..models import (
     Service,
     ServiceCentre,
 )
-from ..workflow import FINAL_STATUSES, Status
+from ..workflow import FINAL_STATUSES, Status, UrgentGround
 
 
 def absolute(context, path: str) -> str:
@@ -178,7 +178,8 @@ class ServiceDetailSerializer(ServiceListSerializer):
     )
     urgent_available = serializers.SerializerMethodField(
         help_text=_(
-            "The applicant may send urgent=true (life or freedom concerned): "
+            "The applicant may send urgent_ground (a ground of Art. 20(2) of the Law on "
+            "Access to Public Information; urgent=true means life or freedom): "
             "the answer is then due within urgent_hours."
         )
     )
@@ -421,6 +422,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     class Meta(ApplicationListSerializer.Meta):
         fields = [
             *ApplicationListSerializer.Meta.fields,
+            "urgent_ground",
             "department",
             "extended_at",
             "decided_at",
@@ -497,7 +499,21 @@ class ApplicationCreateSerializer(serializers.Serializer):
     urgent = serializers.BooleanField(
         required=False,
         default=False,
-        help_text=_("Life or freedom concerned (only where the service has urgent_hours)."),
+        help_text=_(
+            "Life or freedom concerned (only where the service has urgent_hours): the same "
+            "as urgent_ground=life_or_freedom."
+        ),
+    )
+    urgent_ground = serializers.ChoiceField(
+        choices=UrgentGround.choices,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text=_(
+            "The ground of the shorter term (Art. 20(2) of the Law on Access to Public "
+            "Information), only where the service has urgent_hours: the answer is then due "
+            "within urgent_hours. Empty: the usual term, unless urgent=true."
+        ),
     )
     idempotency_key = serializers.UUIDField(
         required=False,

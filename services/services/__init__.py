@@ -20,6 +20,7 @@ from .appointments import (
     why_closed,
 )
 from .common import ServiceError, may_process
+from .posting import needs_post, requester_post_record
 
 __all__ = [
     "ServiceError",
@@ -36,7 +37,9 @@ __all__ = [
     "booking_days",
     "free_times",
     "may_process",
+    "needs_post",
     "next_reference",
     "public_request_submit",
+    "requester_post_record",
     "why_closed",
 ]

@@ -7,6 +7,7 @@ import pytest
 from appeals.models import Appeal, AppealFollower, AppealMessage
 from appeals.services import transition
 from appeals.workflow import MODERATOR, Action
+from tests.factories import UserFactory
 
 from .conftest import point_in
 
@@ -279,3 +280,73 @@ def test_proposals_and_categories_make_a_fixed_number_of_queries(
         api.get(f"{V1}/proposals/")
     with django_assert_max_num_queries(2):
         assert len(api.get(f"{V1}/categories/").json()) == 9
+
+
+# --- Art. 5 and 8: the author's details; Art. 20: priority never shown ---------------
+
+
+def test_filing_takes_the_authors_details_and_saves_them_to_the_profile(
+    api_for, category, district
+):
+    author = UserFactory(full_name="Оксана", residence="")
+    body = {
+        "kind": "problem",
+        "category": "lights",
+        "title": "Не світить ліхтар",
+        "description": "Третій тиждень не світить ліхтар біля під'їзду.",
+        "full_name": "Коваленко Оксана Петрівна",
+        "residence": "Херсон, вул. Перекопська",
+        **point_in(district),
+    }
+
+    response = api_for(author).post(f"{V1}/appeals/", body, format="json")
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["missing_details"] == []
+    author.refresh_from_db()
+    assert author.residence == "Херсон, вул. Перекопська"
+    appeal = Appeal.objects.get(reference=response.json()["reference"])
+    assert appeal.author_full_name == "Коваленко Оксана Петрівна"
+
+
+def test_filing_without_the_details_says_what_is_missing(api_for, category, district):
+    author = UserFactory(full_name="Оксана", residence="")
+    body = {
+        "kind": "problem",
+        "category": "lights",
+        "title": "Не світить ліхтар",
+        "description": "Третій тиждень не світить ліхтар біля під'їзду.",
+        **point_in(district),
+    }
+
+    response = api_for(author).post(f"{V1}/appeals/", body, format="json")
+
+    assert response.status_code == 201
+    assert response.json()["missing_details"] == ["full_name", "residence"]
+    assert Appeal.objects.get().is_anonymous
+
+
+def test_too_long_a_residence_is_a_400_by_field(api_for, resident, category, district):
+    body = {
+        "kind": "problem",
+        "category": "lights",
+        "title": "Не світить ліхтар",
+        "description": "Третій тиждень не світить ліхтар біля під'їзду.",
+        "residence": "в" * 201,
+        **point_in(district),
+    }
+
+    response = api_for(resident).post(f"{V1}/appeals/", body, format="json")
+
+    assert response.status_code == 400
+    assert "residence" in response.json()
+
+
+def test_others_never_see_the_authors_details_or_priority(api, api_for, other_resident, appeals):
+    for client in (api, api_for(other_resident)):
+        for url in (f"{V1}/appeals/", f"{V1}/appeals/{appeals['public'].reference}/"):
+            body = client.get(url).content.decode()
+            assert "Перекопська" not in body
+            assert "priority" not in body
+    detail = api.get(f"{V1}/appeals/{appeals['public'].reference}/").json()
+    assert detail["missing_details"] == []

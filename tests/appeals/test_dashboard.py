@@ -60,12 +60,16 @@ def test_dashboard_counts_a_known_data_set(client_for, moderator, known_data):
         "department": rows["roads"]["department"],
         "open": 2,
         "overdue": 1,
+        "priority_open": 0,
+        "priority_overdue": 0,
         "answered": 2,
+        "answered_late": 1,
         "in_time_percent": 50,
         "median_days": 11.0,
     }
     assert rows["housing"]["open"] == 0
     assert rows["housing"]["answered"] == 1
+    assert rows["housing"]["answered_late"] == 0
     assert rows["housing"]["in_time_percent"] == 100
     assert rows["housing"]["median_days"] == 4.0
 

@@ -374,8 +374,9 @@ def test_a_removed_photo_loses_its_row_and_file(world, django_capture_on_commit_
 # --- return, reject, forward -------------------------------------------------
 
 
-def test_return_asks_the_author_and_mentions_the_ten_days(world):
+def test_return_asks_the_author_and_states_the_reply_date(world):
     appeal = world.appeal("accepted")
+    reply_by = (timezone.localdate() + dt.timedelta(days=30)).strftime("%d.%m.%Y")
 
     appeal = appeal_return(appeal=appeal, actor=world.staff, question="Який номер будинку?")
 
@@ -384,9 +385,9 @@ def test_return_asks_the_author_and_mentions_the_ten_days(world):
     assert (question.text, question.author) == ("Який номер будинку?", world.staff)
     event = appeal.events.order_by("-pk").first()
     assert event.action == Action.RETURN
-    assert "10 days" in event.reason
+    assert f"reply by {reply_by}" in event.reason
     notice = Notification.objects.filter(recipient=world.author).order_by("-pk").first()
-    assert "10 days" in notice.context["reason"]
+    assert f"reply by {reply_by}" in notice.context["reason"]
 
 
 def test_return_needs_a_question(world):

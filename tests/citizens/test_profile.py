@@ -118,15 +118,15 @@ def test_cabinet_query_count_is_pinned(client_for, resident, django_assert_max_n
     resident.save()
     client = client_for(resident)
 
-    # Session, user, MFA state, e-mail state, district, unread notifications.
-    with django_assert_max_num_queries(6):
+    # Session, user, MFA state, e-mail state, district, unread notifications, priority status.
+    with django_assert_max_num_queries(7):
         assert client.get(CABINET).status_code == 200
 
 
 def test_staff_cabinet_query_count_is_pinned(client_for, city_admin, django_assert_max_num_queries):
     client = client_for(city_admin)
 
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # the priority status link included
         assert client.get(CABINET).status_code == 200
 
 

@@ -12,7 +12,7 @@ from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
-from citizens.services import contacts_disclose, department_set_staff
+from citizens.services import contacts_disclose, department_set_staff, priority_declare
 from news.services import digest_send, subscription_set
 from services.services import appointment_book
 from surveys.services import survey_respond
@@ -44,6 +44,8 @@ def admin_client(client_for, superuser):
     # Access changes and a display of contacts: their append-only records.
     department_set_staff(department=department, by=superuser, members=[head])
     contacts_disclose(viewer=superuser, person=head, case="smoke")
+    # A declared priority status (Art. 20).
+    priority_declare(user=head, category="disability")
     # The notification outbox: a notification with its delivery, a broadcast,
     # and a person's channels and preferences.
     notify(recipients=[head], event="citizens.test")

@@ -48,22 +48,28 @@ CONTACT_PHONE = "671112233"  # digits of +380 67 111 22 33, however it is spaced
 # A request for public information filed without an account: its contacts.
 REQUESTER_EMAIL = "zq-requester-mark@example.com"
 REQUESTER_ADDRESS = "ZQREQUESTERADDRESS"
+# Art. 5: the author's place of residence, on the profile and snapshot on appeals.
+RESIDENCE = "ZQRESIDENCESTREET"
+# Art. 20: the document note of a verified priority status (sensitive data).
+PRIORITY_DOCUMENT = "ZQPRIORITYDOCUMENT"
 
 APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT, ANSWER_FILE}
 APPLICATION = {APPLICATION_FIELD, DOCUMENT_NAME}
 CONTACTS = {CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE}
 REQUESTER = {REQUESTER_EMAIL, REQUESTER_ADDRESS}
-EVERY_MARKER = APPEALS | APPLICATION | CONTACTS | REQUESTER | {SURVEY_TEXT}
+EVERY_MARKER = (
+    APPEALS | APPLICATION | CONTACTS | REQUESTER | {SURVEY_TEXT, RESIDENCE, PRIORITY_DOCUMENT}
+)
 
 # Role -> the markers it may see. Contacts go with handling the case.
 ALLOWED = {
     "anonymous": set(),
     "author": EVERY_MARKER - REQUESTER,
     "other_resident": set(),
-    "moderator": APPEALS | CONTACTS,
-    "roads_staff": APPEALS | CONTACTS,
+    "moderator": APPEALS | CONTACTS | {RESIDENCE, PRIORITY_DOCUMENT},
+    "roads_staff": APPEALS | CONTACTS | {RESIDENCE},
     "housing_staff": set(),
-    "roads_head": APPEALS | CONTACTS,
+    "roads_head": APPEALS | CONTACTS | {RESIDENCE},
     "editor": set(),
     "survey_manager": {SURVEY_TEXT},
     "service_officer": APPLICATION | CONTACTS | REQUESTER,
@@ -84,9 +90,21 @@ def world(db, private_root):
     roads = DepartmentFactory(slug="roads-matrix", name_uk="Дороги", name_en="Roads")
     housing = DepartmentFactory(slug="housing-matrix", name_uk="Житло", name_en="Housing")
     cnap = DepartmentFactory(slug="cnap-matrix", name_uk="ЦНАП", name_en="TsNAP")
-    author = UserFactory(email=CONTACT_EMAIL, full_name=f"Ярина {CONTACT_NAME}")
+    author = UserFactory(
+        email=CONTACT_EMAIL,
+        full_name=f"Ярина {CONTACT_NAME}",
+        residence=f"Херсон, вул. {RESIDENCE}",
+    )
     author.phone = "+380671112233"
     author.save(update_fields=["phone"])
+    moderator = _staff("moderator", email="moderator-matrix@example.com")
+    from citizens.services import priority_decide, priority_declare
+
+    priority_decide(
+        status=priority_declare(user=author, category="combatant", document=PRIORITY_DOCUMENT),
+        by=moderator,
+        verified=True,
+    )
     category = CategoryFactory(department=roads)
     sensitive = CategoryFactory(department=roads, sensitive=True)
     answered = public_appeal(author, category=category, title="Публічне звернення про ліхтар")
@@ -152,7 +170,6 @@ def world(db, private_root):
     cnap.members.add(officer)
     without_mfa = _staff("department_staff", mfa=False, email="no-mfa-matrix@example.com")
     roads.members.add(without_mfa)
-    moderator = _staff("moderator", email="moderator-matrix@example.com")
     return {
         "anonymous": None,
         "author": author,
@@ -341,7 +358,7 @@ def test_the_author_finds_every_marker_of_their_own(world):
     pages, _errors = walk(client_for_role("author", world["author"]))
 
     found = set().union(*(shown(body) for body in pages.values()))
-    assert (APPEALS | APPLICATION | CONTACTS) - found == set()
+    assert (APPEALS | APPLICATION | CONTACTS | {RESIDENCE, PRIORITY_DOCUMENT}) - found == set()
     files = private_files()
     assert {"/documents/", "/files/", "/photos/"} <= {
         kind for kind in ("/documents/", "/files/", "/photos/") for url in files if kind in url

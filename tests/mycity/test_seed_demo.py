@@ -101,3 +101,21 @@ def test_seed_demo_department_head_is_a_member_of_the_department():
     assert housing.head.email == "head@demo.mycity.test"
     assert housing.members.filter(pk=housing.head.pk).exists()
     housing.full_clean()
+
+
+def test_seed_demo_has_residences_and_a_verified_priority_appeal():
+    from appeals.models import Appeal
+    from citizens.models import PriorityStatus
+
+    seed()
+
+    residents = User.objects.filter(email__in=[email for email, *_rest in citizens_demo.RESIDENTS])
+    assert all(person.residence for person in residents)
+    status = PriorityStatus.objects.get(user__email=citizens_demo.PRIORITY_RESIDENT)
+    assert status.is_verified
+    assert status.decided_by is not None
+    priority = Appeal.objects.filter(priority=True)
+    assert priority.filter(title__startswith="Low-floor bus on route 5").exists()
+    assert set(priority.values_list("author__email", flat=True)) == {citizens_demo.PRIORITY_RESIDENT}
+    assert not priority.filter(is_anonymous=True).exists()
+    assert Appeal.objects.filter(priority=False, author_residence="").count() == 0

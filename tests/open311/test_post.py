@@ -230,3 +230,48 @@ def test_an_unexpected_failure_is_an_error_list_not_an_html_page(client, monkeyp
     response = client.get(f"{BASE}/services.xml")
     assert response.status_code == 500
     assert errors(response)[0]["code"] == 500
+
+
+def test_the_reporters_name_is_registered_but_the_appeal_is_anonymous(client, partner, place):
+    """Open311 has first_name/last_name but no place of residence (Art. 5, 8)."""
+    api_client, key = partner
+    api_client.user.residence = "Херсон, вул. Клієнтська"
+    api_client.user.save()
+
+    response = post(
+        client,
+        key,
+        description="Глибока яма на проїжджій частині біля зупинки.",
+        first_name="Ірина",
+        last_name="Шевченко",
+        **place,
+    )
+
+    [answer] = response.json()
+    appeal = Appeal.objects.get(reference=answer["service_request_id"])
+    assert appeal.author_full_name == "Шевченко Ірина"
+    assert appeal.author_residence == ""  # never the client account's
+    assert appeal.is_anonymous
+    assert not appeal.priority
+
+
+def test_reads_never_show_the_reporters_name_or_priority(client, partner, place):
+    _api_client, key = partner
+    response = post(
+        client,
+        key,
+        description="Глибока яма на проїжджій частині біля зупинки.",
+        first_name="Ірина",
+        last_name="Шевченко",
+        **place,
+    )
+    [answer] = response.json()
+    Appeal.objects.filter(reference=answer["service_request_id"]).update(
+        status="accepted", priority=True, priority_category="combatant"
+    )
+
+    for url in (f"{BASE}/requests.json", f"{BASE}/requests/{answer['service_request_id']}.json"):
+        body = client.get(url).content.decode()
+        assert "Шевченко" not in body
+        assert "priority" not in body
+        assert "combatant" not in body

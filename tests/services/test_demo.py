@@ -20,7 +20,7 @@ def test_seed_demo_is_idempotent_and_has_the_worked_examples():
         FormField.objects.count(),
         ServiceCentre.objects.count(),
     ) == counts
-    assert Application.objects.count() == applications == 1
+    assert Application.objects.count() == applications == 2
     assert Appointment.objects.count() <= 1
 
     public_info = Service.objects.get(slug="public-information-request")
@@ -34,3 +34,20 @@ def test_seed_demo_is_idempotent_and_has_the_worked_examples():
     kinds = set(certificate.fields.values_list("type", flat=True))
     assert {"file", "date", "number", "choice", "yes_no", "text"} <= kinds
     assert ServiceCentre.objects.count() == 3
+
+
+def test_seed_demo_has_a_request_by_post_without_an_account():
+    from services.models import ApplicationEvent
+    from services.services import needs_post
+    from services.workflow import Action
+
+    call_command("seed_demo", stdout=io.StringIO())
+
+    request = Application.objects.get(applicant=None)
+    assert request.service.public_information
+    assert request.requester.email == ""
+    assert "Херсон" in request.requester.postal_address
+    assert needs_post(request)
+    assert request.extended_at is not None
+    letter = ApplicationEvent.objects.get(application=request, action=Action.POSTED)
+    assert "продовження строку" in letter.reason
