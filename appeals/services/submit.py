@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,30 +44,33 @@ def next_reference(now: dt.datetime | None = None) -> str:
     return f"{settings.CITY_CODE}-{year}-{counter.value:06d}"
 
 
-def appeal_submit(
+@dataclass(frozen=True)
+class Filing:
+    """What an appeal says, checked and cleaned: the rules of every way of filing."""
+
+    kind: str
+    category: Category
+    title: str
+    description: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    district: District | None
+    photos: list
+
+
+def check_filing(
     *,
-    author,
     kind: str,
     category: Category,
     title: str,
     description: str,
-    is_public: bool,
-    idempotency_key: uuid.UUID,
+    address: str = "",
     latitude: float | None = None,
     longitude: float | None = None,
-    address: str = "",
-    extra_answers: dict | None = None,
     photos=(),
-) -> tuple[Appeal, bool]:
-    """File an appeal; it waits for moderation. Returns (appeal, created).
-
-    The same idempotency key from the same author returns the appeal it
-    already created (a double tap, a form re-sent on a flaky connection).
-    Photos are re-encoded without EXIF before anything is saved.
-    """
-    existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
-    if existing is not None:
-        return existing, False
+) -> Filing:
+    """Check an appeal's content (AppealError when it cannot be registered)."""
     if kind not in Kind.values:
         raise AppealError(_("Choose what kind of request this is."))
     if not category.is_active or not category.accepts(kind):
@@ -99,44 +103,112 @@ def appeal_submit(
     except ValidationError as exc:
         raise AppealError(exc.messages[0]) from exc
 
+    return Filing(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        district=district,
+        photos=cleaned,
+    )
+
+
+def create_appeal(
+    filing: Filing, *, author, registered_at: dt.datetime, now: dt.datetime, **fields
+) -> Appeal:
+    """Number and register a checked appeal; its term runs from `registered_at`.
+
+    Must run inside the caller's transaction (next_reference). Resident
+    filing and staff registration (registration.py) share it, so both get
+    the same numbering and the same legal deadline.
+    """
+    category, kind = filing.category, filing.kind
+    appeal = Appeal.objects.create(
+        reference=next_reference(now),
+        kind=kind,
+        category=category,
+        department=category.department,
+        author=author,
+        title=filing.title,
+        description=filing.description,
+        status=Status.MODERATION,
+        district=filing.district,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        address=filing.address,
+        registered_at=registered_at,
+        term_days=category.answer_days,
+        deadline=legal_deadline(registered_at, category.answer_days),
+        support_until=(
+            timezone.localdate(registered_at) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
+            if kind == Kind.PROPOSAL
+            else None
+        ),
+        search_text=normalize(filing.title, filing.description, filing.address),
+        **fields,
+    )
+    for photo in filing.photos:
+        AppealPhoto.objects.create(
+            appeal=appeal,
+            image=photo,
+            width=photo.width,
+            height=photo.height,
+            added_by=author,
+            is_public=not category.sensitive,
+        )
+    return appeal
+
+
+def appeal_submit(
+    *,
+    author,
+    kind: str,
+    category: Category,
+    title: str,
+    description: str,
+    is_public: bool,
+    idempotency_key: uuid.UUID,
+    latitude: float | None = None,
+    longitude: float | None = None,
+    address: str = "",
+    extra_answers: dict | None = None,
+    photos=(),
+) -> tuple[Appeal, bool]:
+    """File an appeal; it waits for moderation. Returns (appeal, created).
+
+    The same idempotency key from the same author returns the appeal it
+    already created (a double tap, a form re-sent on a flaky connection).
+    Photos are re-encoded without EXIF before anything is saved.
+    """
+    existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
+    if existing is not None:
+        return existing, False
+    filing = check_filing(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        photos=photos,
+    )
+
     now = timezone.now()
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(
-                reference=next_reference(now),
-                kind=kind,
-                category=category,
-                department=category.department,
+            appeal = create_appeal(
+                filing,
                 author=author,
-                title=title,
-                description=description,
+                registered_at=now,
+                now=now,
                 extra_answers=extra_answers or {},
                 is_public=is_public and not category.sensitive,
-                status=Status.MODERATION,
-                district=district,
-                latitude=latitude,
-                longitude=longitude,
-                address=address,
-                registered_at=now,
-                term_days=category.answer_days,
-                deadline=legal_deadline(now, category.answer_days),
-                support_until=(
-                    timezone.localdate(now) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
-                    if kind == Kind.PROPOSAL
-                    else None
-                ),
-                search_text=normalize(title, description, address),
                 idempotency_key=idempotency_key,
             )
-            for photo in cleaned:
-                AppealPhoto.objects.create(
-                    appeal=appeal,
-                    image=photo,
-                    width=photo.width,
-                    height=photo.height,
-                    added_by=author,
-                    is_public=not category.sensitive,
-                )
             AppealEvent.objects.create(
                 appeal=appeal,
                 action=Action.SUBMIT,
