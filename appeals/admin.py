@@ -446,7 +446,11 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                         else None
                     ),
                     "panel_actions": admin_views.panel_actions(request, appeal, role),
-                    "answer_contact": admin_register.answer_contact(appeal, role),
+                    "answer_contact": (
+                        admin_register.answer_contact(request, appeal, role)
+                        if request.method == "GET"
+                        else None
+                    ),
                     "photos": photos,
                     "can_change_photos": role == MODERATOR
                     and request.user.has_perm("appeals.change_appeal"),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from citizens import services as citizens_services
 from citizens.access import has_staff_powers
 
 from .models import Appeal, AppealContact, Category, Kind
@@ -161,8 +162,15 @@ def receipt(request, reference, *, model_admin):
     return response
 
 
-def answer_contact(appeal: Appeal, role: str | None) -> AppealContact | None:
-    """The contact for the answer, for the staff handling an account-less appeal only."""
+def answer_contact(request, appeal: Appeal, role: str | None) -> AppealContact | None:
+    """The contact for the answer, for the staff handling an account-less appeal (recorded)."""
     if role is None or appeal.author_id is not None:
         return None
-    return AppealContact.objects.filter(appeal=appeal).select_related("appeal").first()
+    contact = AppealContact.objects.filter(appeal=appeal).select_related("appeal").first()
+    if contact is not None:
+        citizens_services.contacts_disclose_without_account(
+            viewer=request.user,
+            name=appeal.author_full_name,
+            case=f"appeals.appeal {appeal.reference}",
+        )
+    return contact

@@ -10,6 +10,7 @@ from django.utils import timezone
 from appeals.models import Appeal, AppealContact
 from appeals.services import staff
 from appeals.services.registration import appeal_register
+from citizens.models import ContactDisclosure
 from tests.conftest import password_only
 from tests.factories import CategoryFactory
 
@@ -201,6 +202,11 @@ def test_handling_staff_see_the_contact_and_are_told_to_answer_by_phone_or_post(
     assert PHONE in html
     assert POSTAL in html
     assert 'id="appeal-answer-by-phone-or-post"' in html
+    shown = ContactDisclosure.objects.get()
+    assert shown.viewer == moderator
+    assert shown.person is None
+    assert shown.person_label == NAME
+    assert shown.case == f"appeals.appeal {appeal.reference}"
 
 
 def test_staff_of_another_department_do_not_see_the_contact(
