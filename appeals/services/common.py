@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
 
-from ..models import Appeal, AppealEvent
+from ..models import Appeal, AppealEvent, AppealMessage
 from ..workflow import Action, Status, allowed, target
 
 
@@ -121,6 +121,16 @@ def notify_contact_of_status(appeal: Appeal, *, reason: str = "") -> bool:
         }
         if reason:
             text = f"{text}\n\n{reason}"
+        if appeal.status == Status.ANSWERED:
+            # Without an account they cannot read the answer on the site: it goes in full.
+            answer = (
+                AppealMessage.objects.filter(appeal=appeal, type=AppealMessage.Type.ANSWER)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if answer is not None:
+                heading = _("The answer:")
+                text = f"{text}\n\n{heading}\n{answer.text}"
     return notify_contact(appeal, text)
 
 

@@ -12,6 +12,7 @@ from appeals.services import AppealError, staff
 from appeals.services.registration import appeal_claim, appeal_register
 from appeals.workflow import Action, Status
 from citizens.notifications.models import Notification
+from tests.conftest import _staff
 from tests.factories import CategoryFactory, submit_appeal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
@@ -129,6 +130,21 @@ def test_without_an_account_the_notices_go_to_the_e_mail_given(
     assert [m.to for m in mail.outbox] == [["olena@example.com"], ["olena@example.com"]]
     assert appeal.reference in mail.outbox[1].body
     assert not Notification.objects.exists()
+
+
+def test_without_an_account_the_answer_is_e_mailed_in_full(
+    moderator, department, category, django_capture_on_commit_callbacks
+):
+    appeal, _code, _created = register(moderator, category, email="olena@example.com")
+    worker = _staff("department_staff", email="worker@example.com")
+    department.members.add(worker)
+    appeal = staff.appeal_accept(appeal=appeal, moderator=moderator)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        staff.appeal_answer(appeal=appeal, staff=worker, text="Ліхтар замінено 5 грудня.")
+
+    assert len(mail.outbox) == 1
+    assert "Ліхтар замінено 5 грудня." in mail.outbox[0].body
 
 
 def test_without_an_e_mail_nothing_is_sent_and_nothing_breaks(

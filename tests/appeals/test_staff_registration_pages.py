@@ -346,3 +346,19 @@ def test_the_api_and_open311_show_it_without_contacts(client, public_appeal):
     for response in (listing, one, open311):
         assert secrets_in(response.content.decode()) == []
     assert AppealContact.objects.filter(appeal=public_appeal).exists()
+
+
+def test_an_appeal_without_an_account_is_nobodys_own(client, client_for, moderator, other_resident):
+    """No author must never match an anonymous visitor or another resident (None == None)."""
+    proposal, _code = registered(moderator, CategoryFactory(), kind="proposal")
+    Appeal.objects.filter(pk=proposal.pk).update(is_public=True)
+    proposal.refresh_from_db()
+    staff.appeal_accept(appeal=proposal, moderator=moderator)
+    speaking(other_resident, "en")
+
+    anonymous_page = client.get(proposal.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    resident_api = client_for(other_resident).get(f"/api/v1/appeals/{proposal.reference}/")
+
+    assert anonymous_page.status_code == 200
+    assert "This is your proposal" not in anonymous_page.content.decode()
+    assert resident_api.json()["is_author"] is False
