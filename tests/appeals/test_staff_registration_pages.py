@@ -147,6 +147,17 @@ def test_a_resident_account_found_by_e_mail_becomes_the_author(
     assert appeal.claim_code_hash == ""
 
 
+def test_a_resident_account_found_by_phone_however_it_is_typed(
+    client_for, moderator, resident, category
+):
+    resident.phone = "+380671234567"
+    resident.save(update_fields=["phone"])
+
+    client_for(moderator).post(REGISTER, form(category, account="067 123 45 67", phone=""))
+
+    assert Appeal.objects.get().author == resident
+
+
 def test_an_unknown_account_is_refused(client_for, moderator, category):
     response = client_for(moderator).post(REGISTER, form(category, account="nobody@example.com"))
 
