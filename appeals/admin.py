@@ -24,7 +24,7 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
-from . import admin_views
+from . import admin_register, admin_views
 from .models import (
     AnswerTemplate,
     Appeal,
@@ -316,6 +316,8 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         "is_public",
         "sensitive",
         "author_shown",
+        "channel",
+        "registered_by",
         "title",
         "description",
         "extra_answers",
@@ -350,7 +352,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Author"), {"fields": ["author_shown"]}),
+        (_("Author"), {"fields": ["author_shown", "channel", "registered_by"]}),
         (
             _("Request"),
             {"fields": ["title", "description", "extra_answers", "district", "address"]},
@@ -412,6 +414,16 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                 name="appeals_appeal_dashboard",
             ),
             path(
+                "register/",
+                site.admin_view(partial(admin_register.register, model_admin=self)),
+                name="appeals_appeal_register",
+            ),
+            path(
+                "register/<str:reference>/receipt/",
+                site.admin_view(partial(admin_register.receipt, model_admin=self)),
+                name="appeals_appeal_receipt",
+            ),
+            path(
                 "<path:object_id>/act/<slug:key>/",
                 site.admin_view(partial(admin_views.appeal_action, model_admin=self)),
                 name="appeals_appeal_action",
@@ -438,6 +450,11 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
                         else None
                     ),
                     "panel_actions": admin_views.panel_actions(request, appeal, role),
+                    "answer_contact": (
+                        admin_register.answer_contact(request, appeal, role)
+                        if request.method == "GET"
+                        else None
+                    ),
                     "photos": photos,
                     "can_change_photos": role == MODERATOR
                     and request.user.has_perm("appeals.change_appeal"),
@@ -472,6 +489,8 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
     @admin.display(description=_("author"))
     def author_shown(self, obj):
         # The contacts are in the panel above, for the staff handling the request only.
+        if obj.author is None:
+            return _("no account (registered by staff)")
         return obj.author.public_name
 
     @admin.display(description=_("on the map"))

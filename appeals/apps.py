@@ -93,12 +93,15 @@ class AppealsConfig(AppConfig):
             "appeals.view_appeal",
             "appeals.change_appeal",
             "appeals.moderate_appeal",
+            "appeals.register_appeal",
             "appeals.view_category",
             "appeals.view_appealphoto",
             "appeals.change_appealphoto",
             "appeals.view_answertemplate",
             "appeals.view_open311submission",
         ],
+        # A service centre's officer registers paper and in-person appeals (Art. 5).
+        "service_officer": ["appeals.register_appeal"],
         "department_staff": [
             "appeals.view_appeal",
             "appeals.change_appeal",

@@ -1,8 +1,10 @@
 """Demo categories for Kherson and a few public appeals to look at."""
 
+import datetime as dt
 import uuid
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from mycity.models import Department
 
@@ -15,6 +17,7 @@ from .services import (
     appeal_submit,
     transition,
 )
+from .services.registration import appeal_register
 from .workflow import MODERATOR, Action
 
 ALL = [Kind.PROBLEM, Kind.PROPOSAL, Kind.APPLICATION, Kind.COMPLAINT]
@@ -295,6 +298,7 @@ def seed(stdout):
         transition(appeal=appeal, action=Action.ACCEPT, actor=moderator, role=MODERATOR)
     seed_terms(moderator, users.get(email="head@demo.mycity.test"))
     _priority_appeal(users.get(email="resident2@demo.mycity.test"))
+    seed_registered_by_staff(stdout, author=author, moderator=moderator)
     stdout.write(f"  {Category.objects.count()} categories, {Appeal.objects.count()} appeals")
 
 
@@ -314,4 +318,38 @@ def _priority_appeal(veteran) -> None:
         ),
         is_public=False,
         idempotency_key=key,
+    )
+
+
+def seed_registered_by_staff(stdout, *, author, moderator) -> None:
+    """Two oral and paper appeals (Art. 5): a hotline call without an account,
+    and a paper letter of a resident who has one (registered at the service centre)."""
+    officer = get_user_model().objects.get(email="services@demo.mycity.test")
+    hotline, code, created = appeal_register(
+        staff=moderator,
+        channel="hotline",
+        full_name="Бондаренко Галина Петрівна",
+        residence="Херсон, вул. Перекопська",
+        phone="+380501234567",
+        kind=Kind.PROBLEM,
+        category=Category.objects.get(slug="streetlight"),
+        title="Не світять ліхтарі у дворі",
+        description="Жителька телефонувала: у дворі будинку тиждень не світять ліхтарі.",
+        address="вул. Перекопська, 12",
+        idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, "demo-hotline-appeal"),
+    )
+    if created:
+        stdout.write(f"  hotline appeal {hotline.reference}: claim code {code}")
+    appeal_register(
+        staff=officer,
+        channel="letter",
+        resident=author,
+        full_name="Коваленко Оксана Іванівна",
+        residence="Херсон, вул. Соборна",
+        kind=Kind.COMPLAINT,
+        category=Category.objects.get(slug="public-transport"),
+        title="Маршрутка не ходить за розкладом",
+        description="Лист: маршрут №15 уранці не ходить за розкладом уже місяць.",
+        received_at=timezone.now() - dt.timedelta(days=2),
+        idempotency_key=uuid.uuid5(uuid.NAMESPACE_URL, "demo-paper-letter"),
     )

@@ -19,6 +19,7 @@ from citizens.models import PriorityCategory
 from citizens.services import appeal_details_complete
 from mycity.lib.storage import get_private_storage
 
+from .registration import REGISTERED_VIA, AppealContact, Channel  # noqa: F401 (the app's models)
 from .workflow import OPEN_STATUSES, PUBLIC_STATUSES, Action, Status
 
 # Public pages, the API and Open311 show a point only rounded to this many
@@ -229,6 +230,10 @@ class Appeal(models.Model):
         verbose_name=_("author"),
         on_delete=models.PROTECT,
         related_name="appeals",
+        # None: staff registered it for a resident without an account
+        # (registration.py), until the resident claims it.
+        null=True,
+        blank=True,
     )
     # The author's details as the appeal carried them when it was registered
     # (Art. 5 of the Law "On Citizens' Appeals"): a later change of profile
@@ -243,6 +248,20 @@ class Appeal(models.Model):
     priority_category = models.CharField(
         _("priority category"), max_length=32, choices=PriorityCategory.choices, blank=True
     )
+    # Oral and paper appeals (Art. 5): who registered it and how it came.
+    channel = models.CharField(
+        _("received by"), max_length=16, choices=Channel, default=Channel.ONLINE, blank=True
+    )
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by staff"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # A hash of the one-time code a resident without an account claims it with.
+    claim_code_hash = models.CharField(max_length=128, blank=True, editable=False)
     title = models.CharField(_("title"), max_length=150)
     description = models.TextField(_("description"), max_length=5000)
     extra_answers = models.JSONField(_("answers to extra questions"), default=dict, blank=True)
@@ -310,10 +329,18 @@ class Appeal(models.Model):
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
         ordering = ["-registered_at", "-pk"]
-        permissions = [("moderate_appeal", _("Can moderate appeals of every department"))]
+        permissions = [
+            ("moderate_appeal", _("Can moderate appeals of every department")),
+            ("register_appeal", _("Can register an oral or paper appeal for a resident")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "idempotency_key"], name="appeals_submit_once"
+            ),
+            models.UniqueConstraint(
+                fields=["registered_by", "idempotency_key"],
+                condition=Q(registered_by__isnull=False),
+                name="appeals_register_once",
             ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
@@ -389,6 +416,11 @@ class Appeal(models.Model):
         return not appeal_details_complete(
             full_name=self.author_full_name, residence=self.author_residence
         )
+
+    @property
+    def registered_via(self):
+        """ "the hotline" / "a service centre" for an appeal staff registered, else ""."""
+        return REGISTERED_VIA.get(self.channel, "") if self.registered_by_id else ""
 
     @property
     def is_open(self) -> bool:

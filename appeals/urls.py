@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from .views import files, filing, following, proposals, public
+from .views import claim, files, filing, following, proposals, public
 
 
 class ReferenceConverter:
@@ -34,4 +34,5 @@ urlpatterns = [
     path("requests/<ref:ref>/photos/<int:pk>/", files.photo, name="photo"),
     path("proposals/", proposals.proposal_list, name="proposals"),
     path("me/requests/", following.my_requests, name="mine"),
+    path("me/requests/claim/", claim.claim, name="claim"),
 ]

@@ -553,3 +553,19 @@ def priority_category(user: User | None) -> str:
         .first()
         or ""
     )
+
+
+def contacts_disclose_without_account(*, viewer: User, name: str, case: str) -> None:
+    """Record that `viewer` (staff) saw the contacts of a person without an account.
+
+    For contacts a case keeps itself (an appeal staff registered for a resident
+    without an account): the caller shows them; this writes the same
+    ContactDisclosure as contacts_disclose, with the name as given.
+    """
+    ContactDisclosure.objects.create(
+        viewer=viewer,
+        viewer_label=_label(viewer),
+        person=None,
+        person_label=name[:254],
+        case=case[:200],
+    )

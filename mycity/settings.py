@@ -514,6 +514,8 @@ RATE_LIMITS = {
     "booking": _limits("booking", "10/hour", "30/hour"),
     # Messages on one's appeals and applications (added information, notes).
     "message": _limits("message", "30/hour", "120/hour"),
+    # Claiming an appeal staff registered, with its one-time code.
+    "appeal_claim": _limits("appeal_claim", "5/hour", "20/hour"),
 }
 
 
@@ -554,6 +556,8 @@ MAP_ZOOM = 13
 # --- Appeals ---------------------------------------------------------------
 PROPOSAL_SUPPORT_THRESHOLD = env_int("PROPOSAL_SUPPORT_THRESHOLD", 250, minimum=1)
 PROPOSAL_SUPPORT_DAYS = env_int("PROPOSAL_SUPPORT_DAYS", 90, minimum=1)
+# A paper letter is registered with its receipt date, at most this many days back.
+APPEAL_REGISTER_MAX_LATE_DAYS = env_int("APPEAL_REGISTER_MAX_LATE_DAYS", 30, minimum=1)
 DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
 # Days the author has to reply to an appeal returned for information (Art. 5, 7);
 # after that a daily job closes it without consideration.

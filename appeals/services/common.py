@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
 
-from ..models import Appeal, AppealEvent
+from ..models import Appeal, AppealEvent, AppealMessage
 from ..workflow import Action, Status, allowed, target
 
 
@@ -94,6 +94,10 @@ def notify_department_of_reply(appeal: Appeal, *, what: str) -> None:
 def notify_status(appeal: Appeal, *, reason: str = "") -> None:
     """Tell the author and followers about the appeal's new status."""
     recipients = {appeal.author_id, *appeal.followers.values_list("user_id", flat=True)}
+    # An appeal staff registered without an account: no account to tell.
+    recipients.discard(None)
+    if appeal.author_id is None:
+        notify_contact_of_status(appeal, reason=reason)
     notify(
         recipients=recipients,
         event="appeals.status_changed",
@@ -105,6 +109,30 @@ def notify_status(appeal: Appeal, *, reason: str = "") -> None:
         },
         url=appeal.get_absolute_url(),
     )
+
+
+def notify_contact_of_status(appeal: Appeal, *, reason: str = "") -> bool:
+    """E-mail the new status to the contact of an appeal without an account (if an e-mail)."""
+    from .registration import notify_contact  # registration builds on this module
+
+    with translation.override(settings.LANGUAGE_CODE):
+        text = _("The status of your appeal %(reference)s is now: %(status)s.") % {
+            "reference": appeal.reference,
+            "status": Status(appeal.status).label,
+        }
+        if reason:
+            text = f"{text}\n\n{reason}"
+        if appeal.status == Status.ANSWERED:
+            # Without an account they cannot read the answer on the site: it goes in full.
+            answer = (
+                AppealMessage.objects.filter(appeal=appeal, type=AppealMessage.Type.ANSWER)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            if answer is not None:
+                heading = _("The answer:")
+                text = f"{text}\n\n{heading}\n{answer.text}"
+    return notify_contact(appeal, text)
 
 
 def in_every_language(text) -> dict[str, str]:

@@ -188,7 +188,14 @@ def _notify_threshold(appeal: Appeal) -> None:
         )
     # The author and followers hear it as news about their request: it now
     # must get an official answer, which is what they waited for.
-    residents = {appeal.author_id, *appeal.followers.values_list("user_id", flat=True)} - staff
+    residents = (
+        {
+            appeal.author_id,
+            *appeal.followers.values_list("user_id", flat=True),
+        }
+        - staff
+        - {None}
+    )
     notify(
         recipients=sorted(residents),
         event="appeals.status_changed",

@@ -604,15 +604,15 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, moderator) -> Appeal:
                 _("A request cannot be merged into one that is “%(status)s”.")
                 % {"status": original.get_status_display()}
             )
-        if original.author_id != locked.author_id and (
-            not original.is_public or original.category.sensitive
-        ):
+        # Two appeals without an account (author None) are not one person's.
+        same_author = original.author_id is not None and original.author_id == locked.author_id
+        if not same_author and (not original.is_public or original.category.sensitive):
             raise AppealError(_("A request can be merged only into a public request."))
         before = locked.status
         people = {
             locked.author_id,
             *AppealFollower.objects.filter(appeal=locked).values_list("user_id", flat=True),
-        } - {original.author_id}
+        } - {original.author_id, None}
         already = set(
             AppealFollower.objects.filter(appeal=original, user_id__in=people).values_list(
                 "user_id", flat=True

@@ -1,5 +1,6 @@
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -44,6 +45,124 @@ def next_reference(now: dt.datetime | None = None) -> str:
     return f"{settings.CITY_CODE}-{year}-{counter.value:06d}"
 
 
+@dataclass(frozen=True)
+class Filing:
+    """What an appeal says, checked and cleaned: the rules of every way of filing."""
+
+    kind: str
+    category: Category
+    title: str
+    description: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    district: District | None
+    photos: list
+
+
+def check_filing(
+    *,
+    kind: str,
+    category: Category,
+    title: str,
+    description: str,
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    photos=(),
+) -> Filing:
+    """Check an appeal's content (AppealError when it cannot be registered)."""
+    if kind not in Kind.values:
+        raise AppealError(_("Choose what kind of request this is."))
+    if not category.is_active or not category.accepts(kind):
+        raise AppealError(_("This category does not take this kind of request."))
+    title, description, address = title.strip(), description.strip(), address.strip()
+    if not title or len(title) > TITLE_MAX:
+        raise AppealError(
+            _("Give the request a title of up to %(n)d characters.") % {"n": TITLE_MAX}
+        )
+    if not description or len(description) > DESCRIPTION_MAX:
+        raise AppealError(
+            _("Describe the request in up to %(n)d characters.") % {"n": DESCRIPTION_MAX}
+        )
+    if len(address) > ADDRESS_MAX:
+        raise AppealError(_("Shorten the address to %(n)d characters.") % {"n": ADDRESS_MAX})
+    if len(photos) > photo_rules.MAX_PHOTOS:
+        raise AppealError(_("You can attach up to %(n)d photos.") % {"n": photo_rules.MAX_PHOTOS})
+    if (latitude is None) != (longitude is None):
+        # Half a point would break the location constraint: refuse it as a place.
+        raise AppealError(_("Show the place on the map or type its address."))
+    district = None
+    if latitude is not None and longitude is not None:
+        district = District.objects.locate(lat=latitude, lon=longitude)
+        if district is None:
+            raise AppealError(_("This place is outside the city. Put the pin inside the city."))
+    elif category.location_required and not address:
+        raise AppealError(_("Show the place on the map or type its address."))
+    try:
+        cleaned = [photo_rules.clean_photo(upload) for upload in photos]
+    except ValidationError as exc:
+        raise AppealError(exc.messages[0]) from exc
+
+    return Filing(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        district=district,
+        photos=cleaned,
+    )
+
+
+def create_appeal(
+    filing: Filing, *, author, registered_at: dt.datetime, now: dt.datetime, **fields
+) -> Appeal:
+    """Number and register a checked appeal; its term runs from `registered_at`.
+
+    Must run inside the caller's transaction (next_reference). Resident
+    filing and staff registration (registration.py) share it, so both get
+    the same numbering and the same legal deadline.
+    """
+    category, kind = filing.category, filing.kind
+    appeal = Appeal.objects.create(
+        reference=next_reference(now),
+        kind=kind,
+        category=category,
+        department=category.department,
+        author=author,
+        title=filing.title,
+        description=filing.description,
+        status=Status.MODERATION,
+        district=filing.district,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+        address=filing.address,
+        registered_at=registered_at,
+        term_days=category.answer_days,
+        deadline=legal_deadline(registered_at, category.answer_days),
+        support_until=(
+            timezone.localdate(registered_at) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
+            if kind == Kind.PROPOSAL
+            else None
+        ),
+        search_text=normalize(filing.title, filing.description, filing.address),
+        **fields,
+    )
+    for photo in filing.photos:
+        AppealPhoto.objects.create(
+            appeal=appeal,
+            image=photo,
+            width=photo.width,
+            height=photo.height,
+            added_by=author,
+            is_public=not category.sensitive,
+        )
+    return appeal
+
+
 def appeal_submit(
     *,
     author,
@@ -78,38 +197,16 @@ def appeal_submit(
     existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing, False
-    if kind not in Kind.values:
-        raise AppealError(_("Choose what kind of request this is."))
-    if not category.is_active or not category.accepts(kind):
-        raise AppealError(_("This category does not take this kind of request."))
-    title, description, address = title.strip(), description.strip(), address.strip()
-    if not title or len(title) > TITLE_MAX:
-        raise AppealError(
-            _("Give the request a title of up to %(n)d characters.") % {"n": TITLE_MAX}
-        )
-    if not description or len(description) > DESCRIPTION_MAX:
-        raise AppealError(
-            _("Describe the request in up to %(n)d characters.") % {"n": DESCRIPTION_MAX}
-        )
-    if len(address) > ADDRESS_MAX:
-        raise AppealError(_("Shorten the address to %(n)d characters.") % {"n": ADDRESS_MAX})
-    if len(photos) > photo_rules.MAX_PHOTOS:
-        raise AppealError(_("You can attach up to %(n)d photos.") % {"n": photo_rules.MAX_PHOTOS})
-    if (latitude is None) != (longitude is None):
-        # Half a point would break the location constraint: refuse it as a place.
-        raise AppealError(_("Show the place on the map or type its address."))
-    district = None
-    if latitude is not None and longitude is not None:
-        district = District.objects.locate(lat=latitude, lon=longitude)
-        if district is None:
-            raise AppealError(_("This place is outside the city. Put the pin inside the city."))
-    elif category.location_required and not address:
-        raise AppealError(_("Show the place on the map or type its address."))
-    try:
-        cleaned = [photo_rules.clean_photo(upload) for upload in photos]
-    except ValidationError as exc:
-        raise AppealError(exc.messages[0]) from exc
-
+    filing = check_filing(
+        kind=kind,
+        category=category,
+        title=title,
+        description=description,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        photos=photos,
+    )
     if reporter_full_name is None and (full_name.strip() or residence.strip()):
         try:
             citizens_services.user_save_appeal_details(
@@ -129,45 +226,19 @@ def appeal_submit(
     now = timezone.now()
     try:
         with transaction.atomic():
-            appeal = Appeal.objects.create(
-                reference=next_reference(now),
-                kind=kind,
-                category=category,
-                department=category.department,
+            appeal = create_appeal(
+                filing,
                 author=author,
+                registered_at=now,
+                now=now,
                 author_full_name=details.full_name,
                 author_residence=details.residence,
                 priority=bool(priority),
                 priority_category=priority,
-                title=title,
-                description=description,
                 extra_answers=extra_answers or {},
                 is_public=is_public and not category.sensitive,
-                status=Status.MODERATION,
-                district=district,
-                latitude=latitude,
-                longitude=longitude,
-                address=address,
-                registered_at=now,
-                term_days=category.answer_days,
-                deadline=legal_deadline(now, category.answer_days),
-                support_until=(
-                    timezone.localdate(now) + dt.timedelta(days=settings.PROPOSAL_SUPPORT_DAYS)
-                    if kind == Kind.PROPOSAL
-                    else None
-                ),
-                search_text=normalize(title, description, address),
                 idempotency_key=idempotency_key,
             )
-            for photo in cleaned:
-                AppealPhoto.objects.create(
-                    appeal=appeal,
-                    image=photo,
-                    width=photo.width,
-                    height=photo.height,
-                    added_by=author,
-                    is_public=not category.sensitive,
-                )
             AppealEvent.objects.create(
                 appeal=appeal,
                 action=Action.SUBMIT,

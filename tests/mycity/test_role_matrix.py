@@ -25,7 +25,8 @@ from django.contrib import admin
 from django.test import Client
 from django.urls import Resolver404, resolve, reverse
 
-from appeals.services import appeal_answer, appeal_start
+from appeals.services import appeal_accept, appeal_answer, appeal_start
+from appeals.services.registration import appeal_register
 from tests.appeals.public_factories import public_appeal
 from tests.conftest import _staff, password_only, sign_in
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
@@ -52,24 +53,35 @@ REQUESTER_ADDRESS = "ZQREQUESTERADDRESS"
 RESIDENCE = "ZQRESIDENCESTREET"
 # Art. 20: the document note of a verified priority status (sensitive data).
 PRIORITY_DOCUMENT = "ZQPRIORITYDOCUMENT"
+# An appeal staff registered from a hotline call, for a resident without an
+# account: the name and place of residence it carries and the contact for the answer.
+OFFLINE_NAME = "ZQOFFLINENAME"
+OFFLINE_EMAIL = "zq-offline-mark@example.com"
+OFFLINE_POSTAL = "ZQOFFLINEPOSTAL"
 
 APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT, ANSWER_FILE}
 APPLICATION = {APPLICATION_FIELD, DOCUMENT_NAME}
 CONTACTS = {CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE}
 REQUESTER = {REQUESTER_EMAIL, REQUESTER_ADDRESS}
+OFFLINE = {OFFLINE_NAME, OFFLINE_EMAIL, OFFLINE_POSTAL}
 EVERY_MARKER = (
-    APPEALS | APPLICATION | CONTACTS | REQUESTER | {SURVEY_TEXT, RESIDENCE, PRIORITY_DOCUMENT}
+    APPEALS
+    | APPLICATION
+    | CONTACTS
+    | REQUESTER
+    | OFFLINE
+    | {SURVEY_TEXT, RESIDENCE, PRIORITY_DOCUMENT}
 )
 
 # Role -> the markers it may see. Contacts go with handling the case.
 ALLOWED = {
     "anonymous": set(),
-    "author": EVERY_MARKER - REQUESTER,
+    "author": EVERY_MARKER - REQUESTER - OFFLINE,
     "other_resident": set(),
-    "moderator": APPEALS | CONTACTS | {RESIDENCE, PRIORITY_DOCUMENT},
-    "roads_staff": APPEALS | CONTACTS | {RESIDENCE},
+    "moderator": APPEALS | CONTACTS | OFFLINE | {RESIDENCE, PRIORITY_DOCUMENT},
+    "roads_staff": APPEALS | CONTACTS | OFFLINE | {RESIDENCE},
     "housing_staff": set(),
-    "roads_head": APPEALS | CONTACTS | {RESIDENCE},
+    "roads_head": APPEALS | CONTACTS | OFFLINE | {RESIDENCE},
     "editor": set(),
     "survey_manager": {SURVEY_TEXT},
     "service_officer": APPLICATION | CONTACTS | REQUESTER,
@@ -170,6 +182,20 @@ def world(db, private_root):
     cnap.members.add(officer)
     without_mfa = _staff("department_staff", mfa=False, email="no-mfa-matrix@example.com")
     roads.members.add(without_mfa)
+    offline, _code, _created = appeal_register(
+        staff=moderator,
+        channel="hotline",
+        full_name=f"Ковальчук {OFFLINE_NAME}",
+        residence="Херсон, вул. Перекопська",
+        email=OFFLINE_EMAIL,
+        postal_address=f"вул. {OFFLINE_POSTAL}, 3",
+        kind="problem",
+        category=category,
+        title="Звернення з гарячої лінії",
+        description="Не вивозять сміття.",
+        idempotency_key=uuid.uuid4(),
+    )
+    appeal_accept(appeal=offline, moderator=moderator)
     return {
         "anonymous": None,
         "author": author,
@@ -372,3 +398,5 @@ def test_staff_reach_the_markers_of_their_work(world, role):
 
     found = set().union(*(shown(body) for body in pages.values()))
     assert found & ALLOWED[role], f"{role} reached none of {sorted(ALLOWED[role])}"
+    if role in {"moderator", "roads_staff"}:
+        assert found >= OFFLINE, "the contact for the answer of a registered appeal"
