@@ -161,6 +161,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return not mfa_pending(self) and super().has_module_perms(app_label)
 
     def get_short_name(self):
+        if self.erased_at:
+            return str(ERASED_LABEL)
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
 
     @property

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from mycity.models import Department
 
-from .models import AccessChange, ContactDisclosure, User
+from .models import ERASED_LABEL, AccessChange, ContactDisclosure, User
 from .notifications.services import notify
 from .roles import ROLES
 
@@ -343,6 +343,9 @@ def contacts_disclose(*, viewer: User, person: User, case: str) -> Contacts:
     cases); this is the one place that hands out the contacts and writes
     ContactDisclosure (who saw whose contacts, where, when).
     """
+    if person.erased_at:
+        # Deleted at their request: nothing left to disclose, nothing to record.
+        return Contacts(full_name=str(ERASED_LABEL), email="", phone="", district="")
     ContactDisclosure.objects.create(
         viewer=viewer,
         viewer_label=_label(viewer),

@@ -342,6 +342,32 @@ def test_the_api_deletes_the_account_with_the_password(person):
     assert api.get("/api/v1/notifications/").status_code in (401, 403)
 
 
+def test_the_api_refuses_to_delete_a_staff_account(moderator):
+    from tests.conftest import app_token
+
+    api = APIClient(HTTP_X_SESSION_TOKEN=app_token(moderator, code=True))
+
+    response = api.delete("/api/v1/account/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 403
+    moderator.refresh_from_db()
+    assert moderator.erased_at is None
+
+
+def test_the_api_requests_an_export(person, eager, django_capture_on_commit_callbacks):
+    from tests.conftest import app_token
+
+    api = APIClient(HTTP_X_SESSION_TOKEN=app_token(person, code=False))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post("/api/v1/account/data-export/")
+
+    assert response.status_code == 202
+    export = DataExport.objects.get(user=person)
+    assert export.file
+    assert Notification.objects.filter(recipient=person, event="citizens.data_export_ready")
+    assert APIClient().post("/api/v1/account/data-export/").status_code in (401, 403)
+
+
 # --- Retention ------------------------------------------------------------------
 
 
