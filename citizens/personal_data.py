@@ -59,6 +59,21 @@ class PersonalDataError(Exception):
     """A refused request about one's data; the message is shown to the user."""
 
 
+def privacy_pending(user) -> bool:
+    """True when a signed-in person has not accepted the current privacy notice."""
+    return user.is_authenticated and user.privacy_version != settings.PRIVACY_NOTICE_VERSION
+
+
+def privacy_accept(*, user: User) -> bool:
+    """Record that `user` accepted the current privacy notice. False if they already had."""
+    if not privacy_pending(user):
+        return False
+    user.privacy_version = settings.PRIVACY_NOTICE_VERSION
+    user.privacy_accepted_at = timezone.now()
+    user.save(update_fields=["privacy_version", "privacy_accepted_at"])
+    return True
+
+
 # --- Export -------------------------------------------------------------------
 
 EXPORT_SALT = "citizens.data_export"

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +19,13 @@ from .models import DataExport
 
 
 def privacy_notice(request):
+    """The notice; a signed-in person who has not accepted this version may accept it here."""
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if personal_data.privacy_accept(user=request.user):
+            messages.success(request, _("Thank you: the privacy notice is accepted."))
+        return redirect("citizens:cabinet")
     return render(
         request,
         "citizens/privacy.html",
@@ -28,6 +36,7 @@ def privacy_notice(request):
             "controller": settings.PRIVACY_CONTROLLER,
             "controller_address": settings.PRIVACY_CONTROLLER_ADDRESS,
             "controller_email": settings.PRIVACY_CONTROLLER_EMAIL,
+            "pending": personal_data.privacy_pending(request.user),
         },
     )
 

@@ -443,3 +443,29 @@ def test_sign_up_requires_accepting_the_notice_and_records_it(client):
 def test_registry_holds_every_feature_app():
     names = {entry.name for entry in personal_data.registered()}
     assert names == {"account", "appeals", "services", "surveys", "news"}
+
+
+@pytest.mark.parametrize(
+    ("language", "asked"),
+    [("uk", "Будь ласка, прочитайте повідомлення"), ("en", "Please read the privacy notice")],
+)
+def test_an_account_from_before_the_notice_is_asked_in_the_cabinet_once(
+    resident, client_for, language, asked
+):
+    client = in_language(client_for, resident, language)
+    assert resident.privacy_version == ""
+
+    assert asked in client.get(reverse("citizens:cabinet")).content.decode()
+    assert client.post(reverse("privacy")).status_code == 302
+
+    resident.refresh_from_db()
+    assert resident.privacy_version == settings.PRIVACY_NOTICE_VERSION
+    assert resident.privacy_accepted_at is not None
+    assert asked not in client.get(reverse("citizens:cabinet")).content.decode()
+    assert personal_data.privacy_accept(user=resident) is False  # once
+
+
+def test_accepting_the_notice_needs_an_account(client):
+    response = client.post(reverse("privacy"))
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
