@@ -213,6 +213,9 @@ def user_erase(*, user: User, by: User | None = None) -> bool:
         Authenticator.objects.filter(user=locked).delete()
         locked.groups.clear()
         locked.user_permissions.clear()
+        # The access and contacts logs stay (who saw or changed what), pointing to the
+        # tombstone; only the copied name and e-mail go. A queryset update, since the
+        # rows are append-only for everything else.
         label = f"#{locked.pk} ({ERASED_LABEL})"
         ContactDisclosure.objects.filter(person=locked).update(person_label=label)
         AccessChange.objects.filter(person=locked).update(person_label=label)
