@@ -4,9 +4,10 @@ An appeal is a public record the Law "On Citizens' Appeals" requires the city
 to keep, so deleting an account detaches the person rather than deleting
 what they filed: the author's name and residence as registered are blanked,
 follows end, supports stay counted (they point to the erased account). The
-private texts (the description of an appeal that was not public, and what
-the person wrote in messages) stay for PRIVACY_RETENTION_YEARS, then the
-purge blanks them and deletes the photos of non-public appeals.
+private texts (the description of an appeal that was not public, what
+the person wrote in messages, the comment of their rating) stay for
+PRIVACY_RETENTION_YEARS, then the purge blanks them and deletes the photos
+of non-public appeals.
 """
 
 import os
@@ -15,7 +16,14 @@ from django.db.models import Q
 
 from citizens.personal_data import PersonalData
 
-from .models import Appeal, AppealFollower, AppealMessage, AppealPhoto, ProposalSupport
+from .models import (
+    Appeal,
+    AppealFollower,
+    AppealMessage,
+    AppealPhoto,
+    AppealRating,
+    ProposalSupport,
+)
 
 
 def _private(user) -> Q:
@@ -27,7 +35,7 @@ def export(user) -> tuple[dict, dict]:
     appeals = []
     queryset = (
         Appeal.objects.filter(author=user)
-        .select_related("category", "department")
+        .select_related("category", "department", "rating")
         .prefetch_related("messages", "photos")
         .order_by("registered_at", "pk")
     )
@@ -69,6 +77,11 @@ def export(user) -> tuple[dict, dict]:
                     for m in appeal.messages.all()
                 ],
                 "photos": photos,
+                "rating": (
+                    {"score": appeal.rating.score, "comment": appeal.rating.comment}
+                    if hasattr(appeal, "rating")
+                    else None
+                ),
             }
         )
     return {
@@ -98,6 +111,7 @@ def purge(user) -> None:
         photo.delete()
     private.exclude(description="").update(description="", extra_answers={}, search_text="")
     AppealMessage.objects.filter(author=user).exclude(text="").update(text="")
+    AppealRating.objects.filter(appeal__author=user).exclude(comment="").update(comment="")
 
 
 ENTRY = PersonalData(name="appeals", export=export, erase=erase, purge=purge)

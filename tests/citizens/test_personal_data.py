@@ -16,8 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from appeals.models import Appeal, AppealFollower, AppealMessage
-from appeals.services.following import appeal_add_info, appeal_follow
+from appeals.models import Appeal, AppealFollower, AppealMessage, AppealRating
+from appeals.services.following import appeal_add_info, appeal_follow, appeal_rate
 from citizens import personal_data
 from citizens.models import DataExport, Notification, User
 from news.models import Subscription
@@ -47,6 +47,8 @@ def person(resident):
         resident, title="Сусід шумить", description="Приватний опис скарги.", is_public=False
     )
     appeal_add_info(appeal=private, author=resident, text="Ще одна приватна деталь.")
+    Appeal.objects.filter(pk=private.pk).update(status="answered", answered_at=timezone.now())
+    appeal_rate(appeal=private, author=resident, score=2, comment="Приватний коментар.")
     other = public_appeal(UserFactory(full_name="Інша Людина"), title="Чужа заява")
     appeal_follow(appeal=other, user=resident)
     submit(
@@ -97,6 +99,7 @@ def test_the_export_holds_every_apps_data_and_the_files(person, other_resident, 
     assert titles == {"Яма на Перекопській", "Сусід шумить"}
     private = next(a for a in data["appeals"]["appeals"] if a["title"] == "Сусід шумить")
     assert [m["text"] for m in private["messages"]] == ["Ще одна приватна деталь."]
+    assert private["rating"] == {"score": 2, "comment": "Приватний коментар."}
     assert len(data["appeals"]["following"]) == 1
     assert len(data["services"]["applications"]) == 1
     assert data["surveys"]["named_responses"][0]["answers"]
@@ -386,6 +389,7 @@ def test_the_retention_job_purges_only_accounts_erased_long_enough_ago(person, o
     private.refresh_from_db()
     assert private.description == ""
     assert not AppealMessage.objects.filter(author=person).exclude(text="").exists()
+    assert AppealRating.objects.get(appeal__author=person).comment == ""
     assert not Document.objects.filter(application__applicant=person).exists()
     # The public appeal keeps its text, as the public record.
     public = person.test_objects["public"]
