@@ -136,3 +136,10 @@ class AppealsConfig(AppConfig):
             "appeals.view_open311submission",
         ],
     }
+
+    def ready(self):
+        from citizens.personal_data import register
+
+        from .personal_data import ENTRY
+
+        register(ENTRY)

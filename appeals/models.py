@@ -412,7 +412,13 @@ class Appeal(models.Model):
 
     @property
     def is_anonymous(self) -> bool:
-        """Registered without the author's full name and residence (Art. 5, 8 of the law)."""
+        """Registered without the author's full name and residence (Art. 5, 8 of the law).
+
+        Not for an author who later deleted their account: the details were
+        there when it was registered; only the erasure blanked them.
+        """
+        if self.author_id and self.author.erased_at:
+            return False
         return not appeal_details_complete(
             full_name=self.author_full_name, residence=self.author_residence
         )

@@ -1,6 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -19,6 +19,9 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def save_user(self, request, user, form, commit=True):
         user.full_name = form.cleaned_data.get("full_name", "").strip()
+        if form.cleaned_data.get("accept_privacy"):
+            user.privacy_version = settings.PRIVACY_NOTICE_VERSION
+            user.privacy_accepted_at = timezone.now()
         # The language the person signed up in is the one they will read.
         language = (get_language() or settings.LANGUAGE_CODE)[:2]
         if language in dict(settings.LANGUAGES):

@@ -38,7 +38,14 @@ class UserAdmin(DjangoUserAdmin):
         "is_active",
         "date_joined",
     ]
-    list_filter = ["is_verified_resident", "is_staff", "is_active", "groups", "district"]
+    list_filter = [
+        "is_verified_resident",
+        "is_staff",
+        "is_active",
+        ("erased_at", admin.EmptyFieldListFilter),
+        "groups",
+        "district",
+    ]
     search_fields = ["email", "full_name", "display_name", "phone"]
     list_select_related = ["district"]
     readonly_fields = [
@@ -47,6 +54,9 @@ class UserAdmin(DjangoUserAdmin):
         "verified_by",
         "last_login",
         "date_joined",
+        "privacy_version",
+        "privacy_accepted_at",
+        "erased_at",
     ]
     autocomplete_fields: list[str] = []
     actions = ["verify_residents", "unverify_residents"]
@@ -62,6 +72,10 @@ class UserAdmin(DjangoUserAdmin):
             {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]},
         ),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+        (
+            _("Personal data"),
+            {"fields": ["privacy_version", "privacy_accepted_at", "erased_at"]},
+        ),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]}),

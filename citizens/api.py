@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from mycity.lib.ratelimit import rate_limited
+
+from . import personal_data
 from .notifications import push
 from .notifications.models import Notification, PushSubscription
 from .notifications.services import (
@@ -162,3 +166,47 @@ class PushSubscriptionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not removed:
             raise NotFound(_("This device is not in your list."))
         return Response({"removed": True})
+
+
+# --- One's own data (Law "On Personal Data Protection") ---------------------
+
+
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class DataExportSerializer(serializers.Serializer):
+    requested = serializers.BooleanField()
+
+
+class AccountView(APIView):
+    """The signed-in person's account: DELETE erases it (the password again, to be sure)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    def delete(self, request):
+        shape = PasswordSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        if not request.user.check_password(shape.validated_data["password"]):
+            raise ValidationError({"password": [_("The password is not correct.")]})
+        try:
+            personal_data.user_erase(user=request.user)
+        except personal_data.PersonalDataError as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DataExportView(APIView):
+    """POST: prepare an archive of all one's data; a notification brings the link."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: DataExportSerializer})
+    @rate_limited("data_export")
+    def post(self, request):
+        try:
+            personal_data.data_export_request(user=request.user)
+        except personal_data.PersonalDataError as exc:
+            raise PermissionDenied(str(exc)) from None
+        return Response({"requested": True}, status=status.HTTP_202_ACCEPTED)

@@ -43,7 +43,7 @@ class CitizensConfig(AppConfig):
     def ready(self):
         from allauth.mfa import signals as mfa_signals
 
-        from . import access, roles
+        from . import access, personal_data, roles  # noqa: F401  (personal_data registers itself)
 
         mfa_signals.authenticator_added.connect(
             access.on_authenticator_added, dispatch_uid="citizens.access.added"

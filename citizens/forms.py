@@ -18,7 +18,7 @@ class SignupForm(AllauthSignupForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["email"].widget.attrs["inputmode"] = "email"
-        self.order_fields(["full_name", "email", "password1", "password2"])
+        self.order_fields(["full_name", "email", "password1", "password2", "accept_privacy"])
 
 
 class ProfileForm(forms.ModelForm):

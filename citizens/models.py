@@ -1,5 +1,7 @@
 """People: residents and staff share one user model, identified by e-mail."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -8,8 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
+from mycity.lib.storage import get_private_storage
+
 from .access import mfa_pending
 from .validators import validate_ukrainian_phone
+
+# How every page names a person who deleted their account.
+ERASED_LABEL = _("removed at their request")
 
 
 class UserManager(BaseUserManager):
@@ -99,6 +106,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Law "On Personal Data Protection": which privacy notice the person
+    # accepted and when; and, once they deleted their account, when it was
+    # erased (the row stays as a tombstone so records that name it hold).
+    privacy_version = models.CharField(_("privacy notice accepted"), max_length=20, blank=True)
+    privacy_accepted_at = models.DateTimeField(
+        _("privacy notice accepted at"), null=True, blank=True
+    )
+    erased_at = models.DateTimeField(_("erased at their request"), null=True, blank=True)
 
     objects = UserManager()
 
@@ -123,6 +138,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         # Never the e-mail: staff pages name people by this, and a resident's
         # contacts are shown only where staff handle that person's case.
+        if self.erased_at:
+            return str(ERASED_LABEL)
         return self.full_name or self.display_name or f"#{self.pk}"
 
     def clean(self):
@@ -144,6 +161,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         return not mfa_pending(self) and super().has_module_perms(app_label)
 
     def get_short_name(self):
+        if self.erased_at:
+            return str(ERASED_LABEL)
         return self.full_name.split(" ")[0] if self.full_name else self.email.split("@")[0]
 
     @property
@@ -156,6 +175,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def public_name(self) -> str:
         """What public pages show: the chosen public name or initials, never the e-mail."""
+        if self.erased_at:
+            return str(ERASED_LABEL)
         return self.display_name or self.initials
 
 
@@ -264,6 +285,38 @@ class ContactDisclosure(AppendOnly):
         return f"{self.person_label} → {self.viewer_label} ({self.case})"
 
 
+def data_export_path(instance, filename):
+    return f"exports/{uuid.uuid4().hex}.zip"
+
+
+class DataExport(models.Model):
+    """An archive of all a person's data, built on request, kept DATA_EXPORT_DAYS days.
+
+    Written only by citizens.personal_data; the file is in the private
+    storage and downloaded only through a signed link by the same person.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="data_exports",
+    )
+    file = models.FileField(
+        _("archive"), storage=get_private_storage, upload_to=data_export_path, blank=True
+    )
+    created_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
+    ready_at = models.DateTimeField(_("ready"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        verbose_name_plural = _("data exports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.created_at:%Y-%m-%d %H:%M}"
+
+
 # Notification models live with their code; importing them here makes them citizens'.
 from .notifications.models import (  # noqa: E402
     Broadcast,
@@ -279,6 +332,7 @@ __all__ = [
     "AccessChange",
     "Broadcast",
     "ContactDisclosure",
+    "DataExport",
     "Delivery",
     "Notification",
     "NotificationPreference",

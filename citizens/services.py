@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from mycity.models import Department
 
 from .access import has_staff_powers
-from .models import AccessChange, ContactDisclosure, PriorityCategory, PriorityStatus, User
+from .models import (
+    ERASED_LABEL,
+    AccessChange,
+    ContactDisclosure,
+    PriorityCategory,
+    PriorityStatus,
+    User,
+)
 from .notifications.services import notify
 from .roles import ROLES
 
@@ -384,6 +391,9 @@ def contacts_disclose(*, viewer: User, person: User, case: str) -> Contacts:
     cases); this is the one place that hands out the contacts and writes
     ContactDisclosure (who saw whose contacts, where, when).
     """
+    if person.erased_at:
+        # Deleted at their request: nothing left to disclose, nothing to record.
+        return Contacts(full_name=str(ERASED_LABEL), email="", phone="", district="")
     ContactDisclosure.objects.create(
         viewer=viewer,
         viewer_label=_label(viewer),

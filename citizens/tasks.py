@@ -25,3 +25,21 @@ def fan_out_broadcast(broadcast_id: int, time_budget: float = 60.0) -> None:
 @shared_task(ignore_result=True)
 def sweep_outbox() -> dict:
     return delivery.sweep()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def build_data_export(export_id: int) -> bool:
+    from . import personal_data
+
+    return personal_data.data_export_build(export_id=export_id)
+
+
+@shared_task(ignore_result=True)
+def privacy_sweep() -> dict:
+    """Daily: purge erased accounts' private texts past retention; delete old exports."""
+    from . import personal_data
+
+    return {
+        "purged": personal_data.privacy_purge_expired(),
+        "exports_deleted": personal_data.data_exports_clean(),
+    }

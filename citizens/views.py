@@ -9,6 +9,7 @@ from django.views.i18n import set_language as django_set_language
 from . import services
 from .forms import LanguageForm, PriorityForm, ProfileForm
 from .models import PriorityStatus
+from .personal_data import privacy_pending
 
 
 @login_required
@@ -20,6 +21,7 @@ def cabinet(request):
         {
             "mfa_enabled": is_mfa_enabled(user),
             "email_verified": user.emailaddress_set.filter(verified=True, primary=True).exists(),
+            "privacy_pending": privacy_pending(user),
         },
     )
 

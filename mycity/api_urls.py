@@ -65,5 +65,7 @@ urlpatterns = [
         name="headless_manage_phone",
     ),
     path("auth/", include("allauth.headless.urls")),
+    path("account/", citizens_api.AccountView.as_view(), name="account"),
+    path("account/data-export/", citizens_api.DataExportView.as_view(), name="data_export"),
     path("", include(router.urls)),
 ]

@@ -516,6 +516,8 @@ RATE_LIMITS = {
     "message": _limits("message", "30/hour", "120/hour"),
     # Claiming an appeal staff registered, with its one-time code.
     "appeal_claim": _limits("appeal_claim", "5/hour", "20/hour"),
+    # Exports of all one's personal data (each builds an archive).
+    "data_export": _limits("data_export", "3/day", "10/day"),
 }
 
 
@@ -634,6 +636,23 @@ if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
 # Where a human can tell the user how to reach help: shown in the footer.
 CITY_HOTLINE = env_str("CITY_HOTLINE", "15-80")
 
+# --- personal data (Law "On Personal Data Protection") ---
+# The privacy notice's version: raise it when /privacy/ changes in substance,
+# and sign-ups record the version they accepted.
+PRIVACY_NOTICE_VERSION = "2026-12"
+# Years the private texts of an erased account (private appeal texts, messages,
+# application documents) are kept as the public record before a scheduled job
+# erases them.
+PRIVACY_RETENTION_YEARS = env_int("PRIVACY_RETENTION_YEARS", 5, minimum=1)
+# The controller named on the privacy notice and how to reach it.
+PRIVACY_CONTROLLER = env_str("PRIVACY_CONTROLLER", "Херсонська міська рада")
+PRIVACY_CONTROLLER_ADDRESS = env_str(
+    "PRIVACY_CONTROLLER_ADDRESS", "вул. Михайлівська, 34, м. Херсон, 73000"
+)
+PRIVACY_CONTROLLER_EMAIL = env_str("PRIVACY_CONTROLLER_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1])
+# Days a personal data export stays downloadable before it is deleted.
+DATA_EXPORT_DAYS = env_int("DATA_EXPORT_DAYS", 7, minimum=1)
+
 # Labels of the languages in the switcher, translated for screen readers.
 LANGUAGE_LABELS = {"uk": _("Ukrainian"), "en": _("English")}
 
@@ -735,6 +754,12 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
 }
 # Overdue applications (requests for public information among them) go to the
 # department head, like overdue appeals: hourly, each at most once per day.
+# Personal data: private texts of erased accounts past the retention period,
+# and data exports past their days. Both idempotent.
+CELERY_BEAT_SCHEDULE["citizens-privacy-sweep"] = {
+    "task": "citizens.tasks.privacy_sweep",
+    "schedule": crontab(minute=40, hour=3),
+}
 CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
     "task": "services.tasks.escalate_overdue_applications",
     "schedule": crontab(minute=10, hour="8-18"),

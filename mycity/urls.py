@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from citizens import privacy_views
 from citizens import views as citizens_views
 
 from . import pwa, views
@@ -22,6 +23,7 @@ urlpatterns = [
     path("offline/", pwa.offline, name="offline"),
     path("app/", pwa.install, name="install"),
     path("apple-touch-icon.png", pwa.apple_touch_icon, name="apple_touch_icon"),
+    path("privacy/", privacy_views.privacy_notice, name="privacy"),
     path("i18n/setlang/", citizens_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("citizens.urls")),

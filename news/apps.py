@@ -85,3 +85,10 @@ class NewsConfig(AppConfig):
             "news.view_digestrun",
         ],
     }
+
+    def ready(self):
+        from citizens.personal_data import register
+
+        from .personal_data import ENTRY
+
+        register(ENTRY)

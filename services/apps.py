@@ -95,9 +95,13 @@ class ServicesConfig(AppConfig):
     ]
 
     def ready(self):
+        from citizens.personal_data import register
+
         from . import cache
+        from .personal_data import ENTRY
 
         cache.connect()
+        register(ENTRY)
 
     role_permissions = {
         "service_officer": [

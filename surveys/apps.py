@@ -42,3 +42,10 @@ class SurveysConfig(AppConfig):
             "surveys.view_choice",
         ],
     }
+
+    def ready(self):
+        from citizens.personal_data import register
+
+        from .personal_data import ENTRY
+
+        register(ENTRY)

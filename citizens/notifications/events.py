@@ -88,6 +88,16 @@ CITIZENS_EVENTS = [
         default_channels=frozenset({EMAIL}),
     ),
     EventType(
+        key="citizens.data_export_ready",
+        label=_("Your data archive is ready"),
+        title=_("Your data archive is ready"),
+        text=_(
+            "The archive of all your data you asked for can be downloaded for %(days)s days, while you are signed in."  # noqa: E501
+        ),
+        default_channels=frozenset({EMAIL}),
+        mutable=False,
+    ),
+    EventType(
         key="citizens.test",
         label=_("Test messages you ask for"),
         title=_("Test notification"),

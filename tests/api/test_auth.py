@@ -4,6 +4,7 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from citizens.models import User
@@ -33,10 +34,18 @@ def test_an_app_signs_up_with_a_name_and_confirms_the_address(mailoutbox):
         SIGNUP, {"email": "lesia@example.com", "password": "kherson-lesia-2026"}, format="json"
     )
     assert missing.status_code == 400
-    assert [e["param"] for e in missing.json()["errors"]] == ["full_name"]
+    assert sorted(e["param"] for e in missing.json()["errors"]) == [
+        "accept_privacy",
+        "full_name",
+    ]
     response = app.post(
         SIGNUP,
-        {"email": "lesia@example.com", "password": "kherson-lesia-2026", "full_name": "Леся"},
+        {
+            "email": "lesia@example.com",
+            "password": "kherson-lesia-2026",
+            "full_name": "Леся",
+            "accept_privacy": True,
+        },
         format="json",
     )
     # Signed up, but the address must be confirmed first (as on the web).
@@ -45,6 +54,9 @@ def test_an_app_signs_up_with_a_name_and_confirms_the_address(mailoutbox):
     assert any(f["id"] == "verify_email" and f.get("is_pending") for f in body["data"]["flows"])
     user = User.objects.get(email="lesia@example.com")
     assert (user.full_name, user.preferred_language) == ("Леся", "en")
+    # The privacy notice accepted, with its version and time (Law "On Personal Data Protection").
+    assert user.privacy_version == settings.PRIVACY_NOTICE_VERSION
+    assert user.privacy_accepted_at is not None
     [mail] = mailoutbox
     key = re.search(r"/accounts/confirm-email/([^/\s]+)/", mail.body).group(1)
     token = body["meta"]["session_token"]

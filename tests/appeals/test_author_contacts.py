@@ -86,3 +86,30 @@ def test_colleagues_offered_for_assignment_are_staff_only(other_department, depa
     offered = list(admin_views.colleagues(other_department.__class__.objects.all()))
 
     assert offered == [department_staff]
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_staff_see_an_erased_author_as_removed_at_their_request(
+    client_for, department_staff, appeal, author, language
+):
+    """Law "On Personal Data Protection": the appeal stays, the person is gone from it."""
+    from django.utils import translation
+
+    from citizens.personal_data import user_erase
+
+    author.full_name = "Ярина Незабудько"
+    author.save(update_fields=["full_name"])
+    user_erase(user=author)
+    department_staff.preferred_language = language
+    department_staff.save(update_fields=["preferred_language"])
+    with translation.override(language):
+        response = client_for(department_staff).get(change_url(appeal))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    expected = {"uk": "видалено на їхнє прохання", "en": "removed at their request"}[language]
+    assert expected in html
+    assert "resident@example.com" not in html
+    assert PHONE not in html
+    assert "Незабудько" not in html
+    assert not ContactDisclosure.objects.exists()

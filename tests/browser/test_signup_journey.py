@@ -33,6 +33,7 @@ def test_new_resident_signs_up_confirms_and_reaches_the_cabinet(
     page.fill("#id_email", "lesia@example.com")
     page.fill("#id_password1", PASSWORD)
     page.fill("#id_password2", PASSWORD)
+    page.check("#id_accept_privacy")
     screenshot(page, "2-signup")
     page.locator('form[action="/accounts/signup/"] button[type="submit"]').click()
 

@@ -20,6 +20,7 @@ def signup_data(**overrides):
         "email": "ivan@example.com",
         "password1": PASSWORD,
         "password2": PASSWORD,
+        "accept_privacy": "on",
     }
     data.update(overrides)
     return data

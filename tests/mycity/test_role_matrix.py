@@ -58,25 +58,32 @@ PRIORITY_DOCUMENT = "ZQPRIORITYDOCUMENT"
 OFFLINE_NAME = "ZQOFFLINENAME"
 OFFLINE_EMAIL = "zq-offline-mark@example.com"
 OFFLINE_POSTAL = "ZQOFFLINEPOSTAL"
+# An author who deleted their account (Law "On Personal Data Protection"):
+# their appeal stays, nobody sees who they were, staff see the erased label.
+ERASED_EMAIL = "zq-erased-mark@example.com"
+ERASED_NAME = "Стертенко"
+ERASED_LABEL = "видалено на їхнє прохання"
 
 APPEALS = {PRIVATE_TEXT, EXACT_ADDRESS, SENSITIVE_TEXT, MODERATION_TEXT, ANSWER_FILE}
 APPLICATION = {APPLICATION_FIELD, DOCUMENT_NAME}
 CONTACTS = {CONTACT_EMAIL, CONTACT_NAME, CONTACT_PHONE}
 REQUESTER = {REQUESTER_EMAIL, REQUESTER_ADDRESS}
 OFFLINE = {OFFLINE_NAME, OFFLINE_EMAIL, OFFLINE_POSTAL}
+ERASED = {ERASED_EMAIL, ERASED_NAME}
 EVERY_MARKER = (
     APPEALS
     | APPLICATION
     | CONTACTS
     | REQUESTER
     | OFFLINE
+    | ERASED
     | {SURVEY_TEXT, RESIDENCE, PRIORITY_DOCUMENT}
 )
 
 # Role -> the markers it may see. Contacts go with handling the case.
 ALLOWED = {
     "anonymous": set(),
-    "author": EVERY_MARKER - REQUESTER - OFFLINE,
+    "author": EVERY_MARKER - REQUESTER - OFFLINE - ERASED,
     "other_resident": set(),
     "moderator": APPEALS | CONTACTS | OFFLINE | {RESIDENCE, PRIORITY_DOCUMENT},
     "roads_staff": APPEALS | CONTACTS | OFFLINE | {RESIDENCE},
@@ -162,6 +169,12 @@ def world(db, private_root):
     survey = SurveyFactory(results_visibility="live", is_anonymous=False)
     question = QuestionFactory(survey=survey, kind="long_text", required=False)
     survey_respond(survey=survey, user=author, raw={str(question.pk): SURVEY_TEXT})
+
+    from citizens.personal_data import user_erase
+
+    erased = UserFactory(email=ERASED_EMAIL, full_name=f"Богдан {ERASED_NAME}")
+    public_appeal(erased, category=category, title="Звернення людини, що видалила акаунт")
+    user_erase(user=erased)
 
     roads_staff = _staff("department_staff", email="roads@example.com")
     roads.members.add(roads_staff)
@@ -400,3 +413,4 @@ def test_staff_reach_the_markers_of_their_work(world, role):
     assert found & ALLOWED[role], f"{role} reached none of {sorted(ALLOWED[role])}"
     if role in {"moderator", "roads_staff"}:
         assert found >= OFFLINE, "the contact for the answer of a registered appeal"
+        assert any(ERASED_LABEL in body for body in pages.values())
