@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.staff_tasks import StaffTask
 
 
 class AppealsConfig(AppConfig):
@@ -85,6 +86,16 @@ class AppealsConfig(AppConfig):
                 "You now follow that request."
             ),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        ),
+    ]
+
+    # Pages of their own on the admin's front page (citizens.staff_tasks).
+    staff_tasks = [
+        StaffTask(
+            _("Register an oral or paper appeal"),
+            "admin:appeals_appeal_register",
+            "appeals.register_appeal",
+            _("A hotline call, a letter or a visit: the same numbering and term as online."),
         ),
     ]
 

@@ -38,6 +38,7 @@ class Action(models.TextChoices):
     EXTEND = "extend", _("deadline extended")
     LAPSE = "lapse", _("closed without consideration: the author did not reply in time")
     CLOSE_ANONYMOUS = "close_anonymous", _("left without consideration: anonymous (Art. 8)")
+    CLAIM = "claim", _("attached to the author's account")
 
 
 # Who may take an action: the author, a moderator, the routed department's staff.
@@ -95,6 +96,9 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
         Status.REJECTED,
         frozenset({MODERATOR}),
     ),
+    # Art. 5: the resident attaches an appeal staff registered for them to their
+    # account, with the code of the receipt; the status stays as it is.
+    Action.CLAIM: (frozenset(Status.values), None, frozenset({AUTHOR})),
 }
 
 # Visible on public pages (once accepted by a moderator, and only if public).

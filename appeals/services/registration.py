@@ -238,6 +238,13 @@ def appeal_claim(*, user, reference: str, code: str, keep_contact: bool = False)
         appeal.author = user
         appeal.claim_code_hash = ""
         appeal.save(update_fields=["author", "claim_code_hash", "updated_at"])
+        AppealEvent.objects.create(
+            appeal=appeal,
+            action=Action.CLAIM,
+            from_status=appeal.status,
+            to_status=appeal.status,
+            actor=user,
+        )
         if not keep_contact:
             AppealContact.objects.filter(appeal=appeal).delete()
     return appeal

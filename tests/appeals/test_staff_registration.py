@@ -187,6 +187,13 @@ def test_the_resident_claims_it_with_the_code_once(moderator, resident, other_re
         appeal_claim(user=other_resident, reference=appeal.reference, code=code)
     appeal.refresh_from_db()
     assert appeal.author == resident
+    # The timeline records when it joined the account, once, keeping the status.
+    claim = AppealEvent.objects.get(appeal=appeal, action=Action.CLAIM)
+    assert (claim.actor, claim.from_status, claim.to_status) == (
+        resident,
+        Status.MODERATION,
+        Status.MODERATION,
+    )
 
 
 def test_the_resident_may_keep_the_contact(moderator, resident, category):

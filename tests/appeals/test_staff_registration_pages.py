@@ -190,6 +190,33 @@ def test_a_service_officer_registers_a_letter(client_for, service_officer, categ
     assert Appeal.objects.get().channel == "letter"
 
 
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_the_admin_front_page_leads_a_service_officer_to_the_register_page(
+    client_for, service_officer, language
+):
+    """A service officer sees no appeals list, so the front page carries the task."""
+    html = (
+        client_for(speaking(service_officer, language))
+        .get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=language)
+        .content.decode()
+    )
+
+    assert 'id="staff-tasks"' in html
+    assert reverse("admin:appeals_appeal_register") in html
+    label = {"uk": "Зареєструвати усне або письмове звернення", "en": "Register an oral or paper"}
+    assert label[language] in html
+
+
+def test_the_front_page_offers_the_task_only_to_who_may_do_it(client_for):
+    from tests.conftest import _staff
+
+    editor = _staff("editor", email="editor-tasks@example.com")
+    html = client_for(editor).get(reverse("admin:index")).content.decode()
+
+    assert reverse("admin:appeals_appeal_register") not in html
+    assert 'id="staff-tasks"' not in html
+
+
 def test_another_operator_cannot_open_the_receipt(client_for, moderator, service_officer, category):
     appeal, _code = registered(moderator, category)
 
@@ -250,6 +277,8 @@ def test_claiming_on_the_page_moves_the_appeal_into_the_account(
     assert appeal.author == resident
     mine = client.get(reverse("appeals:mine")).content.decode()
     assert appeal.reference in mine
+    page = client.get(appeal.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="uk").content.decode()
+    assert "Приєднано до акаунта автора" in page
 
 
 @pytest.mark.parametrize(
