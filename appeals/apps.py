@@ -150,7 +150,6 @@ class AppealsConfig(AppConfig):
 
     def ready(self):
         from citizens.personal_data import register
-
         from mycity.lib import counters
 
         from .counters import CHECKS

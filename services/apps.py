@@ -96,7 +96,6 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         from citizens.personal_data import register
-
         from mycity.lib import counters
 
         from . import cache

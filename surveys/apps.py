@@ -45,7 +45,6 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         from citizens.personal_data import register
-
         from mycity.lib import counters
 
         from .counters import CHECKS

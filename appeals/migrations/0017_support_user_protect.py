@@ -6,16 +6,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appeals', '0016_claim_event'),
+        ("appeals", "0016_claim_event"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='proposalsupport',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='proposal_supports', to=settings.AUTH_USER_MODEL),
+            model_name="proposalsupport",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="proposal_supports",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]

@@ -123,7 +123,8 @@ def test_a_recount_that_reaches_the_threshold_marks_it_once(settings, resident, 
 
     proposal.refresh_from_db()
     assert proposal.support_count == 2
-    assert reached is not None and proposal.threshold_reached_at == reached
+    assert reached is not None
+    assert proposal.threshold_reached_at == reached
     assert capsys.readouterr().out.endswith("All counters match their rows.\n")
     assert told.count() == before + 1  # the author hears it once, as when a support reaches it
 

@@ -1,8 +1,8 @@
 """Compare every denormalised counter with the rows it counts (mycity.lib.counters).
 
-    manage.py check_counters            # report; exit status 1 if any differ
-    manage.py check_counters --fix      # recount and store what can be fixed
-    manage.py check_counters --only appeals.support_count
+manage.py check_counters            # report; exit status 1 if any differ
+manage.py check_counters --fix      # recount and store what can be fixed
+manage.py check_counters --only appeals.support_count
 """
 
 from django.core.management.base import BaseCommand, CommandError
