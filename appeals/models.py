@@ -560,8 +560,10 @@ class AppealFollower(models.Model):
 
 class ProposalSupport(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="supports")
+    # PROTECT: `Appeal.support_count` counts these rows, so an account that
+    # supported is erased (a tombstone), never hard-deleted (docs/operations.md).
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="proposal_supports"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposal_supports"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

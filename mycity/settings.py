@@ -760,6 +760,12 @@ CELERY_BEAT_SCHEDULE["citizens-privacy-sweep"] = {
     "task": "citizens.tasks.privacy_sweep",
     "schedule": crontab(minute=40, hour=3),
 }
+# Denormalised counters against their rows (docs/operations.md, "Counters"):
+# daily, report only; differences are logged at ERROR level.
+CELERY_BEAT_SCHEDULE["mycity-check-counters"] = {
+    "task": "mycity.tasks.check_counters",
+    "schedule": crontab(minute=20, hour=4),
+}
 CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
     "task": "services.tasks.escalate_overdue_applications",
     "schedule": crontab(minute=10, hour="8-18"),

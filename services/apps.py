@@ -96,12 +96,16 @@ class ServicesConfig(AppConfig):
 
     def ready(self):
         from citizens.personal_data import register
+        from mycity.lib import counters
 
         from . import cache
+        from .counters import CHECKS
         from .personal_data import ENTRY
 
         cache.connect()
         register(ENTRY)
+        for check in CHECKS:
+            counters.register(check)
 
     role_permissions = {
         "service_officer": [

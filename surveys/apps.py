@@ -45,7 +45,11 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         from citizens.personal_data import register
+        from mycity.lib import counters
 
+        from .counters import CHECKS
         from .personal_data import ENTRY
 
         register(ENTRY)
+        for check in CHECKS:
+            counters.register(check)

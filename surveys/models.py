@@ -326,9 +326,11 @@ class Participation(models.Model):
     survey = models.ForeignKey(
         Survey, on_delete=models.CASCADE, related_name="participations", verbose_name=_("survey")
     )
+    # PROTECT: each participation stands for one response, so an account that
+    # took part is erased (a tombstone), never hard-deleted (docs/operations.md).
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="survey_participations",
         verbose_name=_("person"),
     )

@@ -171,6 +171,37 @@ def proposal_unsupport(*, appeal: Appeal, user) -> tuple[Appeal, bool]:
     return locked, True
 
 
+def support_count_recount(*, appeal_id: int) -> int | None:
+    """Set a proposal's `support_count` to its support rows (the counters check's fix).
+
+    Takes the same row lock as a support, so no support lands between the
+    count and the store. A recount that reaches the threshold marks it as a
+    support would. Returns the stored count, or None if the appeal is gone.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        locked = (
+            Appeal.objects.select_for_update(no_key=True, of=("self",))
+            .select_related("category")
+            .filter(pk=appeal_id)
+            .first()
+        )
+        if locked is None:
+            return None
+        count = ProposalSupport.objects.filter(appeal_id=appeal_id).count()
+        Appeal.objects.filter(pk=appeal_id).update(support_count=count)
+        locked.support_count = count
+        if (
+            locked.kind == Kind.PROPOSAL
+            and locked.threshold_reached_at is None
+            and count >= support_threshold(locked.category)
+        ):
+            locked.threshold_reached_at = now
+            locked.save(update_fields=["threshold_reached_at", "updated_at"])
+            _notify_threshold(locked)
+    return count
+
+
 def _notify_threshold(appeal: Appeal) -> None:
     """Tell the routed department (staff and head), then the author and followers."""
     staff = department_staff_ids(appeal)

@@ -119,6 +119,27 @@ def _release_seat(slot_id: int) -> None:
     Slot.objects.filter(pk=slot_id, booked__gt=0).update(booked=F("booked") - 1)
 
 
+def slot_recount(*, slot_id: int) -> int | None:
+    """Set a slot's `booked` to its appointments that hold a seat (the counters check's fix).
+
+    Every appointment but a cancelled one holds its seat (an attended or
+    missed visit used it). The slot row is locked first, as a booking's
+    conditional UPDATE would lock it. Returns the stored number, or None if
+    the slot is gone; more appointments than seats is an IntegrityError
+    (the CHECK constraint), for a person to sort out.
+    """
+    with transaction.atomic():
+        if not Slot.objects.select_for_update().filter(pk=slot_id).exists():
+            return None
+        count = (
+            Appointment.objects.filter(slot_id=slot_id)
+            .exclude(status=Appointment.Status.CANCELLED)
+            .count()
+        )
+        Slot.objects.filter(pk=slot_id).update(booked=count)
+    return count
+
+
 def _new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
 

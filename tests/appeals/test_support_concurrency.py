@@ -13,7 +13,11 @@ from django.db import connection
 
 from appeals.models import Appeal, ProposalSupport
 from appeals.services import transition
-from appeals.services.proposals import proposal_support, proposal_unsupport
+from appeals.services.proposals import (
+    proposal_support,
+    proposal_unsupport,
+    support_count_recount,
+)
 from appeals.workflow import MODERATOR, Action
 from citizens.notifications.models import Notification
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
@@ -118,3 +122,21 @@ def test_the_threshold_is_reached_once_when_supports_cross_it_together(settings)
     assert Appeal.objects.get(pk=proposal.pk).threshold_reached_at is not None
     told = Notification.objects.filter(event="appeals.threshold_reached")
     assert list(told.values_list("recipient_id", "context__count")) == [(head.pk, 3)]
+
+
+def test_a_recount_during_supports_and_withdrawals_keeps_the_counter_exact():
+    """The counters check's fix takes the supports' lock, so it never stores a stale count."""
+    proposal = make_proposal(UserFactory())
+    leaving = UserFactory.create_batch(4)
+    for person in leaving:
+        proposal_support(appeal=proposal, user=person)
+    arriving = UserFactory.create_batch(8)
+
+    errors = at_once(
+        [lambda u=u: proposal_unsupport(appeal=proposal, user=u) for u in leaving]
+        + [lambda u=u: proposal_support(appeal=proposal, user=u) for u in arriving]
+        + [lambda: support_count_recount(appeal_id=proposal.pk)] * 4
+    )
+
+    assert errors == []
+    assert counted(proposal) == (8, 8)
