@@ -29,9 +29,10 @@ psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='myci
 .venv/bin/gunicorn mycity.wsgi:application -b 127.0.0.1:$PORT -w 3 \
   --access-logfile /dev/null --error-logfile /tmp/mycity-bench.err &
 APP=$!
-(PORT=8099 WORKERS=3 bash "$FLOOR_DIR/run.sh") &
+# run.sh execs gunicorn, so $FLOOR is the floor's gunicorn master: stop it by that PID.
+(PORT=8099 WORKERS=3 exec bash "$FLOOR_DIR/run.sh") &
 FLOOR=$!
-trap 'kill $APP $FLOOR 2>/dev/null; pkill -f "floor.wsgi_app" 2>/dev/null || true' EXIT
+trap 'kill $APP $FLOOR 2>/dev/null || true' EXIT
 for port in $PORT 8099; do
   for _ in $(seq 1 60); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 1; done
 done
