@@ -1,7 +1,7 @@
 """Files for the restore drill (scripts/restore_drill.sh), with the environment's settings.
 
     python scripts/restore_drill_files.py seed    # give the database files to back up
-    python scripts/restore_drill_files.py check   # migrations complete, every file a row names exists
+    python scripts/restore_drill_files.py check   # no migration missing, every named file there
 
 `seed` points the first row of every model with a file field at a new file
 in that field's storage (public media or the private storage), or, where the
@@ -19,6 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mycity.settings")
+
+
+def say(line: str, stream=sys.stdout) -> None:
+    stream.write(f"restore_drill_files: {line}\n")
 
 
 def file_fields():
@@ -44,7 +48,7 @@ def seed() -> None:
             name = field.storage.save(field.generate_filename(row, "drill-файл.pdf"), content)
             model._default_manager.filter(pk=row.pk).update(**{field.name: name})
         count += 1
-    print(f"restore_drill_files: {count} files saved")
+    say(f"{count} files saved")
 
 
 def check() -> int:
@@ -53,7 +57,7 @@ def check() -> int:
     try:
         call_command("migrate", check_unapplied=True, verbosity=0)
     except SystemExit:
-        print("restore_drill_files: the database lacks migrations of this code", file=sys.stderr)
+        say("the database lacks migrations of this code", sys.stderr)
         return 1
     named = missing = 0
     for model, field in file_fields():
@@ -61,9 +65,9 @@ def check() -> int:
         for pk, name in names:
             named += 1
             if not field.storage.exists(name):
-                print(f"missing: {model._meta.label} {pk} {field.name}={name}", file=sys.stderr)
+                say(f"missing: {model._meta.label} {pk} {field.name}={name}", sys.stderr)
                 missing += 1
-    print(f"restore_drill_files: {named} files named by rows, {missing} missing")
+    say(f"{named} files named by rows, {missing} missing")
     return 1 if missing or not named else 0
 
 
