@@ -104,7 +104,7 @@ damaged="$work/damaged"
 cp -r "$backup" "$damaged"
 printf 'X' | dd of="$damaged/private.tar" bs=1 seek=1024 conv=notrunc status=none
 if DATABASE_URL="$server_url" scripts/restore.sh "$damaged" "$bad" \
-  --media-root "$work/media.bad" --private-root "$work/private.bad" 2>/dev/null; then
+  --media-root "$work/media.bad" --private-root "$work/private.bad" >/dev/null 2>&1; then
   die "FAILED: restore.sh accepted a backup with a damaged file archive"
 fi
 # Consistent checksums but a manifest that disagrees with the dump: caught by
