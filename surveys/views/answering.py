@@ -47,78 +47,26 @@ def _autosave(request) -> bool:
 # Autosaves (a pause in typing) only keep the draft in the session: not counted.
 @rate_limited("survey_answer", unless=_autosave)
 def survey_answer(request, slug):
+    """One screen of the survey: show it, keep its answers, go on, or send them all."""
     survey = selectors.get_survey_for_user(request.user, slug)
     refusal = selectors.answer_refusal(survey, request.user)
-    if refusal and _wants_json(request):
-        return JsonResponse({"message": str(refusal), "url": survey.get_absolute_url()}, status=400)
     if refusal:
-        messages.error(request, refusal)
-        return redirect(survey.get_absolute_url())
+        return _refused(request, survey, refusal)
     questions = survey_questions(survey)
-    key = _draft_key(survey)
-    raw = dict(request.session.get(key) or {})
+    raw = dict(request.session.get(_draft_key(survey)) or {})
     screens = _screens(questions, raw)
     if not screens:
         messages.error(request, _("This survey has no questions yet."))
         return redirect(survey.get_absolute_url())
-    try:
-        step = min(max(int(request.GET.get("step", 1)), 1), len(screens))
-    except ValueError:
-        step = 1
+    step = _step(request, screens)
     screen = screens[step - 1]
     errors: dict[int, list[str]] = {}
-
     if request.method == "POST":
-        raw.update(raw_from_post(screen, request.POST))
-        request.session[key] = raw
-        if request.POST.get("autosave"):
-            return HttpResponse(status=204)
-        if "back" in request.POST:
-            return redirect(f"{reverse('surveys:answer', args=[slug])}?step={max(step - 1, 1)}")
-        checked = answers_validate(
-            questions=questions, raw=raw, only={question.pk for question in screen}
-        )
-        errors = checked.errors
-        if errors and _wants_json(request):
-            return _outbox_refused(_("Some answers need another look."), survey, step)
-        if not errors:
-            screens = _screens(questions, raw)
-            if step < len(screens):
-                next_url = f"{reverse('surveys:answer', args=[slug])}?step={step + 1}"
-                if _wants_json(request):
-                    return _outbox_saved(survey, next_url)
-                return redirect(next_url)
-            try:
-                survey_respond(survey=survey, user=request.user, raw=raw, questions=questions)
-            except SurveyError as error:
-                if _wants_json(request):
-                    return _outbox_refused(str(error), survey, _screen_of(screens, error.errors))
-                if not error.errors:
-                    request.session.pop(key, None)
-                    messages.error(request, str(error))
-                    return redirect(survey.get_absolute_url())
-                messages.error(request, str(error))
-                return redirect(
-                    f"{reverse('surveys:answer', args=[slug])}?step="
-                    f"{_screen_of(screens, error.errors)}"
-                )
-            request.session.pop(key, None)
-            if _wants_json(request):
-                return JsonResponse(
-                    {
-                        "message": _("Your answers to “%(title)s” are sent. Thank you!")
-                        % {"title": survey.title},
-                        "url": reverse("surveys:thanks", args=[slug]),
-                        "label": _("Open"),
-                    },
-                    status=201,
-                )
-            return redirect("surveys:thanks", slug=slug)
+        response, errors = _post_screen(request, survey, questions, raw, screen, step)
+        if response is not None:
+            return response
     elif request.GET.get("check"):
-        errors = answers_validate(
-            questions=questions, raw=raw, only={question.pk for question in screen}
-        ).errors
-
+        errors = _screen_errors(questions, raw, screen)
     return render(
         request,
         "surveys/answer.html",
@@ -134,6 +82,80 @@ def survey_answer(request, slug):
         },
         status=200,
     )
+
+
+def _refused(request, survey, refusal):
+    if _wants_json(request):
+        return JsonResponse({"message": str(refusal), "url": survey.get_absolute_url()}, status=400)
+    messages.error(request, refusal)
+    return redirect(survey.get_absolute_url())
+
+
+def _step(request, screens) -> int:
+    """The screen asked for (?step=N), kept within the screens there are."""
+    try:
+        return min(max(int(request.GET.get("step", 1)), 1), len(screens))
+    except ValueError:
+        return 1
+
+
+def _step_url(survey, step: int) -> str:
+    return f"{reverse('surveys:answer', args=[survey.slug])}?step={step}"
+
+
+def _screen_errors(questions, raw, screen) -> dict:
+    return answers_validate(
+        questions=questions, raw=raw, only={question.pk for question in screen}
+    ).errors
+
+
+def _post_screen(request, survey, questions, raw, screen, step):
+    """Keep the screen's answers, then go back, on, or send: (response or None, errors)."""
+    raw.update(raw_from_post(screen, request.POST))
+    request.session[_draft_key(survey)] = raw
+    if request.POST.get("autosave"):
+        return HttpResponse(status=204), {}
+    if "back" in request.POST:
+        return redirect(_step_url(survey, max(step - 1, 1))), {}
+    errors = _screen_errors(questions, raw, screen)
+    if errors:
+        if _wants_json(request):
+            return _outbox_refused(_("Some answers need another look."), survey, step), errors
+        return None, errors
+    screens = _screens(questions, raw)
+    if step < len(screens):
+        next_url = _step_url(survey, step + 1)
+        if _wants_json(request):
+            return _outbox_saved(survey, next_url), {}
+        return redirect(next_url), {}
+    return _send(request, survey, questions, raw, screens), {}
+
+
+def _send(request, survey, questions, raw, screens):
+    """The last screen: hand every answer to survey_respond, which checks them all again."""
+    key = _draft_key(survey)
+    try:
+        survey_respond(survey=survey, user=request.user, raw=raw, questions=questions)
+    except SurveyError as error:
+        if _wants_json(request):
+            return _outbox_refused(str(error), survey, _screen_of(screens, error.errors))
+        messages.error(request, str(error))
+        if not error.errors:
+            request.session.pop(key, None)
+            return redirect(survey.get_absolute_url())
+        return redirect(_step_url(survey, _screen_of(screens, error.errors)))
+    request.session.pop(key, None)
+    if _wants_json(request):
+        return JsonResponse(
+            {
+                "message": _("Your answers to “%(title)s” are sent. Thank you!")
+                % {"title": survey.title},
+                "url": reverse("surveys:thanks", args=[survey.slug]),
+                "label": _("Open"),
+            },
+            status=201,
+        )
+    return redirect("surveys:thanks", slug=survey.slug)
 
 
 def _wants_json(request) -> bool:
