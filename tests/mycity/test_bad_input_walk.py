@@ -299,12 +299,9 @@ def walk_site(client, world, recorder, *, only: str, thorough: bool) -> list[str
         return values if thorough else {k: v for k, v in values.items() if k in QUICK}
 
     for route, url, kwargs in site_urls(world):
-        part = "admin" if route.startswith("admin/") else "pages"
-        if route.startswith(("api/", "open311/")):
-            part = "api"
-        if part != only:
+        if site_part(route) != only:
             continue
-        if part == "admin":
+        if only == "admin":
             # Staff only: anonymous visitors and residents are sent away, whatever the query.
             walk.send("query nul", "get", f"{url}?q=a%00b&o=a%00b&p=99999999999999999999")
             continue
@@ -317,18 +314,7 @@ def walk_site(client, world, recorder, *, only: str, thorough: bool) -> list[str
                 )
             )
         for label, raw in chosen(RAW_VALUES).items():
-            query = "&".join(f"{name}={raw}" for name in NAMES)
-            walk.send(f"query {label}", "get", f"{url}?{query}")
-            walk.send(f"form {label}", "post", url, data=query.encode(), content_type=FORM)
-            for name in sorted(get_names):
-                walk.send(f"query {name} {label}", "get", f"{url}?{name}={raw}")
-            for name in sorted(post_names):
-                body = f"{name}={raw}".encode()
-                walk.send(f"form {name} {label}", "post", url, data=body, content_type=FORM)
-            for param, value in kwargs.items():
-                bad = with_path_value(url, value, raw)
-                if bad:
-                    walk.send(f"path {param} {label}", "get", bad)
+            send_raw(walk, url, kwargs, label, raw, get_names, post_names)
         walk.send("multipart nul", "post", url, data=dict.fromkeys(NAMES, "a\x00b"))
         # Reading a form must not keep a view from reading its raw body.
         walk.send("multipart plain", "post", url, data={"q": "x"})
@@ -341,16 +327,42 @@ def walk_site(client, world, recorder, *, only: str, thorough: bool) -> list[str
             if thorough and url in world["valid_bodies"]:
                 valid = world["valid_bodies"][url]
                 bodies.update({f"valid+{name}": {**valid, name: value} for name in valid})
-            for which, data in bodies.items():
-                body = json.dumps(data, ensure_ascii=True)
-                for method in methods:
-                    walk.send(f"json {which} {label}", method, url, data=body, content_type=JSON)
+            send_json(walk, url, methods, label, bodies)
         for label, body in chosen(JSON_BODIES).items():
             for method in methods:
                 walk.send(f"json {label}", method, url, data=body, content_type=JSON)
     if only == "api" and thorough:
         walk_open311_post(walk, world)
     return walk.failures
+
+
+def site_part(route: str) -> str:
+    if route.startswith(("api/", "open311/")):
+        return "api"
+    return "admin" if route.startswith("admin/") else "pages"
+
+
+def send_raw(walk, url, kwargs, label, raw, get_names, post_names) -> None:
+    """One bad raw value in the query, the form body and the path of `url`."""
+    query = "&".join(f"{name}={raw}" for name in NAMES)
+    walk.send(f"query {label}", "get", f"{url}?{query}")
+    walk.send(f"form {label}", "post", url, data=query.encode(), content_type=FORM)
+    for name in sorted(get_names):
+        walk.send(f"query {name} {label}", "get", f"{url}?{name}={raw}")
+    for name in sorted(post_names):
+        body = f"{name}={raw}".encode()
+        walk.send(f"form {name} {label}", "post", url, data=body, content_type=FORM)
+    for param, value in kwargs.items():
+        bad = with_path_value(url, value, raw)
+        if bad:
+            walk.send(f"path {param} {label}", "get", bad)
+
+
+def send_json(walk, url, methods, label, bodies) -> None:
+    for which, data in bodies.items():
+        body = json.dumps(data, ensure_ascii=True)
+        for method in methods:
+            walk.send(f"json {which} {label}", method, url, data=body, content_type=JSON)
 
 
 def walk_open311_post(walk, world) -> None:
