@@ -9,12 +9,16 @@ from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from .celery import app as celery_app
+from .home import home_blocks
 
 logger = logging.getLogger(__name__)
 
 
 class HomeView(TemplateView):
     template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**kwargs, home_blocks=home_blocks())
 
 
 def _check_database() -> dict:

@@ -22,6 +22,9 @@ class NewsConfig(AppConfig):
     name = "news"
     verbose_name = _("News and alerts")
 
+    # The newest items on the home page (mycity.home).
+    home_blocks = ["news/_home_latest.html"]
+
     notification_events = [
         EventType(
             key="news.alert_critical",
