@@ -2,11 +2,13 @@
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from mycity.models import District
 
-from .models import Choice, Question, Survey
+from .models import Choice, Participation, Question, Survey
 
 SURVEYS = [
     {
@@ -206,7 +208,27 @@ def seed(stdout):
             from .management.commands.surveys_seed_responses import seed_responses
 
             seed_responses(survey, spec["responses"], seed=len(spec["slug"]))
+            _participations(survey, spec["responses"])
         stdout.write(f"    survey {survey.slug} ({'new' if created else 'updated'})")
+
+
+def _participations(survey, count: int) -> None:
+    """Who took part in the synthetic responses: inactive demo accounts, one per response.
+
+    Every response has its participation (the daily check of counters,
+    mycity.lib.counters, compares them), as a real survey would.
+    """
+    user_model = get_user_model()
+    emails = [f"respondent-{n}@demo.mycity.test" for n in range(count)]
+    unusable = make_password(None)
+    user_model.objects.bulk_create(
+        [user_model(email=email, password=unusable, is_active=False) for email in emails],
+        ignore_conflicts=True,
+    )
+    people = user_model.objects.filter(email__in=emails).values_list("pk", flat=True)
+    Participation.objects.bulk_create(
+        [Participation(survey=survey, user_id=pk) for pk in people], ignore_conflicts=True
+    )
 
 
 def _questions(survey, specs):

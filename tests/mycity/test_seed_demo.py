@@ -44,7 +44,12 @@ def test_seed_demo_creates_the_declared_demo_data():
 
     assert District.objects.count() == len(mycity_demo.DISTRICTS)
     assert Department.objects.count() == len(mycity_demo.DEPARTMENTS)
-    assert User.objects.count() == len(citizens_demo.STAFF) + len(citizens_demo.RESIDENTS)
+    people = len(citizens_demo.STAFF) + len(citizens_demo.RESIDENTS)
+    assert User.objects.filter(is_active=True).count() == people
+    # The rest stand for the synthetic survey responses: inactive, one per response.
+    assert (
+        not User.objects.filter(is_active=False).exclude(email__startswith="respondent-").exists()
+    )
     assert Group.objects.count() == len(ROLES)
 
 
@@ -121,3 +126,12 @@ def test_seed_demo_has_residences_and_a_verified_priority_appeal():
     }
     assert not any(appeal.is_anonymous for appeal in priority)
     assert Appeal.objects.filter(priority=False, author_residence="").count() == 0
+
+
+def test_the_demo_data_passes_the_daily_check_of_counters():
+    """Every counter equals its rows: a demo installation's daily check reports nothing."""
+    from mycity.lib.counters import counters_check
+
+    seed()
+
+    assert counters_check() == []
