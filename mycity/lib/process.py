@@ -5,14 +5,14 @@ worker's identity, so a worker started later can tell that the claimant is
 gone and take the row back at once instead of waiting for its lease to run
 out.
 
-The identity is `host|pid namespace|pid|start time`. The start time (in
-clock ticks since boot, from /proc) tells a live process from a new one that
-was given the same pid, which is the rule inside a restarted container. The
-answer is "dead" only when it is certain: the same host name and the same pid
-namespace (so the same machine or the same container), and no process with
-that pid and start time. A claim from another host, another namespace (a
-recreated container) or a platform without /proc is "unknown", and waits for
-its lease.
+The identity is `host|boot id|pid namespace|pid|start time`. The start time
+(in clock ticks since boot, from /proc) tells a live process from a new one
+that was given the same pid. The answer is "dead" only when it is certain:
+the same host name, the same kernel boot (two machines that share a name
+differ here) and the same pid namespace (so the same machine, or the same
+container: a restarted container has a new namespace), and no process with
+that pid and start time. A claim from another host, another boot, another
+namespace or a platform without /proc is "unknown", and waits for its lease.
 """
 
 import os
@@ -20,6 +20,14 @@ import socket
 
 SEPARATOR = "|"
 UNKNOWN = "-"
+
+
+def _boot_id() -> str:
+    try:
+        with open("/proc/sys/kernel/random/boot_id", encoding="ascii") as boot:
+            return boot.read().strip() or UNKNOWN
+    except OSError:
+        return UNKNOWN
 
 
 def _pid_namespace() -> str:
@@ -48,18 +56,17 @@ def identity(pid: int | None = None) -> str:
     pid = os.getpid() if pid is None else pid
     start = _start_time(pid) or UNKNOWN
     host = socket.gethostname().replace(SEPARATOR, "_")
-    return SEPARATOR.join([host, _pid_namespace(), str(pid), start])
+    return SEPARATOR.join([host, _boot_id(), _pid_namespace(), str(pid), start])
 
 
 def is_dead(owner: str) -> bool:
     """True only when `owner` (an identity()) is certainly no longer running."""
     parts = owner.split(SEPARATOR)
-    if len(parts) != 4:
+    if len(parts) != 5:
         return False
-    host, namespace, pid, start = parts
-    here = identity().split(SEPARATOR)
-    if host != here[0] or namespace != here[1] or namespace == UNKNOWN:
-        return False  # another machine or container: its lease decides
+    *where, pid, start = parts
+    if UNKNOWN in where or where != identity().split(SEPARATOR)[:3]:
+        return False  # another machine, boot or container: its lease decides
     try:
         pid = int(pid)
     except ValueError:

@@ -214,7 +214,7 @@ def test_a_claim_whose_heartbeat_stopped_comes_back_after_the_lease(settings, qu
     lapsed = outbox_row()
     live = outbox_row()
     claim([lapsed.pk, live.pk])
-    owner = "another-host|4026531836|4242|123456"  # its fate cannot be seen from here
+    owner = "another-host|b007-1d|4026531836|4242|123456"  # its fate cannot be seen from here
     Delivery.objects.filter(pk=lapsed.pk).update(
         claimed_by=owner, heartbeat_at=ago(dt.timedelta(seconds=61))
     )
