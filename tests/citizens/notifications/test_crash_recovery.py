@@ -352,6 +352,7 @@ def test_a_worker_start_without_a_broker_does_not_fail(monkeypatch, caplog):
         raise ConnectionError("broker down")
 
     monkeypatch.setattr(tasks.sweep_outbox, "delay", broker_down)
+    monkeypatch.setattr(tasks.sweep_outbox, "apply_async", broker_down)
 
     worker_ready.send(sender=None)
 

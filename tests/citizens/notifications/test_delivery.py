@@ -380,7 +380,7 @@ def test_row_that_cannot_be_rendered_does_not_hold_up_its_batch(channel, monkeyp
 @pytest.mark.parametrize(
     "error", [None, PermanentFailure("refused"), TemporaryFailure("busy")], ids=str
 )
-def test_worker_that_lost_its_claim_cannot_write_the_outcome(channel, error):
+def test_worker_that_lost_its_claim_cannot_write_the_outcome(channel, queued, error):
     row = outbox_row()
     [stale] = claim([row.pk])  # worker A, then it hangs past the lease
     Delivery.objects.filter(pk=row.pk).update(heartbeat_at=ago(LEASE + dt.timedelta(seconds=1)))
