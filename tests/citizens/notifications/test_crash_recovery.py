@@ -387,3 +387,28 @@ def test_two_sweeps_at_once_release_a_lost_claim_once():
     assert errors == []
     assert sorted(released) == sorted(r.pk for r in rows)
     assert Delivery.objects.filter(status=Status.PENDING).count() == 20
+
+
+# --- The setting -----------------------------------------------------------
+
+
+def test_the_lease_comes_from_the_environment():
+    from tests.mycity.test_settings import PRODUCTION, run
+
+    code = "import django; django.setup(); from citizens.notifications import delivery as d; "
+    result = run(
+        ["-c", code + "print(d.lease().total_seconds())"],
+        **PRODUCTION,
+        NOTIFICATIONS_CLAIM_LEASE_SECONDS="45",
+    )
+
+    assert result.stdout.strip() == "45.0", result.stderr
+
+
+def test_a_lease_shorter_than_a_slow_send_stops_startup():
+    from tests.mycity.test_settings import PRODUCTION, setup_django
+
+    result = setup_django(**PRODUCTION, NOTIFICATIONS_CLAIM_LEASE_SECONDS="10")
+
+    assert result.returncode != 0
+    assert "NOTIFICATIONS_CLAIM_LEASE_SECONDS must be at least 30" in result.stderr
