@@ -79,6 +79,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "attempts",
         "next_attempt_at",
         "claimed_at",
+        "claimed_by",
+        "heartbeat_at",
         "sent_at",
         "last_error",
         "created_at",

@@ -1,10 +1,14 @@
 """Celery tasks: thin wrappers that take ids and call the services."""
 
+import logging
 import time
 
 from celery import shared_task
+from celery.signals import worker_ready
 
 from .notifications import delivery, services
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -25,6 +29,22 @@ def fan_out_broadcast(broadcast_id: int, time_budget: float = 60.0) -> None:
 @shared_task(ignore_result=True)
 def sweep_outbox() -> dict:
     return delivery.sweep()
+
+
+@worker_ready.connect
+def recover_outbox_on_start(sender=None, **kwargs) -> None:
+    """A worker that starts sweeps the outbox at once and again after one lease.
+
+    The first sweep gives back the rows of a worker that was killed on this
+    host (its process is gone); the second, the rows of any worker that
+    died before this one started (its heartbeat stopped, so its lease has
+    run out by then). Both run in the pool, not in this process.
+    """
+    try:
+        sweep_outbox.delay()
+        sweep_outbox.apply_async(countdown=delivery.lease().total_seconds() + 5)
+    except Exception as exc:  # the broker went away again: beat's sweep follows
+        logger.warning("could not queue the outbox sweep at start: %s", exc)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

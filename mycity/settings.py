@@ -618,6 +618,11 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
         "notify.windows.com",
     ],
 )
+# How long a worker's claim on an outbox row lasts without a heartbeat
+# (docs/operations.md, "Notification outbox after a crash"). The sending loop
+# renews it; it must outlast the slowest single send (SMTP steps of
+# EMAIL_TIMEOUT, a Telegram call with its fallback, a push request: ~30 s).
+NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 90, minimum=30)
 TELEGRAM_BOT_TOKEN = _file_or_env("TELEGRAM_BOT_TOKEN") or ""
 TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")

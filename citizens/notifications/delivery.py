@@ -6,19 +6,31 @@ SELECT ... FOR UPDATE SKIP LOCKED so concurrent workers never wait on each
 other). Only the worker holding the token may record the outcome, so a task
 that runs twice, or a redelivered task, never sends a row twice.
 
-A worker that dies after claiming leaves the row 'sending'; the sweep gives
-it back after LEASE. If the worker died after the provider accepted the
-message but before recording it, that message can go out a second time:
-e-mail, push services and Telegram take no idempotency key.
+The claim also records the worker process (mycity.lib.process.identity) and
+a heartbeat that the sending loop renews; the claim lasts lease() after the
+last heartbeat. A worker that dies leaves its rows 'sending': the sweep gives
+them back once the lease ran out, or at once when the claimant was a process
+on the sweeping worker's own host that is no longer running. A new worker
+runs the sweep when it starts and again when any claim of a worker that died
+before it started has expired (citizens.tasks). If the worker died after the
+provider accepted a message but before recording it, that message goes out
+a second time, with the same Message-ID (e-mail) or push Topic: see
+docs/operations.md, "Notification outbox after a crash".
 """
 
 import datetime as dt
+import hashlib
 import logging
+import time
 import uuid
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
+
+from mycity.lib import process
 
 from . import channels
 from .channels import PermanentFailure, TemporaryFailure
@@ -34,10 +46,33 @@ BACKOFF = [
     dt.timedelta(minutes=30),
     dt.timedelta(hours=2),
 ]
-LEASE = dt.timedelta(minutes=15)
 # Rows younger than this are left to the on_commit queueing that wrote them.
 SWEEP_GRACE = dt.timedelta(seconds=30)
 SWEEP_LIMIT = 20000
+
+
+def lease() -> dt.timedelta:
+    """How long a claim lasts after its last heartbeat (NOTIFICATIONS_CLAIM_LEASE_SECONDS)."""
+    return dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
+
+
+def delivery_key(delivery: Delivery) -> str:
+    """The same string for every attempt of one outbox row, different for any other row.
+
+    The hash of the row's creation time keeps it unique when the database is
+    rebuilt and ids start again from 1: a mail system that saw an old
+    Message-ID would otherwise drop a new message as its copy. At most 31
+    characters of [A-Za-z0-9-], so it is also a valid web push Topic.
+    """
+    seed = f"{delivery.pk}:{delivery.notification_id}:{delivery.created_at.isoformat()}"
+    digest = hashlib.sha256(seed.encode()).hexdigest()[:10]
+    return f"d{delivery.pk}-{digest}"
+
+
+def message_id(delivery: Delivery) -> str:
+    """A stable Message-ID for the e-mail of this row (RFC 5322 msg-id)."""
+    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
+    return f"<{delivery_key(delivery)}@{domain}>"
 
 
 def claim(ids) -> list[Delivery]:
@@ -57,6 +92,8 @@ def claim(ids) -> list[Delivery]:
             status=Delivery.Status.SENDING,
             claim_token=token,
             claimed_at=now,
+            claimed_by=process.identity(),
+            heartbeat_at=now,
             attempts=F("attempts") + 1,
         )
     return list(
@@ -78,9 +115,22 @@ def _record(delivery: Delivery, **fields) -> bool:
 def deliver_many(ids) -> dict[str, int]:
     """Send the given outbox rows that are due and not taken. Returns outcome counts."""
     outcome = {"sent": 0, "retry": 0, "failed": 0}
+    renewed = time.monotonic()
     for delivery in claim(ids):
+        # The heartbeat: a batch takes as long as it takes, a claim lives
+        # lease() after the last renewal. Only rows still held are renewed.
+        if time.monotonic() - renewed >= lease().total_seconds() / 3:
+            heartbeat(delivery.claim_token)
+            renewed = time.monotonic()
         outcome[deliver_one(delivery)] += 1
     return outcome
+
+
+def heartbeat(token) -> int:
+    """Extend this worker's claims (those with `token` still 'sending')."""
+    return Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).update(
+        heartbeat_at=timezone.now()
+    )
 
 
 def deliver_one(delivery: Delivery) -> str:
@@ -142,25 +192,60 @@ def retry(ids) -> int:
     return count
 
 
+def release_lost_claims(now: dt.datetime | None = None) -> list[int]:
+    """Give back the rows of workers that are gone; returns their ids.
+
+    Lost: the lease ran out (no heartbeat for lease()), or the claimant was a
+    process on this host that no longer runs (a killed worker, seen by the
+    new one at start). A live claim is never taken: each row is released by
+    one conditional UPDATE that still requires it to be 'sending' with a
+    lapsed heartbeat or a dead owner, so a heartbeat or a concurrent sweep
+    that came first wins.
+    """
+    now = now or timezone.now()
+    sending = Delivery.objects.filter(status=Delivery.Status.SENDING)
+    cutoff = now - lease()
+    owners = set(
+        sending.filter(heartbeat_at__gte=cutoff)
+        .order_by()
+        .values_list("claimed_by", flat=True)
+        .distinct()
+    )
+    dead = [owner for owner in owners if owner and process.is_dead(owner)]
+    lost = sending.filter(Q(heartbeat_at__lt=cutoff) | Q(claimed_by__in=dead))
+    # A row whose worker died on every attempt is given up, not released forever.
+    lost.filter(attempts__gte=MAX_ATTEMPTS).update(
+        status=Delivery.Status.FAILED,
+        claim_token=None,
+        last_error="the worker was lost during the last attempt",
+    )
+    with transaction.atomic():
+        # As in claim(): a concurrent sweep skips the rows this one is taking.
+        if connection.features.has_select_for_update_skip_locked:
+            lost = lost.select_for_update(skip_locked=True)
+        ids = list(lost.values_list("pk", flat=True)[:SWEEP_LIMIT])
+        if not ids:
+            return []
+        Delivery.objects.filter(pk__in=ids, status=Delivery.Status.SENDING).update(
+            status=Delivery.Status.PENDING, claim_token=None
+        )
+    logger.warning("released %s outbox rows of lost workers", len(ids))
+    return ids
+
+
 def sweep() -> dict[str, int]:
-    """The periodic safety net: run by Celery beat every minute.
+    """The periodic safety net: run by Celery beat every minute, and by each
+    worker when it starts.
 
     Gives back rows whose worker died, queues pending rows that are due
-    (their on_commit queueing failed, a retry came due, or quiet hours
-    ended) and resumes broadcasts whose fan-out stopped.
+    (their on_commit queueing failed, a retry came due, quiet hours ended, or
+    they were just given back) and resumes broadcasts whose fan-out stopped.
     """
     from ..tasks import fan_out_broadcast
     from .services import _safely_queue, enqueue_deliveries
 
     now = timezone.now()
-    stale = Delivery.objects.filter(status=Delivery.Status.SENDING, claimed_at__lt=now - LEASE)
-    # A row whose worker died on every attempt is given up, not released forever.
-    stale.filter(attempts__gte=MAX_ATTEMPTS).update(
-        status=Delivery.Status.FAILED,
-        claim_token=None,
-        last_error="the worker was lost during the last attempt",
-    )
-    released = stale.update(status=Delivery.Status.PENDING, claim_token=None)
+    released = release_lost_claims(now)
 
     due = list(
         Delivery.objects.filter(
@@ -171,6 +256,8 @@ def sweep() -> dict[str, int]:
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
+    # Rows just given back are queued even if younger than the grace period.
+    due += sorted(set(released) - set(due))
     enqueue_deliveries(due)
 
     resumed = 0
@@ -178,4 +265,4 @@ def sweep() -> dict[str, int]:
         status=Broadcast.Status.PENDING, updated_at__lte=now - SWEEP_GRACE
     ).values_list("pk", flat=True):
         resumed += _safely_queue(fan_out_broadcast, broadcast_id)
-    return {"released": released, "queued": len(due), "broadcasts": resumed}
+    return {"released": len(released), "queued": len(due), "broadcasts": resumed}

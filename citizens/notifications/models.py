@@ -130,6 +130,10 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
     claim_token = models.UUIDField(_("claim"), null=True, blank=True, editable=False)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    # The worker process holding the claim (mycity.lib.process.identity) and
+    # when it last said it is still sending: the lease runs from heartbeat_at.
+    claimed_by = models.CharField(_("claimed by"), max_length=200, blank=True, editable=False)
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -145,9 +149,9 @@ class Delivery(models.Model):
                 name="citizens_delivery_due",
             ),
             models.Index(
-                fields=["claimed_at"],
+                fields=["heartbeat_at"],
                 condition=Q(status="sending"),
-                name="citizens_delivery_claimed",
+                name="citizens_delivery_heartbeat",
             ),
             models.Index(fields=["claim_token"], name="citizens_delivery_claim"),
         ]

@@ -1,11 +1,16 @@
 """E-mail through Django's backend (EMAIL_URL), plain text and HTML, with a
-one-click unsubscribe link (RFC 8058) in every message."""
+one-click unsubscribe link (RFC 8058) in every message.
+
+Every attempt of one outbox row carries the same Message-ID, so a message
+sent again after a worker died (docs/operations.md) is a copy that mail
+systems and clients can recognise and drop."""
 
 import smtplib
 
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
+from ..delivery import message_id
 from ..links import absolute, unsubscribe_url
 from . import PermanentFailure, TemporaryFailure
 
@@ -27,6 +32,7 @@ def send(delivery, title: str, text: str, url: str) -> None:
         body=render_to_string("citizens/notifications/email.txt", context),
         to=[user.email],
         headers={
+            "Message-ID": message_id(delivery),
             "List-Unsubscribe": f"<{unsubscribe}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
             "Auto-Submitted": "auto-generated",

@@ -3,6 +3,10 @@
 
 The chat is looked up when the message is sent, not when it was queued: a
 person who unlinked, or whose chat moved to another account, gets nothing.
+
+The Bot API takes no idempotency key: a message sent again after a worker
+died between Telegram's answer and our record of it arrives twice
+(docs/operations.md, "Notification outbox after a crash").
 """
 
 from html import escape

@@ -19,6 +19,7 @@ from django.utils import translation
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
+from ..delivery import delivery_key
 from ..links import absolute
 from ..models import PushSubscription
 from ..push import cancel_pending, endpoint_problem
@@ -103,7 +104,13 @@ def send(delivery, title: str, text: str, url: str) -> None:
             # A fresh dict each time: pywebpush fills in aud and exp in place.
             vapid_claims={"sub": settings.VAPID_SUBJECT},
             ttl=TTL_SECONDS,
-            headers={"Urgency": "high" if notification.urgent else "normal"},
+            headers={
+                "Urgency": "high" if notification.urgent else "normal",
+                # RFC 8030 5.4: a message with the same topic replaces one the
+                # push service still holds, so a retry after a lost worker
+                # does not queue a second copy for a phone that is offline.
+                "Topic": delivery_key(delivery),
+            },
             timeout=TIMEOUT,
             requests_session=_session(),
         )

@@ -18,12 +18,12 @@ from citizens.notifications import channels, events, services
 from citizens.notifications.channels import PermanentFailure, TemporaryFailure
 from citizens.notifications.delivery import (
     BACKOFF,
-    LEASE,
     MAX_ATTEMPTS,
     SWEEP_GRACE,
     claim,
     deliver_many,
     deliver_one,
+    lease,
     retry,
     sweep,
 )
@@ -40,6 +40,7 @@ pytestmark = pytest.mark.django_db
 DELIVER = "citizens.tasks.deliver_batch"
 FAN_OUT = "citizens.tasks.fan_out_broadcast"
 Status = Delivery.Status
+LEASE = lease()
 
 needs_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -379,10 +380,10 @@ def test_row_that_cannot_be_rendered_does_not_hold_up_its_batch(channel, monkeyp
 @pytest.mark.parametrize(
     "error", [None, PermanentFailure("refused"), TemporaryFailure("busy")], ids=str
 )
-def test_worker_that_lost_its_claim_cannot_write_the_outcome(channel, error):
+def test_worker_that_lost_its_claim_cannot_write_the_outcome(channel, queued, error):
     row = outbox_row()
     [stale] = claim([row.pk])  # worker A, then it hangs past the lease
-    Delivery.objects.filter(pk=row.pk).update(claimed_at=ago(LEASE + dt.timedelta(seconds=1)))
+    Delivery.objects.filter(pk=row.pk).update(heartbeat_at=ago(LEASE + dt.timedelta(seconds=1)))
     sweep()
     deliver_many([row.pk])  # worker B sends it
     sent = Delivery.objects.get(pk=row.pk)
@@ -402,12 +403,12 @@ def test_worker_that_lost_its_claim_cannot_write_the_outcome(channel, error):
 def test_sweep_gives_back_rows_stuck_in_sending_past_the_lease(queued):
     stuck = outbox_row(
         status=Status.SENDING,
-        claimed_at=ago(LEASE + dt.timedelta(seconds=1)),
+        heartbeat_at=ago(LEASE + dt.timedelta(seconds=1)),
         created_at=ago(LEASE * 2),
         attempts=1,
     )
     working = outbox_row(
-        status=Status.SENDING, claimed_at=ago(LEASE / 2), created_at=ago(LEASE), attempts=1
+        status=Status.SENDING, heartbeat_at=ago(LEASE / 2), created_at=ago(LEASE), attempts=1
     )
 
     result = sweep()
@@ -422,7 +423,7 @@ def test_sweep_gives_up_a_row_whose_worker_died_on_every_attempt(queued):
     # Released again and again, it would be retried (and perhaps sent) forever.
     lost = outbox_row(
         status=Status.SENDING,
-        claimed_at=ago(LEASE + dt.timedelta(seconds=1)),
+        heartbeat_at=ago(LEASE + dt.timedelta(seconds=1)),
         created_at=ago(LEASE * 10),
         attempts=MAX_ATTEMPTS,
     )
