@@ -1,6 +1,7 @@
 """The fault drill's steps inside Django (scripts/fault_drill.py runs them with its settings).
 
     .venv/bin/python scripts/fault_drill_steps.py notify COUNT TAG
+    .venv/bin/python scripts/fault_drill_steps.py pending
     .venv/bin/python scripts/fault_drill_steps.py writers TAG
 
 Each prints one line of JSON. They write on the drill's own database only.
@@ -44,8 +45,22 @@ def people(prefix: str, count: int, tag: str) -> list:
 
 def step_notify(count: str, tag: str) -> dict:
     """`count` people get one e-mail each (the test notification)."""
+    from allauth.account.models import EmailAddress
+
     recipients = people("drill", int(count), tag)
+    for person in recipients:  # e-mail goes to confirmed addresses only
+        EmailAddress.objects.get_or_create(
+            user=person, email=person.email, defaults={"verified": True, "primary": True}
+        )
     return {"notified": notify(recipients=recipients, event="citizens.test")}
+
+
+def step_pending() -> dict:
+    """Outbox rows not yet sent (pending or being sent)."""
+    from citizens.notifications.models import Delivery
+
+    waiting = (Delivery.Status.PENDING, Delivery.Status.SENDING)
+    return {"pending": Delivery.objects.filter(status__in=waiting).count()}
 
 
 def step_writers(tag: str) -> dict:
@@ -93,5 +108,5 @@ def step_writers(tag: str) -> dict:
 
 
 if __name__ == "__main__":
-    step = {"notify": step_notify, "writers": step_writers}[sys.argv[1]]
+    step = {"notify": step_notify, "pending": step_pending, "writers": step_writers}[sys.argv[1]]
     sys.stdout.write(json.dumps(step(*sys.argv[2:])) + "\n")
