@@ -227,10 +227,12 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with a Redis outage served as a cold cache
+            # (docs/operations.md): short timeouts, so a dead Redis costs little.
+            "BACKEND": "mycity.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mycity",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1, "down_seconds": 5},
         }
     }
     SESSION_ENGINE = "mycity.sessions.cached_db"
@@ -759,6 +761,11 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
 CELERY_BEAT_SCHEDULE["citizens-privacy-sweep"] = {
     "task": "citizens.tasks.privacy_sweep",
     "schedule": crontab(minute=40, hour=3),
+}
+# Data exports whose task was lost to a broker outage at the request.
+CELERY_BEAT_SCHEDULE["citizens-missed-data-exports"] = {
+    "task": "citizens.tasks.build_missed_data_exports",
+    "schedule": crontab(minute="*/15"),
 }
 CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
     "task": "services.tasks.escalate_overdue_applications",
