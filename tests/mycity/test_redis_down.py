@@ -19,6 +19,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
+from rest_framework.throttling import SimpleRateThrottle
 
 from appeals.models import Appeal
 from mycity.lib import cache as resilient
@@ -63,6 +64,10 @@ def redis_down(settings, monkeypatch):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
     monkeypatch.setattr(Task, "apply_async", refuse)
+    # The per-process counters the rate limits fall back to start empty for each test.
+    ratelimit._local.clear()
+    yield
+    ratelimit._local.clear()
 
 
 @pytest.fixture
@@ -208,6 +213,18 @@ def test_rate_limits_count_in_the_process_while_redis_is_down(rf, redis_down, se
     ratelimit.acquire(request, "test")
     with pytest.raises(ratelimit.RateLimitedError):
         ratelimit.acquire(request, "test")
+
+
+def test_the_apis_throttle_counts_in_the_process_while_redis_is_down(
+    client, redis_down, monkeypatch
+):
+    monkeypatch.setattr(
+        SimpleRateThrottle, "THROTTLE_RATES", {"anon": "2/minute", "user": "3/minute"}
+    )
+
+    codes = [client.get("/api/v1/categories/").status_code for _ in range(3)]
+
+    assert codes == [200, 200, 429]
 
 
 def test_healthz_names_the_cache_as_down(client, redis_down):
