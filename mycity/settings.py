@@ -247,8 +247,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than the longest task and any countdown, or Redis redelivers it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than the longest task and any countdown, or Redis redelivers it.
+    "visibility_timeout": 6 * 3600,
+    # A Redis that hangs (no answer, connection open) would hold a request
+    # that queues a task forever: publishing gives up and the sweeps catch up.
+    # Longer than kombu's 1-second BRPOP, which workers wait on.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 1,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Kyiv"
 # Exceptions from publishing fail fast: the outbox sweep covers a down broker.
