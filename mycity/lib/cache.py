@@ -12,9 +12,9 @@ alone, and every "get or build" falls back to building.
 After one failure Redis is left alone for `down_seconds` (an OPTIONS entry,
 5 by default; a circuit breaker shared by the threads of the process), so a
 dead or unreachable Redis costs one connection timeout per process per
-period rather than one per cache call; the first call after the period tries again, so service
-resumes by itself when Redis is back. The outage and the recovery are each
-logged once.
+period rather than one per cache call. The first call after the period tries
+again, so service resumes by itself when Redis is back. The outage and the
+recovery are each logged once.
 
 `available()` tells whether Redis answered last time (the rate limits count
 per process meanwhile, mycity/lib/ratelimit.py); `ping()` asks Redis itself
@@ -94,7 +94,7 @@ class ResilientRedisCache(RedisCache):
             with _lock:
                 recovered = _down_until.pop(self._circuit, None) is not None
             if recovered:
-                logger.warning("cache available again")
+                logger.info("cache available again")
 
     def ping(self) -> None:
         """Ask Redis now, whatever the circuit says; raises redis-py's error if it is down."""

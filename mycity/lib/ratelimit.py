@@ -95,7 +95,7 @@ def address_bucket(request: HttpRequest) -> str:
     return str(address)
 
 
-class _CountedWhereWeCount:
+class _FallbackCounting:
     """DRF throttles count in the shared cache, or in this process while it is down."""
 
     @property
@@ -103,14 +103,14 @@ class _CountedWhereWeCount:
         return _store()
 
 
-class AddressRateThrottle(_CountedWhereWeCount, AnonRateThrottle):
+class AddressRateThrottle(_FallbackCounting, AnonRateThrottle):
     """DRF's limit on anonymous callers, with our reading of the client address."""
 
     def get_ident(self, request):
         return address_bucket(request)
 
 
-class AccountRateThrottle(_CountedWhereWeCount, UserRateThrottle):
+class AccountRateThrottle(_FallbackCounting, UserRateThrottle):
     """DRF's limit per person (per address when anonymous), with our client address."""
 
     def get_ident(self, request):

@@ -98,7 +98,19 @@ def filing_url(category) -> str:
 
 @pytest.mark.parametrize(
     "url",
-    ["/", "/offline/", "/news/", "/alerts/", "/requests/", "/api/v1/appeals/", "/accounts/login/"],
+    [
+        "/",
+        "/offline/",
+        "/news/",
+        "/alerts/",
+        "/requests/",
+        "/requests/statistics/",
+        "/surveys/",
+        "/services/",
+        "/api/v1/appeals/",
+        "/api/v1/news/",
+        "/accounts/login/",
+    ],
 )
 def test_public_pages_answer_without_redis(client, redis_down, url):
     assert client.get(url).status_code == 200
