@@ -86,6 +86,18 @@ def test_a_form_post_keeps_what_was_typed_to_send_again(signed_in, database_down
     assert 'name="csrfmiddlewaretoken"' in page
 
 
+@pytest.mark.parametrize("url", ["/", "/news/", "/alerts/", "/surveys/", "/services/"])
+def test_anonymous_pages_already_in_the_cache_are_still_served(web, monkeypatch, url):
+    assert web.get(url).status_code == 200  # now in the cache
+
+    def refuse(self):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(BaseDatabaseWrapper, "ensure_connection", refuse)
+
+    assert web.get(url).status_code == 200
+
+
 def test_a_lost_connection_mid_request_is_also_503(web, monkeypatch):
     def dropped(self):
         raise InterfaceError("connection already closed")
