@@ -30,6 +30,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mycity.lib.tasks import queue_on_commit
+
 from .models import (
     ERASED_LABEL,
     AccessChange,
@@ -122,7 +124,8 @@ def data_export_request(*, user: User) -> DataExport:
     if user.erased_at:
         raise PersonalDataError(_("This account has been deleted."))
     export = DataExport.objects.create(user=user)
-    build_data_export.delay_on_commit(export.pk)
+    # With the broker down, data_exports_build_missed builds it later.
+    queue_on_commit(build_data_export, export.pk)
     return export
 
 
@@ -167,6 +170,17 @@ def data_export_build(*, export_id: int) -> bool:
         url=data_export_link(export),
     )
     return True
+
+
+def data_exports_build_missed(*, now=None) -> int:
+    """Build exports requested over an hour ago and not ready: their task was never queued.
+
+    That happens when the broker was down at the request (mycity/lib/tasks.py).
+    Building is idempotent, so an export whose task is merely slow is not built twice.
+    """
+    cutoff = (now or timezone.now()) - timedelta(hours=1)
+    missed = DataExport.objects.filter(ready_at__isnull=True, created_at__lt=cutoff)
+    return sum(data_export_build(export_id=pk) for pk in missed.values_list("pk", flat=True))
 
 
 def data_exports_clean(*, now=None) -> int:

@@ -55,6 +55,14 @@ def build_data_export(export_id: int) -> bool:
 
 
 @shared_task(ignore_result=True)
+def build_missed_data_exports() -> int:
+    """Build the exports whose task was never queued (the broker was down at the request)."""
+    from . import personal_data
+
+    return personal_data.data_exports_build_missed()
+
+
+@shared_task(ignore_result=True)
 def privacy_sweep() -> dict:
     """Daily: purge erased accounts' private texts past retention; delete old exports."""
     from . import personal_data

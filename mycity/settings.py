@@ -227,10 +227,12 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with a Redis outage served as a cold cache
+            # (docs/operations.md): short timeouts, so a dead Redis costs little.
+            "BACKEND": "mycity.lib.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "mycity",
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1, "down_seconds": 5},
         }
     }
     SESSION_ENGINE = "mycity.sessions.cached_db"
@@ -245,8 +247,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Longer than the longest task and any countdown, or Redis redelivers it.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # Longer than the longest task and any countdown, or Redis redelivers it.
+    "visibility_timeout": 6 * 3600,
+    # A Redis that hangs (no answer, connection open) would hold a request
+    # that queues a task forever: publishing gives up and the sweeps catch up.
+    # Longer than kombu's 1-second BRPOP, which workers wait on.
+    "socket_timeout": 2,
+    "socket_connect_timeout": 1,
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Europe/Kyiv"
 # Exceptions from publishing fail fast: the outbox sweep covers a down broker.
@@ -757,8 +766,6 @@ CELERY_BEAT_SCHEDULE["services-appointment-reminders"] = {
     # Every 15 minutes in the daytime; each appointment is reminded once.
     "schedule": crontab(minute="*/15", hour="9-20"),
 }
-# Overdue applications (requests for public information among them) go to the
-# department head, like overdue appeals: hourly, each at most once per day.
 # Personal data: private texts of erased accounts past the retention period,
 # and data exports past their days. Both idempotent.
 CELERY_BEAT_SCHEDULE["citizens-privacy-sweep"] = {
@@ -771,6 +778,13 @@ CELERY_BEAT_SCHEDULE["mycity-check-counters"] = {
     "task": "mycity.tasks.check_counters",
     "schedule": crontab(minute=20, hour=4),
 }
+# Data exports whose task was lost to a broker outage at the request.
+CELERY_BEAT_SCHEDULE["citizens-missed-data-exports"] = {
+    "task": "citizens.tasks.build_missed_data_exports",
+    "schedule": crontab(minute="*/15"),
+}
+# Overdue applications (requests for public information among them) go to the
+# department head, like overdue appeals: hourly, each at most once per day.
 CELERY_BEAT_SCHEDULE["services-escalate-overdue"] = {
     "task": "services.tasks.escalate_overdue_applications",
     "schedule": crontab(minute=10, hour="8-18"),

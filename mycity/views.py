@@ -29,6 +29,11 @@ def _check_database() -> dict:
 
 
 def _check_cache() -> dict:
+    # The Redis cache answers a dead Redis as an empty cache (mycity/lib/cache.py):
+    # ask Redis itself, so the error says what failed.
+    ping = getattr(cache, "ping", None)
+    if ping is not None:
+        ping()
     cache.set("healthz", "ok", timeout=10)
     if cache.get("healthz") != "ok":
         raise RuntimeError("value written was not read back")
@@ -58,8 +63,8 @@ def healthz(request):
             logger.warning("healthz: %s check failed: %s", name, exc)
             # Only the kind of failure, never connection strings or hosts.
             results[name] = {"ok": False, "error": type(exc).__name__}
-    healthy = all(r["ok"] for r in results.values())
+    down = [name for name, result in results.items() if not result["ok"]]
     return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", "checks": results},
-        status=200 if healthy else 503,
+        {"status": "unavailable" if down else "ok", "down": down, "checks": results},
+        status=503 if down else 200,
     )

@@ -14,7 +14,13 @@ API. An attempt that the view refuses (a 4xx answer) is given back, so a
 typo does not use up anyone's allowance.
 
 Every read and write of the shared cache goes through `_count` and
-`_uncount`: a fallback when the cache is down has one place to go.
+`_uncount`, and the REST API's throttles read `_store()` too. While the
+shared cache is down (mycity/lib/cache.py), they count in this process's
+memory instead: the limits still hold per web process, so a whole fleet of N
+processes lets through up to N times the rate until Redis is back. The
+choice is documented in docs/operations.md ("When a part fails"). allauth's
+own sign-in limits read Django's cache directly and let everything through
+meanwhile; the address and account limits here still apply.
 """
 
 from __future__ import annotations
@@ -29,6 +35,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import ngettext
@@ -88,14 +95,22 @@ def address_bucket(request: HttpRequest) -> str:
     return str(address)
 
 
-class AddressRateThrottle(AnonRateThrottle):
+class _FallbackCounting:
+    """DRF throttles count in the shared cache, or in this process while it is down."""
+
+    @property
+    def cache(self):
+        return _store()
+
+
+class AddressRateThrottle(_FallbackCounting, AnonRateThrottle):
     """DRF's limit on anonymous callers, with our reading of the client address."""
 
     def get_ident(self, request):
         return address_bucket(request)
 
 
-class AccountRateThrottle(UserRateThrottle):
+class AccountRateThrottle(_FallbackCounting, UserRateThrottle):
     """DRF's limit per person (per address when anonymous), with our client address."""
 
     def get_ident(self, request):
@@ -116,20 +131,39 @@ def _window(period: int, now: float) -> tuple[int, int]:
     return start, start + period
 
 
-def _count(key: str, period: int) -> int:
-    """Add one to `key` in the shared cache (Redis in production) for `period` seconds."""
-    if cache.add(key, 1, period + 1):
+# Counters while the shared cache is down: this process only, bounded in size.
+_local = LocMemCache("ratelimit-fallback", {"OPTIONS": {"MAX_ENTRIES": 10_000}})
+
+
+def _store():
+    """The shared cache, or this process's counters while it is unavailable."""
+    available = getattr(cache, "available", None)
+    return cache if available is None or available() else _local
+
+
+def _count_in(store, key: str, period: int) -> int:
+    if store.add(key, 1, period + 1):
         return 1
     try:
-        return cache.incr(key)
+        return store.incr(key)
     except ValueError:  # expired between add and incr
-        cache.set(key, 1, period + 1)
+        store.set(key, 1, period + 1)
         return 1
+
+
+def _count(key: str, period: int) -> int:
+    """Add one to `key` in the shared cache (Redis in production) for `period` seconds."""
+    store = _store()
+    count = _count_in(store, key, period)
+    if store is not _local and _store() is _local:
+        # The cache failed during this very count (it answered as a miss).
+        count = _count_in(_local, key, period)
+    return count
 
 
 def _uncount(key: str) -> None:
     with contextlib.suppress(ValueError):  # expired meanwhile: nothing to give back
-        cache.decr(key)
+        _store().decr(key)
 
 
 def hit(bucket: str, rate: str | tuple[int, int], *, now: float | None = None) -> int:

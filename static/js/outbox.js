@@ -92,6 +92,7 @@
       return "pending";
     }
     // 429: too many in a short while; kept and sent again later, like a lost connection.
+    // So is any 5xx (503 while the database is away, with Retry-After): thrown below.
     if (response.status >= 400 && response.status < 500 && response.status !== 429) {
       let message = "";
       let retryUrl = record.action;
