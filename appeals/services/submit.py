@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from citizens import services as citizens_services
 from citizens.notifications.services import notify
+from mycity.lib.text import normalize
 from mycity.models import District
 
 from .. import photos as photo_rules
@@ -22,7 +23,6 @@ from ..models import (
     ReferenceCounter,
     legal_deadline,
 )
-from ..search import normalize
 from ..workflow import Action, Status
 from .common import AppealError
 

@@ -27,8 +27,8 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 from appeals.models import Appeal, Category, ReferenceCounter, legal_deadline
-from appeals.search import normalize
 from appeals.workflow import PUBLIC_STATUSES, Status
+from mycity.lib.text import normalize
 from mycity.models import Department, District
 
 PROBLEMS = [

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.access import has_staff_powers
+from mycity.lib.text import normalize
 from mycity.models import Department
 
 from ...models import (
@@ -17,7 +18,6 @@ from ...models import (
     AppealMessage,
     AppealNote,
 )
-from ...search import normalize
 from ...workflow import (
     DEPARTMENT,
     HEAD,
