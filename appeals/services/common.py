@@ -4,6 +4,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
+from mycity.lib.i18n import in_every_language
 
 from ..models import Appeal, AppealEvent, AppealMessage
 from ..workflow import Action, Status, allowed, target
@@ -133,12 +134,3 @@ def notify_contact_of_status(appeal: Appeal, *, reason: str = "") -> bool:
                 heading = _("The answer:")
                 text = f"{text}\n\n{heading}\n{answer.text}"
     return notify_contact(appeal, text)
-
-
-def in_every_language(text) -> dict[str, str]:
-    """A lazy text as {"uk": …, "en": …}: a notification renders it in the recipient's."""
-    values = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            values[language] = str(text)
-    return values

@@ -25,10 +25,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.notifications.services import notify
+from mycity.lib.i18n import in_every_language
 
 from ..models import Appeal, Category, Kind, ProposalSupport
 from ..workflow import PUBLIC_STATUSES
-from .common import AppealError, department_staff_ids, in_every_language
+from .common import AppealError, department_staff_ids
 
 THRESHOLD_STATUS = gettext_lazy("reached its support threshold")
 THRESHOLD_NOTE = gettext_lazy("The city must answer it officially.")

@@ -14,6 +14,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
+from mycity.lib.i18n import field_in_every_language, in_every_language
 
 from .. import calendar
 from ..documents import CheckedDocument, check_document
@@ -41,8 +42,6 @@ from ..workflow import (
 from .common import (
     ServiceError,
     department_staff_ids,
-    field_in_every_language,
-    in_every_language,
     may_process,
 )
 

@@ -1,8 +1,6 @@
 """What every e-service operation shares: the error class and notification helpers."""
 
-from django.conf import settings
 from django.db.models import Q
-from django.utils import translation
 
 from citizens.access import has_staff_powers
 from mycity.models import Department
@@ -10,21 +8,6 @@ from mycity.models import Department
 
 class ServiceError(Exception):
     """A refused e-service operation; the message is shown to the user."""
-
-
-def in_every_language(text) -> dict[str, str]:
-    """A lazy text as {"uk": …, "en": …}: a notification renders it in the recipient's."""
-    values = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            values[language] = str(text)
-    return values
-
-
-def field_in_every_language(obj, field: str) -> dict[str, str]:
-    """A modeltranslation field as {"uk": …, "en": …} (English falls back to Ukrainian)."""
-    uk = getattr(obj, f"{field}_uk", "") or ""
-    return {"uk": uk, "en": getattr(obj, f"{field}_en", "") or uk}
 
 
 def department_staff_ids(department) -> list[int]:
