@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.references import YearlyCounter
 from mycity.lib.storage import private_storage
 
 from ..workflow import OPEN_STATUSES, Action, Status, UrgentGround
@@ -26,14 +27,8 @@ def document_path(instance, filename: str) -> str:
     return f"applications/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(YearlyCounter):
     """The last application number given out in a year (locked while incremented)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.value}"
 
 
 def officer_scope(queryset, user):
