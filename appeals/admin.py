@@ -24,6 +24,8 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from mycity.lib.departments import departments_of
+
 from . import admin_register, admin_views
 from .models import (
     AnswerTemplate,
@@ -721,8 +723,7 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
 
 
 def staff_departments(request):
-    user = request.user
-    return (user.departments.all() | user.headed_departments.all()).values("pk")
+    return departments_of(request.user).values("pk")
 
 
 def sees_every_department(request) -> bool:

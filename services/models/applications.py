@@ -4,12 +4,13 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.departments import departments_of
 from mycity.lib.references import YearlyCounter
 from mycity.lib.storage import private_storage
 
@@ -41,10 +42,7 @@ def officer_scope(queryset, user):
         return queryset.none()
     if user.is_superuser:
         return queryset
-    from mycity.models import Department
-
-    departments = Department.objects.filter(Q(members=user) | Q(head=user))
-    return queryset.filter(Exists(departments.filter(pk=OuterRef("department_id"))))
+    return queryset.filter(Exists(departments_of(user).filter(pk=OuterRef("department_id"))))
 
 
 class ApplicationQuerySet(models.QuerySet):

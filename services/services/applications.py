@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
 from mycity.lib import references
+from mycity.lib.departments import department_staff_ids
 from mycity.lib.i18n import field_in_every_language, in_every_language
 
 from .. import calendar
@@ -42,7 +43,6 @@ from ..workflow import (
 )
 from .common import (
     ServiceError,
-    department_staff_ids,
     may_process,
 )
 
@@ -427,7 +427,7 @@ def _escalate(application: Application) -> None:
     if head is not None and head.is_active:
         recipients = [head.pk]
     else:
-        recipients = sorted(department_staff_ids(department) - {department.head_id})
+        recipients = department_staff_ids(department, head=False)
     if recipients:
         notify(
             recipients=recipients,
