@@ -5,7 +5,6 @@ tables; each app keeps its own, so their numbers never mix.
 """
 
 import datetime as dt
-import threading
 
 import pytest
 from django.db import connection, transaction
@@ -13,6 +12,7 @@ from django.db import connection, transaction
 from appeals.models import ReferenceCounter as AppealCounter
 from mycity.lib.references import next_reference, reference
 from services.models import ReferenceCounter as ApplicationCounter
+from tests.concurrency import at_once
 
 UTC = dt.UTC
 MID_2026 = dt.datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -78,24 +78,11 @@ def test_numbers_past_six_digits_are_written_in_full():
     reason="row locks and concurrent transactions need PostgreSQL (set DATABASE_URL)",
 )
 def test_submissions_at_once_never_share_a_number_even_the_years_first():
-    barrier = threading.Barrier(8)
-    numbers, errors = [], []
-
     def submit():
-        try:
-            barrier.wait(timeout=10)
-            with transaction.atomic():
-                numbers.append(next_reference(AppealCounter, "KH", MID_2026))
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            return next_reference(AppealCounter, "KH", MID_2026)
 
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    numbers, errors = at_once([submit] * 8)
 
     assert errors == []
     assert sorted(numbers) == [f"KH-2026-{n:06d}" for n in range(1, 9)]
