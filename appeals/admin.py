@@ -24,6 +24,9 @@ from django.utils.translation import gettext, ngettext, pgettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from mycity.lib.admin import ReadOnlyAdminMixin
+from mycity.lib.departments import departments_of
+
 from . import admin_register, admin_views
 from .models import (
     AnswerTemplate,
@@ -133,7 +136,7 @@ class FastChangeListMixin:
 # --- read-only inlines of the appeal page ------------------------------------------
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Shown to whoever may open the appeal; nobody adds, changes or deletes here."""
 
     extra = 0
@@ -144,15 +147,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_view_permission(self, request, obj=None):
         return True  # the appeal's own admin decided who opens the page
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AppealMessageInline(ReadOnlyInline):
@@ -278,7 +272,9 @@ class BulkAssignForm(forms.Form):
 
 
 @admin.register(Appeal)
-class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
+class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
+    """Staff work on an appeal through its action panel, never its form; residents file them."""
+
     list_display = [
         "priority_flag",
         "reference",
@@ -391,16 +387,6 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
         if is_moderator(request):
             return [*self.list_filter, "department"]
         return self.list_filter
-
-    # Nobody changes an appeal through the form, and appeals are filed by residents.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_work_permission(self, request):
         return request.user.has_perm("appeals.change_appeal")
@@ -641,7 +627,7 @@ class AppealAdmin(FastChangeListMixin, admin.ModelAdmin):
 
 
 @admin.register(ModerationQueue)
-class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
+class ModerationQueueAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
     list_display = [
         "priority_flag",
         "thumbnails",
@@ -679,15 +665,6 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
     def has_view_permission(self, request, obj=None):
         return is_moderator(request)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # One page per appeal, with its action panel: the appeals admin's.
         return self.admin_site._registry[Appeal].change_view(
@@ -721,8 +698,7 @@ class ModerationQueueAdmin(FastChangeListMixin, admin.ModelAdmin):
 
 
 def staff_departments(request):
-    user = request.user
-    return (user.departments.all() | user.headed_departments.all()).values("pk")
+    return departments_of(request.user).values("pk")
 
 
 def sees_every_department(request) -> bool:
@@ -753,7 +729,7 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(AppealAudit)
-class AppealAuditAdmin(FastChangeListMixin, admin.ModelAdmin):
+class AppealAuditAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
     """The append-only log: read by whoever may see the appeal; changed by nobody."""
 
     list_display = ["created_at", "appeal_link", "actor", "action", "changes_display"]
@@ -772,15 +748,6 @@ class AppealAuditAdmin(FastChangeListMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.has_perm("appeals.view_appeal")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("request"), ordering="appeal__reference")
     def appeal_link(self, obj):

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.access import has_staff_powers
 from citizens.models import PriorityCategory
 from citizens.services import appeal_details_complete
+from mycity.lib.references import YearlyCounter
 from mycity.lib.storage import get_private_storage
 
 from .registration import REGISTERED_VIA, AppealContact, Channel  # noqa: F401 (the app's models)
@@ -181,14 +182,8 @@ class CategoryQuestion(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(YearlyCounter):
     """The last reference number given out in a year (locked while incremented)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.value}"
 
 
 class AppealQuerySet(models.QuerySet):

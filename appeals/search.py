@@ -11,15 +11,12 @@ such a query inside `typo_tolerance()`, which sets our threshold for the
 transaction; outside it PostgreSQL's default (0.6) applies, which is stricter.
 """
 
-import re
 from contextlib import contextmanager
-from functools import lru_cache
 
-import simplemma
 from django.db import connections, router, transaction
 from django.db.models import BooleanField, F, Func, Q, Value
 
-WORD = re.compile(r"[\w'’ʼ-]+", re.UNICODE)
+from mycity.lib.text import query_lemmas
 
 # word_similarity("ушакво", "проспект ушакова") is 0.57, one swapped pair of
 # letters in a 6-letter name; unrelated words of that length score < 0.4.
@@ -28,26 +25,8 @@ WORD_SIMILARITY = 0.5
 SEARCH_OPERATOR_COST = 0.25
 # Shorter words have too few trigrams to tell a typo from another word.
 TYPO_MIN_LENGTH = 4
-
-
-@lru_cache(maxsize=50_000)
-def lemma(word: str) -> str:
-    word = word.lower().replace("’", "'").replace("ʼ", "'")
-    if not any(ch.isalpha() for ch in word):
-        return word
-    return simplemma.lemmatize(word, lang=("uk", "en")).lower()
-
-
-def normalize(*texts: str) -> str:
-    """Lower-cased lemmas of the words in `texts`, space-separated."""
-    words = []
-    for text in texts:
-        words.extend(lemma(w) for w in WORD.findall(text or ""))
-    return " ".join(words)
-
-
-def query_lemmas(query: str) -> list[str]:
-    return [w for w in normalize(query).split() if len(w) > 1][:8]
+# A one-letter word (a preposition, a house letter) would only narrow the list.
+QUERY_MIN_LENGTH = 2
 
 
 class WordSimilar(Func):
@@ -61,7 +40,7 @@ class WordSimilar(Func):
 def search(queryset, query: str):
     """Appeals whose title, description or address contain every word of `query`."""
     typos = connections[queryset.db].vendor == "postgresql"
-    for word in query_lemmas(query):
+    for word in query_lemmas(query, min_length=QUERY_MIN_LENGTH):
         match = Q(search_text__contains=word)
         if typos and len(word) >= TYPO_MIN_LENGTH:
             match |= Q(WordSimilar(F("search_text"), Value(word)))

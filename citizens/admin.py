@@ -10,6 +10,8 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.admin import ReadOnlyAdminMixin
+
 from . import services
 from .access import has_staff_powers
 from .models import AccessChange, ContactDisclosure, PriorityStatus, User
@@ -196,7 +198,7 @@ class UserAdmin(DjangoUserAdmin):
         return queryset, may_have_duplicates
 
 
-class ReadOnlyForSuperusers(admin.ModelAdmin):
+class ReadOnlyForSuperusers(ReadOnlyAdminMixin, admin.ModelAdmin):
     """An append-only record: superusers read it; nobody adds, changes or deletes rows."""
 
     def has_module_permission(self, request):
@@ -204,15 +206,6 @@ class ReadOnlyForSuperusers(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(AccessChange)
@@ -272,7 +265,7 @@ class RefuseForm(forms.Form):
 
 
 @admin.register(PriorityStatus)
-class PriorityStatusAdmin(admin.ModelAdmin):
+class PriorityStatusAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Staff who verify priority statuses (Art. 20) decide here; the service records who, when."""
 
     list_display = ["user", "category", "document", "declared_at", "decision", "decided_by"]
@@ -295,15 +288,6 @@ class PriorityStatusAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_verify_permission(self, request):
         return request.user.has_perm("citizens.verify_priority_status")

@@ -13,6 +13,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from mycity.lib.admin import ReadOnlyAdminMixin
+
 from .notifications import delivery as outbox
 from .notifications.models import (
     Broadcast,
@@ -24,20 +26,11 @@ from .notifications.models import (
 )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Rows that only the notification services write: staff may look, not edit."""
 
     show_full_result_count = False  # no second COUNT(*) over a large outbox
     list_per_page = 100
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class DeliveryInline(admin.TabularInline):

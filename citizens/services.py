@@ -9,9 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mycity.lib.i18n import in_every_language
 from mycity.models import Department
 
 from .access import has_staff_powers
@@ -537,20 +538,12 @@ def priority_decide(
             recipients=[locked.user_id],
             event="citizens.priority_decided",
             context={
-                "outcome": _every_language(locked.get_decision_display),
+                "outcome": in_every_language(PriorityStatus.Decision(locked.decision).label),
                 "reason": locked.refusal_reason,
             },
             url=reverse("citizens:priority"),
         )
     return locked
-
-
-def _every_language(text) -> dict[str, str]:
-    values = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            values[language] = str(text())
-    return values
 
 
 def priority_category(user: User | None) -> str:

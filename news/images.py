@@ -7,13 +7,14 @@ widths and their storage names are kept on the item (`cover_sizes`).
 
 import io
 import uuid
-import warnings
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext as _
-from PIL import Image, ImageOps
+from PIL import Image
+
+from mycity.lib.images import ImageRefusedError, open_clean_image
 
 WIDTHS = (480, 960, 1600)
 MAX_BYTES = 10 * 1024 * 1024
@@ -24,27 +25,13 @@ FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF"}
 def _open_clean(upload) -> Image.Image:
     if upload.size > MAX_BYTES:
         raise ValidationError(_("The cover image is larger than 10 MB."))
-    upload.seek(0)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(upload) as probe:
-                if probe.format not in FORMATS:
-                    raise ValidationError(_("The cover must be a JPEG, PNG or WebP picture."))
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise ValidationError(_("The cover image has too many pixels."))
-                probe.verify()
-            upload.seek(0)
-            with Image.open(upload) as image:
-                image.load()
-                image = ImageOps.exif_transpose(image)
-                return image.convert("RGB")
-    except ValidationError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ValidationError(_("The cover image has too many pixels.")) from None
-    except Exception:
+        image, _format = open_clean_image(upload, formats=FORMATS, max_pixels=MAX_PIXELS)
+    except ImageRefusedError as refused:
+        if refused.reason == "bomb":
+            raise ValidationError(_("The cover image has too many pixels.")) from None
         raise ValidationError(_("The cover must be a JPEG, PNG or WebP picture.")) from None
+    return image.convert("RGB")
 
 
 def cover_renditions(upload) -> dict[str, str]:

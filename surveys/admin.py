@@ -22,6 +22,8 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
+from mycity.lib.admin import ReadOnlyAdminMixin
+
 from . import admin_views
 from .models import Answer, Choice, Question, Response, Survey
 from .services import (
@@ -278,7 +280,7 @@ class AnswerInline(admin.TabularInline):
 
 
 @admin.register(Response)
-class ResponseAdmin(admin.ModelAdmin):
+class ResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "survey", "district", "submitted_at", "respondent_shown"]
     list_filter = [("submitted_at", admin.DateFieldListFilter), "district", "survey"]
     list_select_related = ["survey", "district", "respondent"]
@@ -295,12 +297,3 @@ class ResponseAdmin(admin.ModelAdmin):
         if obj.respondent is None:
             return "–"
         return f"{obj.respondent.public_name} (#{obj.respondent_id})"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

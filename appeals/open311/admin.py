@@ -9,6 +9,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from mycity.lib.admin import ReadOnlyAdminMixin
+
 from .models import ApiClient, Open311Submission
 from .services import api_client_create, api_client_revoke, api_client_rotate_key
 
@@ -86,7 +88,7 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Open311Submission)
-class Open311SubmissionAdmin(admin.ModelAdmin):
+class Open311SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["appeal", "client", "created_at"]
     list_filter = ["client"]
     search_fields = ["appeal__reference", "email", "last_name", "phone"]
@@ -104,12 +106,3 @@ class Open311SubmissionAdmin(admin.ModelAdmin):
         "media_url",
         "created_at",
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -4,6 +4,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
+from mycity.lib.departments import department_staff_ids
+from mycity.lib.i18n import in_every_language
 
 from ..models import Appeal, AppealEvent, AppealMessage
 from ..workflow import Action, Status, allowed, target
@@ -70,21 +72,12 @@ def transition(
     return locked
 
 
-def department_staff_ids(appeal: Appeal) -> set[int]:
-    """The active staff and the head of the department the appeal is routed to."""
-    department = appeal.department
-    staff = set(department.members.filter(is_active=True).values_list("pk", flat=True))
-    if department.head_id:
-        staff.add(department.head_id)
-    return staff
-
-
 def notify_department_of_reply(appeal: Appeal, *, what: str) -> None:
     """Tell the routed department that the author added information or reopened."""
-    staff = department_staff_ids(appeal)
+    staff = department_staff_ids(appeal.department)
     if staff:
         notify(
-            recipients=sorted(staff),
+            recipients=staff,
             event="appeals.author_replied",
             context={"reference": appeal.reference, "title": appeal.title, "what": what},
             url=appeal.get_absolute_url(),
@@ -133,12 +126,3 @@ def notify_contact_of_status(appeal: Appeal, *, reason: str = "") -> bool:
                 heading = _("The answer:")
                 text = f"{text}\n\n{heading}\n{answer.text}"
     return notify_contact(appeal, text)
-
-
-def in_every_language(text) -> dict[str, str]:
-    """A lazy text as {"uk": …, "en": …}: a notification renders it in the recipient's."""
-    values = {}
-    for language, _name in settings.LANGUAGES:
-        with translation.override(language):
-            values[language] = str(text)
-    return values

@@ -8,6 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from mycity.lib.i18n import in_every_language
+
 from .. import photos as photo_rules
 from ..models import (
     Appeal,
@@ -22,7 +24,6 @@ from ..selectors import is_public
 from ..workflow import AUTHOR, AUTHOR_CAN_ADD, Action, Status
 from .common import (
     AppealError,
-    in_every_language,
     notify_department_of_reply,
     notify_status,
     transition,

@@ -25,10 +25,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.notifications.services import notify
+from mycity.lib.departments import department_staff_ids
+from mycity.lib.i18n import in_every_language
 
 from ..models import Appeal, Category, Kind, ProposalSupport
 from ..workflow import PUBLIC_STATUSES
-from .common import AppealError, department_staff_ids, in_every_language
+from .common import AppealError
 
 THRESHOLD_STATUS = gettext_lazy("reached its support threshold")
 THRESHOLD_NOTE = gettext_lazy("The city must answer it officially.")
@@ -204,11 +206,11 @@ def support_count_recount(*, appeal_id: int) -> int | None:
 
 def _notify_threshold(appeal: Appeal) -> None:
     """Tell the routed department (staff and head), then the author and followers."""
-    staff = department_staff_ids(appeal)
+    staff = department_staff_ids(appeal.department)
     url = appeal.get_absolute_url()
     if staff:
         notify(
-            recipients=sorted(staff),
+            recipients=staff,
             event="appeals.threshold_reached",
             context={
                 "reference": appeal.reference,
@@ -224,7 +226,7 @@ def _notify_threshold(appeal: Appeal) -> None:
             appeal.author_id,
             *appeal.followers.values_list("user_id", flat=True),
         }
-        - staff
+        - set(staff)
         - {None}
     )
     notify(

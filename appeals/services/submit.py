@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 
 from citizens import services as citizens_services
 from citizens.notifications.services import notify
+from mycity.lib import references
+from mycity.lib.text import normalize
 from mycity.models import District
 
 from .. import photos as photo_rules
@@ -22,7 +24,6 @@ from ..models import (
     ReferenceCounter,
     legal_deadline,
 )
-from ..search import normalize
 from ..workflow import Action, Status
 from .common import AppealError
 
@@ -37,12 +38,7 @@ def next_reference(now: dt.datetime | None = None) -> str:
     Must run inside the caller's transaction: the counter row stays locked
     until it commits, so two submissions never get the same number.
     """
-    year = timezone.localdate(now or timezone.now()).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return f"{settings.CITY_CODE}-{year}-{counter.value:06d}"
+    return references.next_reference(ReferenceCounter, settings.CITY_CODE, now)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,13 @@ import json
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from shapely.geometry import shape
 
 from citizens.notifications.services import notify_audience
+from mycity.lib.i18n import in_every_language
 
 from .. import live
 from ..models import Alert, AlertUpdate, Severity
@@ -39,15 +40,6 @@ MAX_FEATURES = 500
 OVER = gettext_lazy("The alert is over.")
 WHAT_OVER = gettext_lazy("over")
 WHAT_UPDATE = gettext_lazy("update")
-
-
-def _both(message) -> dict:
-    """A lazily translated string in both languages, for a notification's context."""
-    out = {}
-    for lang in ("uk", "en"):
-        with translation.override(lang):
-            out[lang] = str(message)
-    return out
 
 
 def geometry_parse(raw) -> dict | None:
@@ -157,12 +149,12 @@ def alert_resolve(*, alert: Alert, by=None, text_uk: str = "", text_en: str = ""
         locked = _transition(alert.pk, RESOLVE)
         locked.resolved_at = timezone.now()
         locked.save(update_fields=["status", "resolved_at", "updated_at"])
-        uk = text_uk.strip() or _both(OVER)["uk"]
-        en = text_en.strip() or _both(OVER)["en"]
+        uk = text_uk.strip() or in_every_language(OVER)["uk"]
+        en = text_en.strip() or in_every_language(OVER)["en"]
         AlertUpdate.objects.create(alert=locked, text_uk=uk, text_en=en, author=by)
         live.refresh_on_commit()
         if locked.notified_at is not None:
-            _notify_update(locked, {"uk": uk, "en": en}, _both(WHAT_OVER))
+            _notify_update(locked, {"uk": uk, "en": en}, in_every_language(WHAT_OVER))
     return locked
 
 
@@ -181,7 +173,9 @@ def alert_update_add(*, alert: Alert, text_uk: str, text_en: str, by=None) -> Al
         locked.save(update_fields=["updated_at"])
         live.refresh_on_commit()
         if locked.notified_at is not None:
-            _notify_update(locked, {"uk": update.text_uk, "en": update.text_en}, _both(WHAT_UPDATE))
+            _notify_update(
+                locked, {"uk": update.text_uk, "en": update.text_en}, in_every_language(WHAT_UPDATE)
+            )
     return update
 
 
@@ -201,7 +195,7 @@ def _context(alert: Alert) -> dict:
         "icon": alert.icon,
         "title": {"uk": alert.title_uk, "en": alert.title_en},
         "text": {"uk": alert.text_uk, "en": alert.text_en},
-        "severity": _both(Severity(alert.severity).label),
+        "severity": in_every_language(Severity(alert.severity).label),
         "kind": alert.kind,
     }
 

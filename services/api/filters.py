@@ -18,5 +18,5 @@ class ServiceFilter(django_filters.FilterSet):
         fields = []
 
     def filter_q(self, queryset, name, value):
-        # The web catalogue's search: Ukrainian word forms (services/text.py).
+        # The web catalogue's search: Ukrainian word forms (mycity/lib/text.py).
         return queryset.search(value) if value.strip() else queryset

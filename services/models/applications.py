@@ -4,12 +4,14 @@ import uuid
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.departments import departments_of
+from mycity.lib.references import YearlyCounter
 from mycity.lib.storage import private_storage
 
 from ..workflow import OPEN_STATUSES, Action, Status, UrgentGround
@@ -26,14 +28,8 @@ def document_path(instance, filename: str) -> str:
     return f"applications/{now:%Y/%m}/{uuid.uuid4().hex}{instance.extension}"
 
 
-class ReferenceCounter(models.Model):
+class ReferenceCounter(YearlyCounter):
     """The last application number given out in a year (locked while incremented)."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    value = models.PositiveIntegerField(default=0)
-
-    def __str__(self):
-        return f"{self.year}: {self.value}"
 
 
 def officer_scope(queryset, user):
@@ -46,10 +42,7 @@ def officer_scope(queryset, user):
         return queryset.none()
     if user.is_superuser:
         return queryset
-    from mycity.models import Department
-
-    departments = Department.objects.filter(Q(members=user) | Q(head=user))
-    return queryset.filter(Exists(departments.filter(pk=OuterRef("department_id"))))
+    return queryset.filter(Exists(departments_of(user).filter(pk=OuterRef("department_id"))))
 
 
 class ApplicationQuerySet(models.QuerySet):

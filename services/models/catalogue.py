@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..text import normalize, query_words
+from mycity.lib.text import normalize, query_lemmas
 
 # Paths under /services/ that a service slug must not shadow.
 RESERVED_SLUGS = frozenset({"centres", "applications", "appointments", "documents", "mine"})
@@ -167,7 +167,7 @@ class ServiceQuerySet(models.QuerySet):
 
     def search(self, query: str):
         result = self
-        for word in query_words(query):
+        for word in query_lemmas(query):
             result = result.filter(search_text__contains=word)
         return result
 
@@ -253,6 +253,7 @@ class Service(models.Model):
         self.search_text = normalize(
             *(getattr(self, f"name_{code}", "") or "" for code in ("uk", "en")),
             *(getattr(self, f"summary_{code}", "") or "" for code in ("uk", "en")),
+            forms=True,
         )
         if kwargs.get("update_fields") is not None:
             kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}

@@ -14,6 +14,9 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
+from mycity.lib import references
+from mycity.lib.departments import department_staff_ids
+from mycity.lib.i18n import field_in_every_language, in_every_language
 
 from .. import calendar
 from ..documents import CheckedDocument, check_document
@@ -40,9 +43,6 @@ from ..workflow import (
 )
 from .common import (
     ServiceError,
-    department_staff_ids,
-    field_in_every_language,
-    in_every_language,
     may_process,
 )
 
@@ -55,12 +55,7 @@ def next_reference(now=None) -> str:
     Must run inside the caller's transaction: the counter row stays locked
     until it commits, so two submissions never get the same number.
     """
-    year = timezone.localdate(now or timezone.now()).year
-    ReferenceCounter.objects.get_or_create(year=year)
-    counter = ReferenceCounter.objects.select_for_update().get(year=year)
-    counter.value += 1
-    counter.save(update_fields=["value"])
-    return f"{settings.CITY_CODE}S-{year}-{counter.value:06d}"
+    return references.next_reference(ReferenceCounter, f"{settings.CITY_CODE}S", now)
 
 
 def _checked(uploads: Iterable) -> list[CheckedDocument]:
@@ -432,7 +427,7 @@ def _escalate(application: Application) -> None:
     if head is not None and head.is_active:
         recipients = [head.pk]
     else:
-        recipients = sorted(department_staff_ids(department) - {department.head_id})
+        recipients = department_staff_ids(department, head=False)
     if recipients:
         notify(
             recipients=recipients,

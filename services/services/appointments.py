@@ -10,10 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from citizens.notifications.services import notify
+from mycity.lib.i18n import field_in_every_language
 
 from .. import calendar
 from ..models import Appointment, CentreException, Service, ServiceCentre, Slot
-from .common import ServiceError, field_in_every_language, may_process
+from .common import ServiceError, may_process
 
 # A resident may hold this many upcoming visits at once (no hoarding of times).
 MAX_UPCOMING = 3

@@ -4,15 +4,13 @@ Each thread has its own database connection and closes it when done. SQLite
 serialises writers on the whole file and cannot show these races.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from citizens.notifications.models import Notification
 from services.models import Appointment, Slot
 from services.services import ServiceError, appointment_book, appointments_remind
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -23,29 +21,6 @@ pytestmark = [
         reason="row locks and concurrent transactions need PostgreSQL (set DATABASE_URL)",
     ),
 ]
-
-
-def at_once(calls) -> tuple[list, list[BaseException]]:
-    """Run every callable in its own thread, released together; (results, errors)."""
-    barrier = threading.Barrier(len(calls))
-    results, errors = [], []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            results.append(call())
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a booking hung (deadlock?)"
-    return results, errors
 
 
 def test_ten_residents_booking_the_last_place_at_once_leave_exactly_one(

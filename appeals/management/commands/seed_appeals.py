@@ -27,8 +27,9 @@ from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
 from appeals.models import Appeal, Category, ReferenceCounter, legal_deadline
-from appeals.search import normalize
 from appeals.workflow import PUBLIC_STATUSES, Status
+from mycity.lib.references import reference
+from mycity.lib.text import normalize
 from mycity.models import Department, District
 
 PROBLEMS = [
@@ -138,12 +139,7 @@ class Command(BaseCommand):
         now = timezone.now()
 
         with transaction.atomic():
-            year = timezone.localdate(now).year
-            ReferenceCounter.objects.get_or_create(year=year)
-            counter = ReferenceCounter.objects.select_for_update().get(year=year)
-            first = counter.value + 1
-            counter.value += count
-            counter.save(update_fields=["value"])
+            year, first = ReferenceCounter.take(count, now=now)
             batch = []
             for number in range(first, first + count):
                 district, points = rng.choice(pools)
@@ -161,7 +157,7 @@ class Command(BaseCommand):
                 registered = now - dt.timedelta(minutes=age)
                 term = category.answer_days
                 appeal = Appeal(
-                    reference=f"{settings.CITY_CODE}-{year}-{number:06d}",
+                    reference=reference(settings.CITY_CODE, year, number),
                     kind=kind,
                     category=category,
                     department_id=category.department_id,

@@ -8,6 +8,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from citizens.access import has_staff_powers
+from mycity.lib.departments import departments_of, works_in
+from mycity.lib.text import normalize
 from mycity.models import Department
 
 from ...models import (
@@ -17,7 +19,6 @@ from ...models import (
     AppealMessage,
     AppealNote,
 )
-from ...search import normalize
 from ...workflow import (
     DEPARTMENT,
     HEAD,
@@ -120,9 +121,7 @@ def _is_moderator(user) -> bool:
 def _in_department(user, department_id: int) -> bool:
     if not has_staff_powers(user):
         return False
-    return (
-        Department.objects.filter(pk=department_id).filter(Q(head=user) | Q(members=user)).exists()
-    )
+    return works_in(user, department_id)
 
 
 def is_head_or_deputy(user, department_id: int) -> bool:
@@ -171,8 +170,7 @@ def appeals_for_staff(user) -> QuerySet:
         return Appeal.objects.all()
     if not has_staff_powers(user):
         return Appeal.objects.none()
-    departments = Department.objects.filter(Q(head=user) | Q(members=user)).values("pk")
-    return Appeal.objects.filter(department_id__in=departments)
+    return Appeal.objects.filter(department_id__in=departments_of(user).values("pk"))
 
 
 def _role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) -> str:

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from citizens.notifications.services import notify
+from mycity.lib.departments import department_staff_ids
 
 from ...models import (
     Appeal,
@@ -17,7 +18,7 @@ from ...workflow import (
     Action,
     Status,
 )
-from ..common import department_staff_ids, transition
+from ..common import transition
 from .base import (
     AUDIT_ESCALATE,
     _audit,
@@ -66,7 +67,7 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
         deputies = department.deputies.filter(is_active=True).values_list("pk", flat=True)
         recipients = sorted({head.pk, *deputies})
     else:
-        recipients = sorted(department_staff_ids(appeal) - {department.head_id})
+        recipients = department_staff_ids(department, head=False)
     if recipients:
         notify(
             recipients=recipients,

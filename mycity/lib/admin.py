@@ -1,0 +1,23 @@
+"""Admin pages for rows that only the services write.
+
+Appeals, their timeline and audit, Open311 submissions, access changes,
+notifications, survey responses: staff read them in the admin, and every
+change goes through a service function (an action panel, an admin action),
+never through the form. Who may *view* stays each admin's decision.
+"""
+
+
+class ReadOnlyAdminMixin:
+    """Nobody adds, changes or deletes rows through this ModelAdmin or inline.
+
+    Put it first among the bases: `class X(ReadOnlyAdminMixin, admin.ModelAdmin)`.
+    """
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
