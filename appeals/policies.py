@@ -12,7 +12,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .models import Appeal, Category, Kind
-from .workflow import PUBLIC_STATUSES
+from .selectors import is_public
 
 
 def support_threshold(category: Category) -> int:
@@ -54,12 +54,8 @@ class SupportState:
 def support_state(appeal: Appeal, today: dt.date | None = None) -> SupportState:
     """The support box's view of `appeal` (uses `appeal.category`; select it with the appeal)."""
     today = today or timezone.localdate()
-    supportable = (
-        appeal.kind == Kind.PROPOSAL
-        and appeal.is_public
-        and appeal.status in PUBLIC_STATUSES
-        and not appeal.category.sensitive
-    )
+    # Only a proposal on public pages (the same rule as selectors.is_public).
+    supportable = appeal.kind == Kind.PROPOSAL and is_public(appeal)
     collecting = supportable and appeal.support_until is not None and today <= appeal.support_until
     return SupportState(
         count=appeal.support_count,

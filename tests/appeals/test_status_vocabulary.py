@@ -5,17 +5,23 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from appeals.admin_views import ACTIONS
 from appeals.models import Appeal
 from appeals.services import AppealError, staff
 from appeals.workflow import (
     ANSWERED_STATUSES,
     AUTHOR_CAN_ADD,
+    DEPARTMENT,
     FINAL_STATUSES,
+    HEAD,
+    MODERATOR,
     OPEN_STATUSES,
     PUBLIC_STATUSES,
+    TRANSITIONS,
     UNRESOLVED_STATUSES,
     WORKING_STATUSES,
     Status,
+    allowed,
 )
 from tests.factories import CategoryFactory, submit_appeal
 
@@ -130,3 +136,38 @@ def test_an_appeal_the_department_works_on_is_assigned_from_the_panel(
     )
 
     assert Appeal.objects.get(pk=appeal.pk).assignee == department_staff
+
+
+STAFF = {MODERATOR, DEPARTMENT, HEAD}
+
+
+def test_every_staff_action_of_the_table_has_its_panel_entry():
+    in_panel = {spec.workflow for spec in ACTIONS.values() if spec.workflow}
+    staff_actions = {action for action, (_s, _t, actors) in TRANSITIONS.items() if actors & STAFF}
+
+    assert in_panel == staff_actions
+
+
+@pytest.mark.parametrize("status", Status.values)
+def test_the_panel_offers_no_workflow_action_the_table_refuses(
+    client_for, moderator, department_staff, own_appeal, status
+):
+    appeal = in_status(own_appeal, status)
+
+    for user, role in ((moderator, MODERATOR), (department_staff, DEPARTMENT)):
+        offered = {
+            ACTIONS[key].workflow
+            for key in panel_keys(client_for(user), appeal)
+            if ACTIONS[key].workflow
+        }
+        assert all(allowed(action, status, role) for action in offered), (role, offered)
+        # The ones the table allows (with the law's windows open) are all offered,
+        # except where the action's own condition on the appeal says no.
+        expected = {
+            spec.workflow
+            for spec in ACTIONS.values()
+            if spec.workflow
+            and allowed(spec.workflow, status, role)
+            and (spec.when is None or spec.when(appeal))
+        }
+        assert offered == expected, role
