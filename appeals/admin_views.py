@@ -32,7 +32,15 @@ from .models import AnswerAttachment, AnswerTemplate, Appeal, AppealPhoto, Rejec
 from .services import AppealError
 from .services import staff as staff_services
 from .statistics import STATISTICS_DAYS, department_statistics
-from .workflow import DEPARTMENT, HEAD, MODERATOR, Action, Status, allowed
+from .workflow import (
+    ANSWERED_STATUSES,
+    DEPARTMENT,
+    HEAD,
+    MODERATOR,
+    WORKING_STATUSES,
+    Action,
+    allowed,
+)
 
 
 def colleagues(departments):
@@ -296,11 +304,13 @@ class StaffAction:
     form: type[ActionForm]
     run: Callable
     done: str
-    # A workflow action: the transition table decides. Otherwise `roles` do.
+    # A workflow action: the transition table (workflow.allowed) and the law's
+    # windows decide, as in the service. Otherwise `roles` and `statuses` (a
+    # named set of workflow.py the service checks too; None: any status) do.
     workflow: str | None = None
     roles: frozenset = frozenset()
     statuses: frozenset | None = None
-    # A further condition on the appeal itself (e.g. only anonymous appeals).
+    # A further condition on the appeal the service also checks (e.g. only anonymous appeals).
     when: Callable[[Appeal], bool] | None = None
 
     def available(self, appeal: Appeal, role: str | None) -> bool:
@@ -320,7 +330,6 @@ class StaffAction:
 
 
 BOTH = frozenset({MODERATOR, DEPARTMENT})
-WORKING = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})
 
 ACTIONS = {
     a.key: a
@@ -356,7 +365,7 @@ ACTIONS = {
             _publish_files,
             _("The public answer files are saved."),
             roles=BOTH,
-            statuses=frozenset({Status.ANSWERED, Status.CLOSED}),
+            statuses=ANSWERED_STATUSES,
         ),
         StaffAction(
             "assign",
@@ -367,7 +376,7 @@ ACTIONS = {
             ),
             _("The request is assigned."),
             roles=BOTH,
-            statuses=WORKING,
+            statuses=WORKING_STATUSES,
         ),
         StaffAction(
             "return",

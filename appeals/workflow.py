@@ -101,15 +101,30 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
     Action.CLAIM: (frozenset(Status.values), None, frozenset({AUTHOR})),
 }
 
+# The named sets of statuses. All but PUBLIC_STATUSES (a decision about what the
+# public sees) are derived from TRANSITIONS, so they cannot drift from it.
+
+
+def _status_changes_from(status: str) -> bool:
+    return any(status in sources and to is not None for sources, to, _ in TRANSITIONS.values())
+
+
+# Nothing more happens to the appeal: no transition changes these statuses.
+FINAL_STATUSES = frozenset(s for s in Status if not _status_changes_from(s))
+# Answered (and perhaps closed): the author may rate the answer and reopen the appeal.
+ANSWERED_STATUSES = TRANSITIONS[Action.REOPEN][0]
+# Not answered yet and not final: Open311 calls these "open".
+UNRESOLVED_STATUSES = frozenset(Status) - FINAL_STATUSES - ANSWERED_STATUSES
+# Still waiting for the city: the deadline runs and can be overdue. It does not
+# run while the appeal is returned to its author for information.
+OPEN_STATUSES = UNRESOLVED_STATUSES - {TRANSITIONS[Action.RETURN][1]}
+# The department works on the appeal: it can answer it, and its staff assign it.
+WORKING_STATUSES = TRANSITIONS[Action.ANSWER][0]
+# The author may add information or photos while the appeal is unresolved.
+AUTHOR_CAN_ADD = UNRESOLVED_STATUSES
 # Visible on public pages (once accepted by a moderator, and only if public).
 PUBLIC_STATUSES = frozenset(
     {Status.ACCEPTED, Status.IN_PROGRESS, Status.ANSWERED, Status.CLOSED, Status.FORWARDED}
-)
-# Still waiting for the city: the deadline runs and can be overdue.
-OPEN_STATUSES = frozenset({Status.ACCEPTED, Status.IN_PROGRESS, Status.MODERATION})
-# The author may add information or photos.
-AUTHOR_CAN_ADD = frozenset(
-    {Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS}
 )
 
 

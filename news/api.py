@@ -470,9 +470,7 @@ class AlertViewSet(viewsets.GenericViewSet):
 
     def get_queryset(self):
         updates = Prefetch("updates", AlertUpdate.objects.order_by("-created_at", "-pk"))
-        return Alert.objects.exclude(status=Alert.Status.DRAFT).prefetch_related(
-            "districts", updates
-        )
+        return Alert.objects.public().prefetch_related("districts", updates)
 
     def _district_id(self, request) -> int | None:
         slug = request.query_params.get("district")

@@ -13,6 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .alert_workflow import PUBLIC_STATUSES
+from .alert_workflow import Status as AlertStatus
+
 
 class Topic(models.Model):
     name = models.CharField(_("name"), max_length=80)
@@ -174,6 +177,10 @@ class Severity(models.IntegerChoices):
 
 
 class AlertQuerySet(models.QuerySet):
+    def public(self):
+        """What the alerts page and the API show: every alert but drafts."""
+        return self.filter(status__in=sorted(PUBLIC_STATUSES))
+
     def active(self, now=None):
         """Published, started, not resolved and not past their expected end."""
         now = now or timezone.now()
@@ -201,10 +208,8 @@ class AlertQuerySet(models.QuerySet):
 
 
 class Alert(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("draft")
-        PUBLISHED = "published", _("published")
-        RESOLVED = "resolved", _("resolved")
+    # The statuses and their transition table: news/alert_workflow.py.
+    Status = AlertStatus
 
     kind = models.CharField(_("kind"), max_length=20, choices=AlertKind)
     severity = models.PositiveSmallIntegerField(

@@ -93,9 +93,16 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str, bool]] = {
     ),
 }
 
-# The deadline runs and the application can be overdue.
-OPEN_STATUSES = frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.NEEDS_CORRECTION})
-FINAL_STATUSES = frozenset({Status.ISSUED, Status.REFUSED, Status.WITHDRAWN})
+# The named sets of statuses, derived from TRANSITIONS so they cannot drift from it.
+# Final: no transition changes these statuses (issued, refused, withdrawn).
+FINAL_STATUSES = frozenset(
+    s
+    for s in Status
+    if not any(s in sources and to is not None for sources, to, _who, _r in TRANSITIONS.values())
+)
+# The deadline runs and the application can be overdue: not decided yet (the
+# officer can still refuse it; a ready one is decided and waits to be issued).
+OPEN_STATUSES = TRANSITIONS[Action.REFUSE][0]
 # Actions officers take from the admin, in the order the buttons are shown.
 OFFICER_ACTIONS = [
     Action.START,

@@ -17,8 +17,7 @@ from ..models import (
     Category,
     CategoryQuestion,
 )
-from ..services.proposals import support_threshold
-from ..workflow import PUBLIC_STATUSES
+from ..policies import support_state
 
 
 class QuestionSerializer(serializers.ModelSerializer):
@@ -205,6 +204,12 @@ class SupportSerializer(serializers.Serializer):
     threshold = serializers.IntegerField()
     until = serializers.DateField(allow_null=True)
     reached = serializers.BooleanField()
+    open = serializers.BooleanField(
+        help_text=_(
+            "Supports are collected now: residents other than the author can support the "
+            "proposal or withdraw their support."
+        )
+    )
 
 
 class AppealDetailSerializer(AppealListSerializer):
@@ -264,13 +269,16 @@ class AppealDetailSerializer(AppealListSerializer):
 
     @extend_schema_field(SupportSerializer(allow_null=True))
     def get_support(self, appeal):
-        if appeal.kind != "proposal" or appeal.status not in PUBLIC_STATUSES:
+        # The same rule as the web page's support box and the services (appeals.policies).
+        state = support_state(appeal)
+        if not state.supportable:
             return None
         return {
-            "count": appeal.support_count,
-            "threshold": support_threshold(appeal.category),
-            "until": appeal.support_until,
-            "reached": appeal.threshold_reached_at is not None,
+            "count": state.count,
+            "threshold": state.threshold,
+            "until": state.support_until,
+            "reached": state.reached,
+            "open": state.collecting,
         }
 
 

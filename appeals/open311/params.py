@@ -18,7 +18,7 @@ from mycity.lib import untrusted
 
 from ..forms import QUESTION_PREFIX, question_field
 from ..models import Category
-from . import reads
+from ..workflow import UNRESOLVED_STATUSES
 
 WINDOW = dt.timedelta(days=90)
 MAX_RESULTS = 1000
@@ -152,7 +152,7 @@ def filtered(queryset, filters: dict):
     if filters["codes"]:
         queryset = queryset.filter(category__slug__in=filters["codes"])
     if len(set(filters["statuses"])) == 1:
-        open_ = sorted(reads.OPEN_STATUSES)
+        open_ = sorted(UNRESOLVED_STATUSES)
         if filters["statuses"][0] == "open":
             queryset = queryset.filter(status__in=open_)
         else:

@@ -18,9 +18,8 @@ from django.utils.translation import gettext as _
 
 from ..forms import NO, YES
 from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind, public_point
-from ..workflow import PUBLIC_STATUSES, Status
+from ..workflow import PUBLIC_STATUSES, UNRESOLVED_STATUSES, Status
 
-OPEN_STATUSES = frozenset({Status.MODERATION, Status.RETURNED, Status.ACCEPTED, Status.IN_PROGRESS})
 # Stand-ins reverse() accepts, swapped for each row's reference and photo id.
 PLACEHOLDER_REFERENCE = "ZZZZZ-9999-999999"
 PLACEHOLDER_PK = 987654321987
@@ -191,7 +190,7 @@ class RequestRows:
         expected = dt.datetime.combine(row["deadline"], dt.time(23, 59, 59))
         return {
             "service_request_id": row["reference"],
-            "status": "open" if status in OPEN_STATUSES else "closed",
+            "status": "open" if status in UNRESOLVED_STATUSES else "closed",
             "status_notes": notes,
             "service_name": self._translated(row, "category__name"),
             "service_code": row["category__slug"],

@@ -5,12 +5,11 @@ import math
 from django.conf import settings
 
 from ..models import PUBLIC_POINT_DECIMALS, Appeal, Category, public_point
-from ..workflow import Status
+from ..workflow import WORKING_STATUSES
 
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 # Suggested as duplicates: accepted by a moderator and still being worked on.
-SUGGESTED_STATUSES = (Status.ACCEPTED, Status.IN_PROGRESS)
 # Upper bounds (metres) of the distance bands the suggestions show, and one
 # "farther" band beyond; never a distance in metres.
 DISTANCE_BANDS = (100, 300, 1000)
@@ -67,7 +66,7 @@ def similar_open_appeals(
         Appeal.objects.filter(
             category=category,
             is_public=True,
-            status__in=SUGGESTED_STATUSES,
+            status__in=sorted(WORKING_STATUSES),
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
         )

@@ -21,7 +21,7 @@ from ..models import (
     legal_deadline,
 )
 from ..selectors import is_public
-from ..workflow import AUTHOR, AUTHOR_CAN_ADD, Action, Status
+from ..workflow import ANSWERED_STATUSES, AUTHOR, AUTHOR_CAN_ADD, Action, Status
 from .common import (
     AppealError,
     notify_department_of_reply,
@@ -31,7 +31,6 @@ from .common import (
 
 # The author may reopen an answered appeal this long after the answer, once.
 REOPEN_DAYS = 30
-RATED_STATUSES = frozenset({Status.ANSWERED, Status.CLOSED})
 
 
 def appeal_follow(*, appeal: Appeal, user) -> bool:
@@ -144,7 +143,7 @@ def has_rating(appeal: Appeal) -> bool:
 
 def rating_refusal(appeal: Appeal) -> str | None:
     """Why the author cannot rate the answer now, or None if they can."""
-    if appeal.answered_at is None or appeal.status not in RATED_STATUSES:
+    if appeal.answered_at is None or appeal.status not in ANSWERED_STATUSES:
         return _("A request can be rated once it is answered.")
     if has_rating(appeal):
         return _("You have already rated the answer to this request.")
@@ -173,7 +172,7 @@ def reopen_refusal(appeal: Appeal, now: dt.datetime | None = None) -> str | None
     now = now or timezone.now()
     if appeal.reopened:
         return _("This request has already been reopened once.")
-    if appeal.answered_at is None or appeal.status not in RATED_STATUSES:
+    if appeal.answered_at is None or appeal.status not in ANSWERED_STATUSES:
         return _("A request can be reopened only after it is answered.")
     if now - appeal.answered_at > dt.timedelta(days=REOPEN_DAYS):
         return _("A request can be reopened within %(days)d days of the answer.") % {

@@ -14,9 +14,7 @@ proposal meanwhile.
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -28,68 +26,12 @@ from citizens.notifications.services import notify
 from mycity.lib.departments import department_staff_ids
 from mycity.lib.i18n import in_every_language
 
-from ..models import Appeal, Category, Kind, ProposalSupport
-from ..workflow import PUBLIC_STATUSES
+from ..models import Appeal, Kind, ProposalSupport
+from ..policies import support_state, support_threshold
 from .common import AppealError
 
 THRESHOLD_STATUS = gettext_lazy("reached its support threshold")
 THRESHOLD_NOTE = gettext_lazy("The city must answer it officially.")
-
-
-def support_threshold(category: Category) -> int:
-    """Supports a proposal of `category` needs: the category's own, else the city-wide one."""
-    return category.support_threshold or settings.PROPOSAL_SUPPORT_THRESHOLD
-
-
-@dataclass(frozen=True)
-class SupportState:
-    """What the support box shows about one proposal (a read, no queries)."""
-
-    count: int
-    threshold: int
-    reached_at: dt.datetime | None
-    support_until: dt.date | None
-    supportable: bool  # a public, accepted, non-sensitive proposal
-    collecting: bool  # supportable and within its period today
-
-    @property
-    def reached(self) -> bool:
-        return self.reached_at is not None
-
-    @property
-    def ended(self) -> bool:
-        return self.supportable and not self.collecting
-
-    @property
-    def days_left(self) -> int:
-        if not self.collecting:
-            return 0
-        return (self.support_until - timezone.localdate()).days
-
-    @property
-    def progress(self) -> int:
-        """Supports shown on the progress bar: never past the threshold."""
-        return min(self.count, self.threshold)
-
-
-def support_state(appeal: Appeal, today: dt.date | None = None) -> SupportState:
-    """The support box's view of `appeal` (uses `appeal.category`; select it with the appeal)."""
-    today = today or timezone.localdate()
-    supportable = (
-        appeal.kind == Kind.PROPOSAL
-        and appeal.is_public
-        and appeal.status in PUBLIC_STATUSES
-        and not appeal.category.sensitive
-    )
-    collecting = supportable and appeal.support_until is not None and today <= appeal.support_until
-    return SupportState(
-        count=appeal.support_count,
-        threshold=support_threshold(appeal.category),
-        reached_at=appeal.threshold_reached_at,
-        support_until=appeal.support_until,
-        supportable=supportable,
-        collecting=collecting,
-    )
 
 
 def _lock(appeal: Appeal) -> Appeal:

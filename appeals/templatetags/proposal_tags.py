@@ -2,7 +2,7 @@
 
 from django import template
 
-from ..services.proposals import SupportState, support_state
+from ..policies import SupportState, support_state
 
 register = template.Library()
 

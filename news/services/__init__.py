@@ -1,7 +1,7 @@
 """Every operation that changes news, alerts or subscriptions."""
 
+from ..alert_workflow import TRANSITIONS
 from .alerts import (
-    TRANSITIONS,
     alert_publish,
     alert_resolve,
     alert_save,

@@ -1,6 +1,6 @@
 """Urgent alerts: publish, update, resolve, and tell residents exactly once.
 
-Allowed status changes are one table (TRANSITIONS). Every change refreshes
+Allowed status changes are one table (news.alert_workflow). Every change refreshes
 the banner cache after commit (news/live.py), so open pages see it on their
 next poll. Residents are told through the notifications outbox: one
 broadcast per alert, targeted by district, claimed with a conditional
@@ -21,15 +21,10 @@ from citizens.notifications.services import notify_audience
 from mycity.lib.i18n import in_every_language
 
 from .. import live
+from ..alert_workflow import FINAL_STATUSES, PUBLISH, RESOLVE, allowed, target
 from ..models import Alert, AlertUpdate, Severity
 from .common import NewsError
 
-PUBLISH, RESOLVE = "publish", "resolve"
-# action -> (allowed from, to)
-TRANSITIONS = {
-    PUBLISH: ({Alert.Status.DRAFT}, Alert.Status.PUBLISHED),
-    RESOLVE: ({Alert.Status.PUBLISHED}, Alert.Status.RESOLVED),
-}
 GEOMETRY_TYPES = {
     "Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon",
     "GeometryCollection",
@@ -117,14 +112,13 @@ def alert_save(*, alert: Alert, author=None, districts=None) -> Alert:
 
 
 def _transition(alert_id: int, action: str) -> Alert:
-    allowed, target = TRANSITIONS[action]
     alert = Alert.objects.select_for_update().get(pk=alert_id)
-    if alert.status not in allowed:
+    if not allowed(action, alert.status):
         raise NewsError(
             _("This alert is %(status)s: it cannot be changed that way.")
             % {"status": alert.get_status_display()}
         )
-    alert.status = target
+    alert.status = target(action)
     return alert
 
 
@@ -164,7 +158,7 @@ def alert_update_add(*, alert: Alert, text_uk: str, text_en: str, by=None) -> Al
         raise NewsError(_("Write the update in Ukrainian and in English."))
     with transaction.atomic():
         locked = Alert.objects.select_for_update().get(pk=alert.pk)
-        if locked.status == Alert.Status.RESOLVED:
+        if locked.status in FINAL_STATUSES:
             raise NewsError(_("This alert is resolved: publish a new one instead."))
         update = AlertUpdate.objects.create(
             alert=locked, text_uk=text_uk.strip(), text_en=text_en.strip(), author=by

@@ -110,7 +110,7 @@ def _map_settings() -> dict:
 @require_safe
 def alert_detail(request, pk: int):
     alert = get_object_or_404(
-        Alert.objects.exclude(status=Alert.Status.DRAFT).prefetch_related("districts", "updates"),
+        Alert.objects.public().prefetch_related("districts", "updates"),
         pk=pk,
     )
     return render(

@@ -21,12 +21,11 @@ from ..forms import ApplicationForm, MessageForm
 from ..models import Application, FormField, Service
 from ..services import (
     ServiceError,
-    application_correct,
-    application_message,
     application_submit,
     application_transition,
+    application_write,
 )
-from ..workflow import Action, Status
+from ..workflow import Action
 from . import serializers as s
 from .common import (
     ERRORS,
@@ -125,8 +124,8 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["post"])
     @rate_limited("message")
     def messages(self, request, reference=None):
-        """The applicant writes (application_message); on an application returned
-        for correction the message is the correction (application_correct), as on the web."""
+        """The applicant writes (application_write, as on the web): on an application
+        returned for correction the message is the correction, else a message."""
         application = self._application()
         if application.applicant_id != request.user.pk:
             raise Http404("Officers write from the administration.")
@@ -139,20 +138,12 @@ class ApplicationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not form.is_valid():
             raise ValidationError(_form_errors(form.errors, []))
         try:
-            if application.status == Status.NEEDS_CORRECTION:
-                application_correct(
-                    application=application,
-                    applicant=request.user,
-                    body=form.cleaned_data["body"],
-                    documents=form.cleaned_data["files"],
-                )
-            else:
-                application_message(
-                    application=application,
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    documents=form.cleaned_data["files"],
-                )
+            application_write(
+                application=application,
+                applicant=request.user,
+                body=form.cleaned_data["body"],
+                documents=form.cleaned_data["files"],
+            )
         except ServiceError as exc:
             raise refused(exc) from None
         return self._detail(self._application())

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from .. import policies
 from ..forms import build_field
 from ..models import (
     Application,
@@ -23,7 +24,7 @@ from ..models import (
     Service,
     ServiceCentre,
 )
-from ..workflow import FINAL_STATUSES, Status, UrgentGround
+from ..workflow import Status, UrgentGround
 
 
 def absolute(context, path: str) -> str:
@@ -462,21 +463,18 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     def get_web_receipt_url(self, application) -> str:
         return absolute(self.context, reverse("services:receipt", args=[application.reference]))
 
+    # The same policies as the web page (services.policies).
     def get_is_applicant(self, application) -> bool:
-        return application.applicant_id == self.context["request"].user.pk
+        return policies.is_applicant(application, self.context["request"].user)
 
     def get_can_write(self, application) -> bool:
-        return self.get_is_applicant(application) and application.status not in FINAL_STATUSES
+        return policies.can_write(application, self.context["request"].user)
 
     def get_needs_correction(self, application) -> bool:
-        return application.status == Status.NEEDS_CORRECTION
+        return policies.needs_correction(application)
 
     def get_can_withdraw(self, application) -> bool:
-        return self.get_is_applicant(application) and application.status in (
-            Status.SUBMITTED,
-            Status.NEEDS_CORRECTION,
-            Status.IN_PROGRESS,
-        )
+        return policies.can_withdraw(application, self.context["request"].user)
 
 
 class ApplicationCreateSerializer(serializers.Serializer):

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..appointment_workflow import CHANGEABLE_STATUSES
+from ..appointment_workflow import Status as AppointmentStatus
 from .applications import officer_scope
 
 
@@ -68,11 +70,8 @@ class AppointmentQuerySet(models.QuerySet):
 
 
 class Appointment(models.Model):
-    class Status(models.TextChoices):
-        BOOKED = "booked", _("Booked")
-        CANCELLED = "cancelled", _("Cancelled")
-        ATTENDED = "attended", _("Attended")
-        NO_SHOW = "no_show", _("Did not come")
+    # The statuses and their transition table: services/appointment_workflow.py.
+    Status = AppointmentStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     code = models.CharField(_("code"), max_length=12, unique=True)
@@ -150,4 +149,4 @@ class Appointment(models.Model):
 
     @property
     def is_active(self) -> bool:
-        return self.status == self.Status.BOOKED and self.starts_at > timezone.now()
+        return self.status in CHANGEABLE_STATUSES and self.starts_at > timezone.now()

@@ -29,10 +29,10 @@ from ..models import (
     RequesterContact,
     Service,
 )
+from ..policies import can_write, needs_correction
 from ..workflow import (
     APPLICANT,
     EXTENSION_NOTICE_DAYS,
-    FINAL_STATUSES,
     OFFICER,
     Action,
     Status,
@@ -324,7 +324,7 @@ def application_message(
     from_officer = author.pk != application.applicant_id
     if from_officer and not may_process(author, application.department_id):
         raise ServiceError(_("Only officers of the responsible department can do this."))
-    if not from_officer and application.status in FINAL_STATUSES:
+    if not from_officer and not can_write(application, author):
         raise ServiceError(_("This application is closed; file a new one if you need to."))
     if not body and not documents:
         raise ServiceError(_("Write a message or attach a file."))
@@ -384,6 +384,21 @@ def application_correct(
         return application_transition(
             application=application, action=Action.CORRECT, actor=applicant
         )
+
+
+def application_write(
+    *, application: Application, applicant, body: str, documents: Iterable = ()
+) -> bool:
+    """The applicant writes, from the web page or the API: on an application
+    returned for correction the message is the correction (application_correct),
+    else a message (application_message). True if it was the correction."""
+    if needs_correction(application):
+        application_correct(
+            application=application, applicant=applicant, body=body, documents=documents
+        )
+        return True
+    application_message(application=application, author=applicant, body=body, documents=documents)
+    return False
 
 
 def applications_escalate_overdue(*, now: dt.datetime | None = None) -> int:

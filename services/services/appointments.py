@@ -13,6 +13,7 @@ from citizens.notifications.services import notify
 from mycity.lib.i18n import field_in_every_language
 
 from .. import calendar
+from ..appointment_workflow import MARKS, OFFICER, RESIDENT, Action, allowed, target
 from ..models import Appointment, CentreException, Service, ServiceCentre, Slot
 from .common import ServiceError, may_process
 
@@ -190,6 +191,7 @@ def appointment_book(
                     resident=resident,
                     starts_at=slot.starts_at,
                     ends_at=slot.ends_at,
+                    status=target(Action.BOOK, None),
                     note=note,
                 )
         except IntegrityError:
@@ -212,13 +214,14 @@ def appointment_cancel(*, appointment: Appointment, by) -> Appointment:
     """Cancel a booked future visit and give its seat back (resident or officer)."""
     if not _may_change(appointment, by):
         raise ServiceError(_("You cannot change this appointment."))
+    role = RESIDENT if appointment.resident_id == by.pk else OFFICER
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != Appointment.Status.BOOKED:
+        if not allowed(Action.CANCEL, locked.status, role):
             raise ServiceError(_("This appointment is no longer booked."))
         if locked.starts_at <= timezone.now():
             raise ServiceError(_("This visit has already started or passed."))
-        locked.status = Appointment.Status.CANCELLED
+        locked.status = target(Action.CANCEL, locked.status)
         locked.save(update_fields=["status", "updated_at"])
         _release_seat(locked.slot_id)
         notify(
@@ -242,7 +245,10 @@ def appointment_reschedule(
     _check_time(centre=centre, service=service, starts_at=starts_at)
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status != Appointment.Status.BOOKED or locked.starts_at <= timezone.now():
+        if (
+            not allowed(Action.RESCHEDULE, locked.status, RESIDENT)
+            or locked.starts_at <= timezone.now()
+        ):
             raise ServiceError(_("This appointment can no longer be changed."))
         if locked.starts_at == starts_at and locked.centre_id == centre.pk:
             raise ServiceError(_("This is already the time of your visit."))
@@ -278,17 +284,18 @@ def appointment_reschedule(
 
 def appointment_mark(*, appointment: Appointment, officer, status: str) -> Appointment:
     """An officer marks a visit as attended or a no-show (once it has started)."""
-    if status not in (Appointment.Status.ATTENDED, Appointment.Status.NO_SHOW):
+    action = MARKS.get(status)
+    if action is None:
         raise ServiceError(_("Mark a visit as attended or as a no-show."))
     if not may_process(officer, appointment.department_id):
         raise ServiceError(_("Only officers of the responsible department can do this."))
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if locked.status == Appointment.Status.CANCELLED:
+        if not allowed(action, locked.status, OFFICER):
             raise ServiceError(_("This appointment was cancelled."))
-        if status == Appointment.Status.NO_SHOW and locked.starts_at > timezone.now():
+        if action == Action.NO_SHOW and locked.starts_at > timezone.now():
             raise ServiceError(_("A visit that has not started yet cannot be a no-show."))
-        locked.status = status
+        locked.status = target(action, locked.status)
         locked.marked_by = officer
         locked.save(update_fields=["status", "marked_by", "updated_at"])
     return locked

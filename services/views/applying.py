@@ -10,19 +10,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mycity.lib.ratelimit import rate_limited
 
-from .. import selectors
+from .. import policies, selectors
 from ..downloads import document_response, receipt_response
 from ..forms import ApplicationForm, MessageForm, PublicRequestForm
 from ..models import Application, Service
 from ..services import (
     ServiceError,
-    application_correct,
-    application_message,
     application_submit,
     application_transition,
     public_request_submit,
 )
-from ..workflow import FINAL_STATUSES, Action, Status
+from ..services import application_write as write_to_officer
+from ..workflow import Action
 
 
 @login_required
@@ -107,19 +106,16 @@ def request_without_account(request, slug):
 
 
 def _page(request, application, *, message_form=None, status=200):
-    is_applicant = application.applicant_id == request.user.pk
     return render(
         request,
         "services/application.html",
         {
             "application": application,
-            "is_applicant": is_applicant,
+            "is_applicant": policies.is_applicant(application, request.user),
             "message_form": message_form or MessageForm(),
-            "can_write": is_applicant and application.status not in FINAL_STATUSES,
-            "needs_correction": application.status == Status.NEEDS_CORRECTION,
-            "can_withdraw": is_applicant
-            and application.status
-            in (Status.SUBMITTED, Status.NEEDS_CORRECTION, Status.IN_PROGRESS),
+            "can_write": policies.can_write(application, request.user),
+            "needs_correction": policies.needs_correction(application),
+            "can_withdraw": policies.can_withdraw(application, request.user),
         },
         status=status,
     )
@@ -143,22 +139,18 @@ def application_write(request, ref):
     form = MessageForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            if application.status == Status.NEEDS_CORRECTION:
-                application_correct(
-                    application=application,
-                    applicant=request.user,
-                    body=form.cleaned_data["body"],
-                    documents=form.cleaned_data["files"],
-                )
-                messages.success(request, _("Thank you. The application is back with the officer."))
-            else:
-                application_message(
-                    application=application,
-                    author=request.user,
-                    body=form.cleaned_data["body"],
-                    documents=form.cleaned_data["files"],
-                )
-                messages.success(request, _("Your message is sent."))
+            corrected = write_to_officer(
+                application=application,
+                applicant=request.user,
+                body=form.cleaned_data["body"],
+                documents=form.cleaned_data["files"],
+            )
+            messages.success(
+                request,
+                _("Thank you. The application is back with the officer.")
+                if corrected
+                else _("Your message is sent."),
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc))
         else:

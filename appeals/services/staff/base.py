@@ -25,7 +25,6 @@ from ...workflow import (
     MODERATOR,
     TRANSITIONS,
     Action,
-    Status,
 )
 from ..common import AppealError
 
@@ -45,11 +44,6 @@ ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 ATTACHMENT_MAX_COUNT = 10
 ATTACHMENT_MAX_PAGES = 200
 ATTACHMENT_NAME_MAX = AnswerAttachment._meta.get_field("name").max_length
-
-# Statuses in which nobody works on the appeal any more: no assignment.
-FINAL_STATUSES = frozenset(
-    {Status.CLOSED, Status.REJECTED, Status.MERGED, Status.FORWARDED, Status.LAPSED}
-)
 
 # Audit codes (AppealAudit.action).
 AUDIT_REDACT = "appeals.redact"

@@ -20,6 +20,7 @@ from ...models import (
 from ...workflow import (
     DEPARTMENT,
     MODERATOR,
+    WORKING_STATUSES,
     Action,
 )
 from ..common import AppealError, transition
@@ -31,7 +32,6 @@ from .base import (
     ATTACHMENT_NAME_MAX,
     AUDIT_ASSIGN,
     AUDIT_NOTE,
-    FINAL_STATUSES,
     MAX_TERM_DAYS,
     MESSAGE_MAX,
     NOTE_MAX,
@@ -66,13 +66,15 @@ def appeal_assign(*, appeal: Appeal, assignee, actor) -> Appeal:
 
     The assignee must be an active staff member or the head of the department
     the appeal is routed to; they are told, unless they assigned themselves.
-    Refused for appeals nobody works on any more (closed, rejected, merged,
-    forwarded).
+    Only while the department works on the appeal (workflow.WORKING_STATUSES:
+    accepted or in progress, the statuses it can answer from). Before the
+    moderator accepts it the department may still change; once answered,
+    returned to the author, or final, nobody is to be assigned.
     """
     with transaction.atomic():
         locked = _lock(appeal)
         _role_for(actor, locked, roles=ANY_STAFF)
-        if locked.status in FINAL_STATUSES:
+        if locked.status not in WORKING_STATUSES:
             raise AppealError(
                 _("A request that is “%(status)s” cannot be assigned.")
                 % {"status": locked.get_status_display()}
