@@ -119,13 +119,12 @@ def _archive(data: dict, files: dict) -> bytes:
 
 def data_export_request(*, user: User) -> DataExport:
     """Record a request for an archive of all of `user`'s data; the task builds it."""
-    from .tasks import build_data_export
 
     if user.erased_at:
         raise PersonalDataError(_("This account has been deleted."))
     export = DataExport.objects.create(user=user)
     # With the broker down, data_exports_build_missed builds it later.
-    queue_on_commit(build_data_export, export.pk)
+    queue_on_commit("citizens.tasks.build_data_export", export.pk)
     return export
 
 

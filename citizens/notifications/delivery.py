@@ -19,11 +19,9 @@ docs/operations.md, "Notification outbox after a crash".
 """
 
 import datetime as dt
-import hashlib
 import logging
 import time
 import uuid
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -31,9 +29,11 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 
 from mycity.lib import process
+from mycity.lib import tasks as task_queue
 
 from . import channels
 from .channels import PermanentFailure, TemporaryFailure
+from .keys import delivery_key, message_id  # noqa: F401 (message_id: the channels' name for it)
 from .models import Broadcast, Delivery
 
 logger = logging.getLogger(__name__)
@@ -54,25 +54,6 @@ SWEEP_LIMIT = 20000
 def lease() -> dt.timedelta:
     """How long a claim lasts after its last heartbeat (NOTIFICATIONS_CLAIM_LEASE_SECONDS)."""
     return dt.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_LEASE_SECONDS)
-
-
-def delivery_key(delivery: Delivery) -> str:
-    """The same string for every attempt of one outbox row, different for any other row.
-
-    The hash of the row's creation time keeps it unique when the database is
-    rebuilt and ids start again from 1: a mail system that saw an old
-    Message-ID would otherwise drop a new message as its copy. At most 31
-    characters of [A-Za-z0-9-], so it is also a valid web push Topic.
-    """
-    seed = f"{delivery.pk}:{delivery.notification_id}:{delivery.created_at.isoformat()}"
-    digest = hashlib.sha256(seed.encode()).hexdigest()[:10]
-    return f"d{delivery.pk}-{digest}"
-
-
-def message_id(delivery: Delivery) -> str:
-    """A stable Message-ID for the e-mail of this row (RFC 5322 msg-id)."""
-    domain = urlsplit(settings.SITE_URL).hostname or "localhost"
-    return f"<{delivery_key(delivery)}@{domain}>"
 
 
 def claim(ids) -> list[Delivery]:
@@ -241,8 +222,7 @@ def sweep() -> dict[str, int]:
     (their on_commit queueing failed, a retry came due, quiet hours ended, or
     they were just given back) and resumes broadcasts whose fan-out stopped.
     """
-    from ..tasks import fan_out_broadcast
-    from .services import _safely_queue, enqueue_deliveries
+    from .services import FAN_OUT_BROADCAST, enqueue_deliveries
 
     now = timezone.now()
     released = release_lost_claims(now)
@@ -264,5 +244,5 @@ def sweep() -> dict[str, int]:
     for broadcast_id in Broadcast.objects.filter(
         status=Broadcast.Status.PENDING, updated_at__lte=now - SWEEP_GRACE
     ).values_list("pk", flat=True):
-        resumed += _safely_queue(fan_out_broadcast, broadcast_id)
+        resumed += task_queue.queue(FAN_OUT_BROADCAST, broadcast_id)
     return {"released": len(released), "queued": len(due), "broadcasts": resumed}

@@ -19,8 +19,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from mycity.lib import tasks as task_queue
+
 from ..models import User
 from . import audiences, channels
+from .errors import NotificationError
 from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event
 from .models import (
     Broadcast,
@@ -33,11 +36,10 @@ from .models import (
 )
 
 BATCH_SIZE = 1000
+# Queued by name (mycity.lib.tasks.queue): the tasks module imports this one.
+DELIVER_BATCH = "citizens.tasks.deliver_batch"
+FAN_OUT_BROADCAST = "citizens.tasks.fan_out_broadcast"
 logger = logging.getLogger(__name__)
-
-
-class NotificationError(Exception):
-    """A refused notification operation; the message is shown to the user."""
 
 
 def notify(
@@ -99,12 +101,7 @@ def notify_audience(
         event=event, context=context or {}, url=url, audience=audience
     )
 
-    def queue():
-        from ..tasks import fan_out_broadcast
-
-        _safely_queue(fan_out_broadcast, broadcast.pk)
-
-    transaction.on_commit(queue)
+    transaction.on_commit(lambda: task_queue.queue(FAN_OUT_BROADCAST, broadcast.pk))
     return broadcast
 
 
@@ -277,21 +274,10 @@ def _enqueue_on_commit(delivery_ids: list[int]) -> None:
 
 def enqueue_deliveries(delivery_ids, *, chunk: int = 100) -> None:
     """Queue delivery tasks; a broker failure is logged and left to the sweep."""
-    from ..tasks import deliver_batch
-
     ids = list(delivery_ids)
     for start in range(0, len(ids), chunk):
-        if not _safely_queue(deliver_batch, ids[start : start + chunk]):
+        if not task_queue.queue(DELIVER_BATCH, ids[start : start + chunk]):
             return  # the broker is down: the sweep picks up the rest
-
-
-def _safely_queue(task, *args) -> bool:
-    try:
-        task.delay(*args)
-    except Exception as exc:  # broker down: rows stay pending, the sweep sends them
-        logger.warning("could not queue %s: %s", task.name, exc)
-        return False
-    return True
 
 
 # --- The person's side: inbox and preferences ------------------------------

@@ -30,10 +30,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import User
+from .errors import NotificationError
 from .events import TELEGRAM
 from .links import absolute
 from .models import Delivery, TelegramLink
-from .services import NotificationError
 
 logger = logging.getLogger(__name__)
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 
+from celery import current_app
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -24,7 +25,14 @@ BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
 def queue(task, *args) -> bool:
-    """`task.delay(*args)`, or False with a warning when the broker cannot take it."""
+    """`task.delay(*args)`, or False with a warning when the broker cannot take it.
+
+    `task` is a task or its registered name ("citizens.tasks.deliver_batch"):
+    by name, services queue their tasks without importing the tasks module,
+    which imports them (no import cycle; tasks call services, never the reverse).
+    """
+    if isinstance(task, str):
+        task = current_app.tasks[task]
     try:
         task.delay(*args)
     except BROKER_ERRORS as exc:

@@ -6,15 +6,15 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection, transaction
 
-from citizens.notifications import services as notification_services
 from citizens.notifications.models import Delivery
 from citizens.tasks import deliver_batch, fan_out_broadcast
+from mycity.lib import tasks as task_queue
 from news.models import Alert, AlertKind, Severity
 from news.services import alert_publish, alert_save
 from tests.citizens.notifications.test_worker import worker  # noqa: F401 (a fixture)
 from tests.factories import UserFactory, verify_email
 
-REAL_QUEUE = notification_services._safely_queue
+REAL_QUEUE = task_queue.queue
 
 pytestmark = [
     pytest.mark.services,
@@ -32,7 +32,7 @@ def test_published_alert_is_mailed_by_the_worker_to_its_district_only(
     north,
     south,
 ):
-    monkeypatch.setattr(notification_services, "_safely_queue", REAL_QUEUE)
+    monkeypatch.setattr(task_queue, "queue", REAL_QUEUE)
     uk = UserFactory(district=north, preferred_language="uk")
     en = UserFactory(district=north, preferred_language="en")
     elsewhere = UserFactory(district=south)

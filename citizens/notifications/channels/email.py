@@ -10,7 +10,7 @@ import smtplib
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from ..delivery import message_id
+from ..keys import message_id
 from ..links import absolute, unsubscribe_url
 from . import PermanentFailure, TemporaryFailure
 

@@ -19,10 +19,10 @@ from django.utils import translation
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from ..delivery import delivery_key
+from ..keys import delivery_key
 from ..links import absolute
 from ..models import PushSubscription
-from ..push import cancel_pending, endpoint_problem
+from ..push_endpoints import cancel_pending, endpoint_problem
 from . import PermanentFailure, TemporaryFailure
 
 logger = logging.getLogger(__name__)

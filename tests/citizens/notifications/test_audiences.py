@@ -3,9 +3,10 @@
 import pytest
 
 from citizens.models import User
-from citizens.notifications import audiences, services
+from citizens.notifications import audiences
 from citizens.notifications.models import Notification
 from citizens.notifications.services import broadcast_fan_out_step, notify_audience
+from mycity.lib import tasks as task_queue
 from tests.factories import DistrictFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +19,7 @@ def by_email_prefix(*, prefix):
 @pytest.fixture(autouse=True)
 def named(monkeypatch):
     monkeypatch.setitem(audiences.registry(), "tests.by_prefix", by_email_prefix)
-    monkeypatch.setattr(services, "_safely_queue", lambda task, *args: True)
+    monkeypatch.setattr(task_queue, "queue", lambda task, *args: True)
 
 
 def recipients(broadcast):

@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from citizens import tasks
 from citizens.notifications import delivery as outbox
-from citizens.notifications import services
 from citizens.notifications.delivery import (
     claim,
     deliver_many,
@@ -34,6 +33,7 @@ from citizens.notifications.delivery import (
 from citizens.notifications.events import EMAIL, WEBPUSH
 from citizens.notifications.models import Delivery, Notification, PushSubscription
 from mycity.lib import process
+from mycity.lib import tasks as task_queue
 from tests.citizens.notifications.test_webpush import (  # noqa: F401 (fixtures)
     push_service,
     subscribed,
@@ -77,10 +77,10 @@ def queued(monkeypatch):
     calls = []
 
     def record(task, *args):
-        calls.append((task.name, args))
+        calls.append((task if isinstance(task, str) else task.name, args))
         return True
 
-    monkeypatch.setattr(services, "_safely_queue", record)
+    monkeypatch.setattr(task_queue, "queue", record)
     return calls
 
 

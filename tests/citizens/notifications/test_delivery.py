@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from citizens.notifications import channels, events, services
+from citizens.notifications import channels, events
 from citizens.notifications.channels import PermanentFailure, TemporaryFailure
 from citizens.notifications.delivery import (
     BACKOFF,
@@ -33,6 +33,7 @@ from citizens.notifications.services import notify_audience
 from citizens.services import user_verify_resident
 from citizens.tasks import deliver_batch
 from mycity.celery import app as celery_app
+from mycity.lib import tasks as task_queue
 from tests.factories import UserFactory, verify_email
 
 pytestmark = pytest.mark.django_db
@@ -82,10 +83,10 @@ def queued(monkeypatch):
     calls = []
 
     def record(task, *args):
-        calls.append((task.name, args))
+        calls.append((task if isinstance(task, str) else task.name, args))
         return True
 
-    monkeypatch.setattr(services, "_safely_queue", record)
+    monkeypatch.setattr(task_queue, "queue", record)
     return calls
 
 

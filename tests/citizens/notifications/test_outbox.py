@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 
 from citizens.models import User
-from citizens.notifications import events, services
+from citizens.notifications import events
 from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
 from citizens.notifications.models import (
     Broadcast,
@@ -30,6 +30,7 @@ from citizens.notifications.services import (
     notify_audience,
     release_time,
 )
+from mycity.lib import tasks as task_queue
 from tests.factories import DistrictFactory, UserFactory, verify_email
 
 pytestmark = pytest.mark.django_db
@@ -76,10 +77,10 @@ def queued(monkeypatch):
     calls = []
 
     def record(task, *args):
-        calls.append((task.name, args))
+        calls.append((task if isinstance(task, str) else task.name, args))
         return True
 
-    monkeypatch.setattr(services, "_safely_queue", record)
+    monkeypatch.setattr(task_queue, "queue", record)
     return calls
 
 
