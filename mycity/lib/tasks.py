@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import logging
+from importlib import import_module
 
-from celery import current_app
+from celery.exceptions import NotRegistered
 from django.db import transaction
 from kombu.exceptions import OperationalError
 from redis.exceptions import RedisError
@@ -22,6 +23,21 @@ from redis.exceptions import RedisError
 logger = logging.getLogger(__name__)
 
 BROKER_ERRORS = (OperationalError, RedisError, OSError)
+
+
+def task_named(name: str):
+    """The project's registered task called `name`, importing its module if need be.
+
+    Celery finds the apps' tasks modules lazily; a process that has not
+    imported one yet (a web process, a live test server) imports it here.
+    """
+    from mycity.celery import app
+
+    try:
+        return app.tasks[name]
+    except NotRegistered:
+        import_module(name.rpartition(".")[0])
+        return app.tasks[name]
 
 
 def queue(task, *args) -> bool:
@@ -32,7 +48,7 @@ def queue(task, *args) -> bool:
     which imports them (no import cycle; tasks call services, never the reverse).
     """
     if isinstance(task, str):
-        task = current_app.tasks[task]
+        task = task_named(task)
     try:
         task.delay(*args)
     except BROKER_ERRORS as exc:

@@ -1,0 +1,210 @@
+"""What the appeal admins share: a changelist fast on a million rows, read-only inlines, filters."""
+
+from functools import cached_property
+
+from django.contrib import admin
+from django.core.paginator import Paginator
+from django.db import connections
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
+
+from mycity.lib.admin import ReadOnlyAdminMixin
+
+from ..models import (
+    AppealAudit,
+    AppealEvent,
+    AppealMessage,
+    AppealNote,
+)
+from ..workflow import OPEN_STATUSES
+
+# --- a changelist that stays fast on a million rows ------------------------------
+
+
+class EstimatedCountPaginator(Paginator):
+    """Never COUNT(*) a whole large table on a page view.
+
+    Unfiltered on PostgreSQL: the planner's estimate (pg_class.reltuples) when
+    the table is large. Otherwise a COUNT(*) over a LIMITed subquery, so the
+    count stops at CAP and later pages are reached by filtering or search.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        connection = connections[queryset.db]
+        if connection.vendor == "postgresql" and not queryset.query.where:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
+                    [queryset.model._meta.db_table],
+                )
+                row = cursor.fetchone()
+            if row and row[0] > self.CAP:
+                return int(row[0])
+        return queryset.order_by()[: self.CAP].count()
+
+    # From this offset on, a page is read in two steps (see page()).
+    DEEP_OFFSET = 1_000
+
+    def page(self, number):
+        """A deep page reads the skipped rows' keys only, then its own rows.
+
+        OFFSET 25000 over whole rows fetches 25,050 rows from the table; over
+        the primary keys in list order it is an index-only scan (the
+        appeals_list_order index), and the page's 50 rows are fetched by
+        key. Shallow pages are one query, as Django's paginator does.
+        """
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if bottom < self.DEEP_OFFSET:
+            return super().page(number)
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = self.object_list.order_by().filter(pk__in=keys).in_bulk()
+        return self._get_page([rows[key] for key in keys if key in rows], number, self)
+
+
+class FastChangeListMixin:
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    date_hierarchy = None  # its year/month drill-down scans the whole table
+
+
+# --- read-only inlines of the appeal page ------------------------------------------
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Shown to whoever may open the appeal; nobody adds, changes or deletes here."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_view_permission(self, request, obj=None):
+        return True  # the appeal's own admin decided who opens the page
+
+
+class AppealMessageInline(ReadOnlyInline):
+    model = AppealMessage
+    fields = ["created_at", "type", "author", "text", "files"]
+    verbose_name_plural = _("messages with the author (answers, questions, information)")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("author", "appeal")
+            .prefetch_related("attachments")
+        )
+
+    @admin.display(description=_("files"))
+    def files(self, message):
+        # Through the permission-checked download view: the files have no public URL.
+        return format_html_join(
+            "",
+            '<div><a href="{}">{}</a> ({})</div>',
+            (
+                (
+                    reverse("appeals:answer_file", args=[message.appeal.reference, f.pk]),
+                    f.name,
+                    pgettext("file", "public") if f.is_public else pgettext("file", "private"),
+                )
+                for f in message.attachments.all()
+            ),
+        )
+
+
+class AppealNoteInline(ReadOnlyInline):
+    model = AppealNote
+    fields = ["created_at", "author", "text"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class AppealEventInline(ReadOnlyInline):
+    model = AppealEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "reason", "is_public"]
+    verbose_name_plural = _("timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+def audit_changes(entry):
+    changes = entry.changes or {}
+    if not isinstance(changes, dict):
+        return str(changes)
+    pairs = []
+    for field, value in changes.items():
+        if isinstance(value, list | tuple) and len(value) == 2:
+            value = f"{value[0]} → {value[1]}"
+        pairs.append((field, value))
+    return format_html_join("", "<div><strong>{}</strong>: {}</div>", pairs)
+
+
+class AppealAuditInline(ReadOnlyInline):
+    model = AppealAudit
+    fields = ["created_at", "actor", "action", "changes_display"]
+    verbose_name_plural = _("audit log")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("changes"))
+    def changes_display(self, obj):
+        return audit_changes(obj)
+
+
+# --- filters ---------------------------------------------------------------------------
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("overdue")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Overdue")), ("no", _("Not overdue"))]
+
+    def queryset(self, request, queryset):
+        overdue = {"status__in": OPEN_STATUSES, "deadline__lt": timezone.localdate()}
+        if self.value() == "yes":
+            return queryset.filter(**overdue)
+        if self.value() == "no":
+            return queryset.exclude(**overdue)
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("assigned to")
+    parameter_name = "assigned"
+
+    def lookups(self, request, model_admin):
+        return [("me", _("Me")), ("none", _("Nobody")), ("any", _("Someone"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "me":
+            return queryset.filter(assignee=request.user)
+        if self.value() == "none":
+            return queryset.filter(assignee__isnull=True)
+        if self.value() == "any":
+            return queryset.filter(assignee__isnull=False)
+        return queryset
+
+
+def is_moderator(request) -> bool:
+    return request.user.has_perm("appeals.moderate_appeal")
