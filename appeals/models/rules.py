@@ -1,0 +1,70 @@
+"""The rules appeals' data follow: the public point's rounding and the law's terms."""
+
+import calendar
+import datetime as dt
+import math
+
+from django.db.models import Q
+from django.utils import timezone
+
+# Public pages, the API and Open311 show a point only rounded to this many
+# decimals of a degree (~110 m north-south, ~75 m east-west in Kherson), and
+# everything public derived from a point (distances, area filters, ordering)
+# is worked out from that rounded point, never from the exact one.
+PUBLIC_POINT_DECIMALS = 3
+_PUBLIC_STEP = 10**-PUBLIC_POINT_DECIMALS
+
+
+def public_point(latitude: float, longitude: float) -> tuple[float, float]:
+    """The point as the public sees it: the one rounding rule."""
+    return round(latitude, PUBLIC_POINT_DECIMALS), round(longitude, PUBLIC_POINT_DECIMALS)
+
+
+def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
+    """Rows whose public (rounded) point lies in the box, as a filter on the exact columns.
+
+    The bounds are snapped to the rounding grid first, so whether a row
+    matches depends only on its rounded point: shrinking the box step by
+    step (bisection) finds the rounded point, which is public anyway, and
+    nothing finer.
+    """
+    half = _PUBLIC_STEP / 2
+
+    def snap_up(value: float) -> float:
+        return math.ceil(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
+
+    def snap_down(value: float) -> float:
+        return math.floor(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
+
+    return Q(
+        latitude__gte=snap_up(south) - half,
+        latitude__lt=snap_down(north) + half,
+        longitude__gte=snap_up(west) - half,
+        longitude__lt=snap_down(east) + half,
+    )
+
+
+TERM_NO_STUDY_DAYS = 15  # "не пізніше п'ятнадцяти днів" when no extra study is needed
+TERM_ONE_MONTH = 30  # "не більше одного місяця": a calendar month, not 30 days
+TERM_CAP_DAYS = 45  # "не може перевищувати сорока п'яти днів" with the extension
+
+
+def add_calendar_month(day: dt.date) -> dt.date:
+    """The same day of the next month; the last day of that month when it is shorter."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def legal_deadline(registered: dt.datetime | dt.date, days: int) -> dt.date:
+    """The day an answer is due, counted from `registered` in Kyiv time (Art. 20).
+
+    `days` is the term as stored on the category or appeal: TERM_ONE_MONTH (30)
+    means "one month" and is counted as a calendar month (31 January -> 28/29
+    February, 14 February -> 14 March); any other number is counted in calendar
+    days, as the law counts the 15-day and 45-day terms. Every deadline
+    (filing, reopening, extension cap, restart after a reply) goes through here.
+    """
+    start = timezone.localdate(registered) if isinstance(registered, dt.datetime) else registered
+    if days == TERM_ONE_MONTH:
+        return add_calendar_month(start)
+    return start + dt.timedelta(days=days)
