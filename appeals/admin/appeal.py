@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.lib.admin import ReadOnlyAdminMixin
 
-from .. import admin_register, admin_views
+from .. import admin_forms, admin_register, admin_views
 from ..models import (
     Appeal,
 )
@@ -35,7 +35,7 @@ from .changelist import (
 
 
 class BulkAssignForm(forms.Form):
-    assignee = admin_views.ColleagueChoiceField(label=_("Assign to"), queryset=None)
+    assignee = admin_forms.ColleagueChoiceField(label=_("Assign to"), queryset=None)
 
 
 @admin.register(Appeal)
@@ -347,7 +347,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
     def assign_to_colleague(self, request, queryset):
         departments = queryset.order_by().values("department").distinct()
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
-        form.fields["assignee"].queryset = admin_views.colleagues(departments)
+        form.fields["assignee"].queryset = admin_forms.colleagues(departments)
         if form.is_bound and form.is_valid():
             staff = admin_views.staff_services
             assignee = form.cleaned_data["assignee"]
