@@ -1,7 +1,19 @@
 """Fixtures shared by the notification tests."""
 
-import pytest
+import threading
 
+import pytest
+from django.utils import timezone
+
+from citizens.notifications.models import TelegramLink
+from tests.citizens.notifications.telegram_helpers import (
+    BOT,
+    CHAT,
+    SECRET,
+    SITE,
+    TOKEN,
+    FakeBotApi,
+)
 from tests.citizens.notifications.webpush_helpers import (
     SUBJECT,
     Browser,
@@ -40,3 +52,39 @@ def subscribed(vapid, push_service, client_for):
         return browser
 
     return make
+
+
+@pytest.fixture(scope="module")
+def _bot_server():
+    server = FakeBotApi()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def bot_api(_bot_server, settings):
+    """A configured bot whose API is the fake server, with no calls recorded yet."""
+    _bot_server.reset()
+    settings.TELEGRAM_API_URL = _bot_server.url
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+    settings.TELEGRAM_BOT_USERNAME = BOT
+    settings.TELEGRAM_WEBHOOK_SECRET = SECRET
+    settings.SITE_URL = SITE
+    return _bot_server
+
+
+@pytest.fixture
+def linked_resident(resident):
+    TelegramLink.objects.create(
+        user=resident, chat_id=CHAT, username="oksana_k", linked_at=timezone.now()
+    )
+    return resident
+
+
+@pytest.fixture
+def no_bot(bot_api, settings):
+    settings.TELEGRAM_BOT_TOKEN = ""
+    return bot_api
