@@ -5,7 +5,12 @@ import threading
 import pytest
 from django.utils import timezone
 
+from citizens.notifications import channels
 from citizens.notifications.models import TelegramLink
+from mycity.lib import tasks as task_queue
+from tests.citizens.notifications.delivery_helpers import (
+    FakeChannel,
+)
 from tests.citizens.notifications.telegram_helpers import (
     BOT,
     CHAT,
@@ -88,3 +93,23 @@ def linked_resident(resident):
 def no_bot(bot_api, settings):
     settings.TELEGRAM_BOT_TOKEN = ""
     return bot_api
+
+
+@pytest.fixture
+def channel(monkeypatch):
+    fake = FakeChannel()
+    monkeypatch.setattr(channels, "sender", lambda name: fake)
+    return fake
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What would go to the broker, as (task name, args), instead of sending it."""
+    calls = []
+
+    def record(task, *args):
+        calls.append((task if isinstance(task, str) else task.name, args))
+        return True
+
+    monkeypatch.setattr(task_queue, "queue", record)
+    return calls
