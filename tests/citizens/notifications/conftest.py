@@ -5,11 +5,17 @@ import threading
 import pytest
 from django.utils import timezone
 
-from citizens.notifications import channels
-from citizens.notifications.models import TelegramLink
+from citizens.notifications import channels, events
+from citizens.notifications.models import (
+    TelegramLink,
+)
 from mycity.lib import tasks as task_queue
 from tests.citizens.notifications.delivery_helpers import (
     FakeChannel,
+)
+from tests.citizens.notifications.outbox_helpers import (
+    SECURITY,
+    URGENT,
 )
 from tests.citizens.notifications.telegram_helpers import (
     BOT,
@@ -113,3 +119,17 @@ def queued(monkeypatch):
 
     monkeypatch.setattr(task_queue, "queue", record)
     return calls
+
+
+@pytest.fixture
+def test_events(monkeypatch):
+    """Two events no app declares: an urgent one and one that cannot be switched off."""
+    for event in (URGENT, SECURITY):
+        monkeypatch.setitem(events.registry(), event.key, event)
+
+
+@pytest.fixture
+def all_channels(settings):
+    settings.VAPID_PUBLIC_KEY = "test-public-key"
+    settings.VAPID_PRIVATE_KEY = "test-private-key"
+    settings.TELEGRAM_BOT_TOKEN = "123:test-token"
