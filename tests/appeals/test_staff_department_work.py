@@ -34,9 +34,7 @@ from appeals.services import (
 from appeals.workflow import DEPARTMENT, Action, Status
 from citizens.notifications.models import Notification
 from tests.appeals.following_helpers import staff_of
-from tests.appeals.staff_helpers import (
-    told,
-)
+from tests.appeals.staff_helpers import told
 from tests.factories import UserFactory
 from tests.services.factories import pdf_bytes
 

@@ -28,9 +28,7 @@ from appeals.services import (
 )
 from appeals.workflow import Action, Status
 from citizens.notifications.models import Notification
-from tests.appeals.staff_helpers import (
-    told,
-)
+from tests.appeals.staff_helpers import told
 from tests.factories import UserFactory, submit_appeal
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english", "media_root")]

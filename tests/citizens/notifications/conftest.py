@@ -6,13 +6,9 @@ import pytest
 from django.utils import timezone
 
 from citizens.notifications import channels, events
-from citizens.notifications.models import (
-    TelegramLink,
-)
+from citizens.notifications.models import TelegramLink
 from mycity.lib import tasks as task_queue
-from tests.citizens.notifications.delivery_helpers import (
-    FakeChannel,
-)
+from tests.citizens.notifications.delivery_helpers import FakeChannel
 from tests.citizens.notifications.outbox_helpers import (
     SECURITY,
     URGENT,

@@ -7,9 +7,7 @@ import time
 
 from django.utils import timezone
 
-from citizens.notifications.delivery import (
-    lease,
-)
+from citizens.notifications.delivery import lease
 from citizens.notifications.events import EMAIL
 from citizens.notifications.models import Delivery, Notification
 from tests.factories import UserFactory, verify_email

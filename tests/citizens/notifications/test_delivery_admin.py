@@ -6,9 +6,7 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
-from citizens.notifications.delivery import (
-    MAX_ATTEMPTS,
-)
+from citizens.notifications.delivery import MAX_ATTEMPTS
 from citizens.notifications.models import Delivery
 from tests.citizens.notifications.delivery_helpers import (
     DELIVER,
