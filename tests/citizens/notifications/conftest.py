@@ -29,6 +29,8 @@ from tests.citizens.notifications.webpush_helpers import (
     subscribe,
 )
 
+# --- Web push: a fake push service and the server's keys -------------------------
+
 
 @pytest.fixture
 def push_service():
@@ -59,6 +61,9 @@ def subscribed(vapid, push_service, client_for):
         return browser
 
     return make
+
+
+# --- Telegram: a fake Bot API on loopback ----------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +100,9 @@ def linked_resident(resident):
 def no_bot(bot_api, settings):
     settings.TELEGRAM_BOT_TOKEN = ""
     return bot_api
+
+
+# --- The outbox: a fake channel, the broker, test events -------------------------
 
 
 @pytest.fixture
