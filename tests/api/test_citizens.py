@@ -4,7 +4,7 @@ import pytest
 
 from citizens.notifications.models import Notification, PushSubscription
 from citizens.notifications.services import notify
-from tests.citizens.notifications.test_webpush import Browser, new_vapid_keys
+from tests.citizens.notifications.webpush_helpers import Browser, new_vapid_keys
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.appeals.staff_helpers import World
+
 
 @pytest.fixture
 def media_root(settings, tmp_path):
@@ -30,3 +32,13 @@ def everything_in_english(settings, monkeypatch, english):
 
     settings.LANGUAGE_CODE = "en"
     monkeypatch.setattr(User._meta.get_field("preferred_language"), "default", "en")
+
+
+@pytest.fixture
+def world(resident, moderator, department, department_staff):
+    return World(
+        resident=resident,
+        moderator=moderator,
+        department=department,
+        department_staff=department_staff,
+    )

@@ -16,20 +16,9 @@ from citizens import services as citizens_services
 from citizens.models import AccessChange
 from citizens.notifications.models import Notification
 from tests.appeals.following_helpers import staff_of
-from tests.appeals.test_staff_services import World
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english")]
-
-
-@pytest.fixture
-def world(resident, moderator, department, department_staff):
-    return World(
-        resident=resident,
-        moderator=moderator,
-        department=department,
-        department_staff=department_staff,
-    )
 
 
 @pytest.fixture

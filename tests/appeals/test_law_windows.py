@@ -94,7 +94,7 @@ def test_department_cannot_forward_a_late_accepted_appeal_through_the_admin(
 
 @pytest.fixture
 def head_world(resident, moderator, department, department_staff):
-    from tests.appeals.test_staff_services import World
+    from tests.appeals.staff_helpers import World
 
     return World(
         resident=resident,

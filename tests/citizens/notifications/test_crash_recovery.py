@@ -34,11 +34,6 @@ from citizens.notifications.events import EMAIL, WEBPUSH
 from citizens.notifications.models import Delivery, Notification, PushSubscription
 from mycity.lib import process
 from mycity.lib import tasks as task_queue
-from tests.citizens.notifications.test_webpush import (  # noqa: F401 (fixtures)
-    push_service,
-    subscribed,
-    vapid,
-)
 from tests.factories import UserFactory, verify_email
 
 pytestmark = pytest.mark.django_db
@@ -178,8 +173,8 @@ def test_a_new_row_with_an_old_id_after_a_rebuilt_database_gets_another_message_
 
 
 def test_a_push_sent_again_has_the_same_topic_and_another_device_another(
-    subscribed,  # noqa: F811 (the fixture imported above)
-    push_service,  # noqa: F811
+    subscribed,
+    push_service,
 ):
     user = UserFactory()
     subscribed(user, "phone")

@@ -1,0 +1,139 @@
+"""Fixtures shared by the notification tests."""
+
+import threading
+
+import pytest
+from django.utils import timezone
+
+from citizens.notifications import channels, events
+from citizens.notifications.models import TelegramLink
+from mycity.lib import tasks as task_queue
+from tests.citizens.notifications.delivery_helpers import FakeChannel
+from tests.citizens.notifications.outbox_helpers import (
+    SECURITY,
+    URGENT,
+)
+from tests.citizens.notifications.telegram_helpers import (
+    BOT,
+    CHAT,
+    SECRET,
+    SITE,
+    TOKEN,
+    FakeBotApi,
+)
+from tests.citizens.notifications.webpush_helpers import (
+    SUBJECT,
+    Browser,
+    FakePushService,
+    new_vapid_keys,
+    subscribe,
+)
+
+# --- Web push: a fake push service and the server's keys -------------------------
+
+
+@pytest.fixture
+def push_service():
+    service = FakePushService()
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def vapid(settings):
+    """Push configured with a fresh key pair; endpoints on 127.0.0.1 accepted."""
+    public, private = new_vapid_keys()
+    settings.VAPID_PUBLIC_KEY = public
+    settings.VAPID_PRIVATE_KEY = private
+    settings.VAPID_SUBJECT = SUBJECT
+    settings.WEBPUSH_ALLOW_LOOPBACK = True
+    return public
+
+
+@pytest.fixture
+def subscribed(vapid, push_service, client_for):
+    """Give a person a push device on the fake push service; returns its Browser."""
+
+    def make(user, device: str = "device-1") -> Browser:
+        browser = Browser()
+        response = subscribe(client_for(user), browser, push_service.endpoint(device))
+        assert response.status_code == 201, response.content
+        return browser
+
+    return make
+
+
+# --- Telegram: a fake Bot API on loopback ----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def _bot_server():
+    server = FakeBotApi()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def bot_api(_bot_server, settings):
+    """A configured bot whose API is the fake server, with no calls recorded yet."""
+    _bot_server.reset()
+    settings.TELEGRAM_API_URL = _bot_server.url
+    settings.TELEGRAM_BOT_TOKEN = TOKEN
+    settings.TELEGRAM_BOT_USERNAME = BOT
+    settings.TELEGRAM_WEBHOOK_SECRET = SECRET
+    settings.SITE_URL = SITE
+    return _bot_server
+
+
+@pytest.fixture
+def linked_resident(resident):
+    TelegramLink.objects.create(
+        user=resident, chat_id=CHAT, username="oksana_k", linked_at=timezone.now()
+    )
+    return resident
+
+
+@pytest.fixture
+def no_bot(bot_api, settings):
+    settings.TELEGRAM_BOT_TOKEN = ""
+    return bot_api
+
+
+# --- The outbox: a fake channel, the broker, test events -------------------------
+
+
+@pytest.fixture
+def channel(monkeypatch):
+    fake = FakeChannel()
+    monkeypatch.setattr(channels, "sender", lambda name: fake)
+    return fake
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """What would go to the broker, as (task name, args), instead of sending it."""
+    calls = []
+
+    def record(task, *args):
+        calls.append((task if isinstance(task, str) else task.name, args))
+        return True
+
+    monkeypatch.setattr(task_queue, "queue", record)
+    return calls
+
+
+@pytest.fixture
+def test_events(monkeypatch):
+    """Two events no app declares: an urgent one and one that cannot be switched off."""
+    for event in (URGENT, SECURITY):
+        monkeypatch.setitem(events.registry(), event.key, event)
+
+
+@pytest.fixture
+def all_channels(settings):
+    settings.VAPID_PUBLIC_KEY = "test-public-key"
+    settings.VAPID_PRIVATE_KEY = "test-private-key"
+    settings.TELEGRAM_BOT_TOKEN = "123:test-token"

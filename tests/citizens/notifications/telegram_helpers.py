@@ -1,0 +1,162 @@
+"""Telegram test helpers: a fake Bot API on loopback (a real HTTP server in a
+thread, so the client's requests, JSON and error handling run as they do
+against api.telegram.org) and the shortcuts the Telegram tests share."""
+
+import itertools
+import json
+import socket
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.urls import reverse
+from django.utils import translation
+
+from citizens.notifications.events import TELEGRAM
+from citizens.notifications.models import Delivery, TelegramLink
+from citizens.notifications.services import notify
+
+TOKEN = "123456:TEST-token_for-the-fake-api"
+SECRET = "webhook-Secret_0123456789"
+BOT = "MyCityKhersonBot"
+SITE = "https://mycity.example.org"
+CHAT = 424242
+
+FAILURES = {
+    "blocked": (403, {"description": "Forbidden: bot was blocked by the user"}),
+    "chat_not_found": (400, {"description": "Bad Request: chat not found"}),
+    "rate_limited": (
+        429,
+        {"description": "Too Many Requests: retry after 7", "parameters": {"retry_after": 7}},
+    ),
+    "server_error": (500, {"description": "Internal Server Error"}),
+}
+
+
+@dataclass
+class Call:
+    token: str
+    method: str
+    body: dict
+
+
+class FakeBotApi(ThreadingHTTPServer):
+    """sendMessage, setWebhook, deleteWebhook and getWebhookInfo, recording each call.
+
+    `failure` (a key of FAILURES) makes sendMessage fail that way;
+    `refuse_buttons` refuses messages with an inline keyboard, as Telegram
+    does for a button to localhost.
+    """
+
+    daemon_threads = True
+
+    def __init__(self):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.reset()
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def reset(self):
+        self.calls: list[Call] = []
+        self.failure: str | None = None
+        self.refuse_buttons = False
+        self.webhook: dict = {}
+
+    def sent(self) -> list[dict]:
+        return [c.body for c in self.calls if c.method == "sendMessage"]
+
+    def answer(self, method: str, body: dict) -> tuple[int, dict]:
+        if method == "sendMessage":
+            if self.failure:
+                status, extra = FAILURES[self.failure]
+                return status, {"ok": False, "error_code": status, **extra}
+            if self.refuse_buttons and "reply_markup" in body:
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: BUTTON_URL_INVALID",
+                }
+            message = {"message_id": len(self.calls), "chat": {"id": body["chat_id"]}}
+            return 200, {"ok": True, "result": message}
+        if method == "setWebhook":
+            self.webhook = {"url": body["url"], "allowed_updates": body["allowed_updates"]}
+            return 200, {"ok": True, "result": True, "description": "Webhook was set"}
+        if method == "deleteWebhook":
+            self.webhook = {}
+            return 200, {"ok": True, "result": True, "description": "Webhook was deleted"}
+        if method == "getWebhookInfo":
+            info = {"url": "", "pending_update_count": 0, **self.webhook}
+            return 200, {"ok": True, "result": info}
+        return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+
+
+class _Handler(BaseHTTPRequestHandler):
+    def do_POST(self):
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.loads(raw or b"{}")
+        _empty, bot, method = self.path.split("/", 2)
+        self.server.calls.append(Call(token=bot.removeprefix("bot"), method=method, body=body))
+        if bot != f"bot{TOKEN}":
+            status, reply = 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+        else:
+            status, reply = self.server.answer(method, body)
+        data = json.dumps(reply).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args):
+        pass
+
+
+_update_ids = itertools.count(1000)
+
+
+def message_update(text, *, chat_id=CHAT, chat_type="private", username="oksana_k", lang="uk"):
+    return {
+        "update_id": next(_update_ids),
+        "message": {
+            "message_id": 1,
+            "date": 1760000000,
+            "from": {"id": chat_id, "is_bot": False, "username": username, "language_code": lang},
+            "chat": {"id": chat_id, "type": chat_type},
+            "text": text,
+        },
+    }
+
+
+def post_update(client, update, *, secret=SECRET, header=SECRET):
+    data = update if isinstance(update, bytes) else json.dumps(update)
+    headers = {} if header is None else {"X-Telegram-Bot-Api-Secret-Token": header}
+    return client.post(
+        reverse("notifications:telegram_webhook", args=[secret]),
+        data=data,
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def in_language(message, language, **values):
+    with translation.override(language):
+        return str(message) % values if values else str(message)
+
+
+def deliver_test_notification(user, django_capture_on_commit_callbacks, url="/me/"):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[user], event="citizens.test", url=url)
+    return Delivery.objects.get(notification__recipient=user, channel=TELEGRAM)
+
+
+def code_of(user) -> str:
+    return TelegramLink.objects.get(user=user).code
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
