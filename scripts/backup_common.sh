@@ -3,7 +3,7 @@
 # programs, so the scripts also run in the postgres:15 image (docs/operations.md).
 
 # The project's folder: the defaults of MEDIA_ROOT and PRIVATE_ROOT are under it,
-# as in mycity/settings.py.
+# as in mycity/settings/base.py.
 PROJECT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
 die() {
