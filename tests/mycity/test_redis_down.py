@@ -39,6 +39,15 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_circuits():
+    """Each test starts with every Redis believed up: a port another test found
+    closed (and marked down for a while) may be handed out again."""
+    resilient._down_until.clear()
+    yield
+    resilient._down_until.clear()
+
+
 def point_cache_at(settings, url: str, *, down_seconds: float = 5) -> None:
     settings.CACHES = {
         "default": {
