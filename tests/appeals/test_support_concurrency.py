@@ -5,11 +5,8 @@ closes it when done. SQLite serialises writers on the whole file and cannot
 show these races, so the tests run only on PostgreSQL.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from appeals.models import Appeal, ProposalSupport
 from appeals.services import transition
@@ -20,6 +17,7 @@ from appeals.services.proposals import (
 )
 from appeals.workflow import MODERATOR, Action
 from citizens.notifications.models import Notification
+from tests import concurrency
 from tests.factories import CategoryFactory, DepartmentFactory, UserFactory, submit_appeal
 
 pytestmark = [
@@ -38,25 +36,7 @@ def make_proposal(author, category=None) -> Appeal:
 
 def at_once(calls) -> list[BaseException]:
     """Run every callable in its own thread, released together; return their errors."""
-    barrier = threading.Barrier(len(calls))
-    errors: list[BaseException] = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-        except BaseException as exc:  # reported by the test
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads), "a support hung (deadlock?)"
-    return errors
+    return concurrency.at_once(calls)[1]
 
 
 def counted(appeal) -> tuple[int, int]:

@@ -4,14 +4,12 @@ Each thread has its own connection. SQLite serialises writers on the whole
 file and cannot show the race, so these run only on PostgreSQL.
 """
 
-import threading
-
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from surveys.models import Answer, Participation, Response
 from surveys.services import SurveyError, survey_respond
+from tests import concurrency
 from tests.factories import UserFactory
 
 from .conftest import answer_for
@@ -27,26 +25,9 @@ pytestmark = [
 ]
 
 
-def at_once(calls):
-    barrier = threading.Barrier(len(calls))
-    errors = []
-
-    def run(call):
-        try:
-            barrier.wait(timeout=10)
-            call()
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return errors
+def at_once(calls) -> list[BaseException]:
+    """Run every callable in its own thread, released together; return their errors."""
+    return concurrency.at_once(calls)[1]
 
 
 @pytest.mark.parametrize("anonymous", [True, False])
