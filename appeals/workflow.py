@@ -9,6 +9,8 @@ actions are submit, add information (when returned), and reopen.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.workflow import Transition, Workflow
+
 
 class Status(models.TextChoices):
     MODERATION = "moderation", _("Awaiting moderation")
@@ -50,67 +52,74 @@ HEAD = "head"
 SYSTEM = "system"
 
 # (action) -> (allowed from-statuses, to-status, actors). EXTEND keeps the status.
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
-    Action.SUBMIT: (frozenset(), Status.MODERATION, frozenset({AUTHOR})),
-    Action.ADD_INFO: (frozenset({Status.RETURNED}), Status.MODERATION, frozenset({AUTHOR})),
-    Action.ACCEPT: (frozenset({Status.MODERATION}), Status.ACCEPTED, frozenset({MODERATOR})),
-    Action.RETURN: (
+TRANSITIONS: dict[str, Transition] = {
+    Action.SUBMIT: Transition(frozenset(), Status.MODERATION, frozenset({AUTHOR})),
+    Action.ADD_INFO: Transition(
+        frozenset({Status.RETURNED}), Status.MODERATION, frozenset({AUTHOR})
+    ),
+    Action.ACCEPT: Transition(
+        frozenset({Status.MODERATION}), Status.ACCEPTED, frozenset({MODERATOR})
+    ),
+    Action.RETURN: Transition(
         frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS}),
         Status.RETURNED,
         frozenset({MODERATOR, DEPARTMENT}),
     ),
-    Action.REJECT: (frozenset({Status.MODERATION}), Status.REJECTED, frozenset({MODERATOR})),
-    Action.FORWARD: (
+    Action.REJECT: Transition(
+        frozenset({Status.MODERATION}), Status.REJECTED, frozenset({MODERATOR})
+    ),
+    Action.FORWARD: Transition(
         frozenset({Status.MODERATION, Status.ACCEPTED}),
         Status.FORWARDED,
         frozenset({MODERATOR, DEPARTMENT}),
     ),
-    Action.MERGE: (
+    Action.MERGE: Transition(
         frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS}),
         Status.MERGED,
         frozenset({MODERATOR}),
     ),
-    Action.START: (frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, frozenset({DEPARTMENT})),
-    Action.ANSWER: (
+    Action.START: Transition(
+        frozenset({Status.ACCEPTED}), Status.IN_PROGRESS, frozenset({DEPARTMENT})
+    ),
+    Action.ANSWER: Transition(
         frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
         Status.ANSWERED,
         frozenset({DEPARTMENT}),
     ),
-    Action.CLOSE: (frozenset({Status.ANSWERED}), Status.CLOSED, frozenset({DEPARTMENT, MODERATOR})),
-    Action.REOPEN: (
+    Action.CLOSE: Transition(
+        frozenset({Status.ANSWERED}), Status.CLOSED, frozenset({DEPARTMENT, MODERATOR})
+    ),
+    Action.REOPEN: Transition(
         frozenset({Status.ANSWERED, Status.CLOSED}),
         Status.IN_PROGRESS,
         frozenset({AUTHOR}),
     ),
-    Action.EXTEND: (
+    Action.EXTEND: Transition(
         frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
         None,
         frozenset({HEAD}),
     ),
     # Art. 5, 7: the author of a returned appeal did not reply within the stated time.
-    Action.LAPSE: (frozenset({Status.RETURNED}), Status.LAPSED, frozenset({SYSTEM})),
+    Action.LAPSE: Transition(frozenset({Status.RETURNED}), Status.LAPSED, frozenset({SYSTEM})),
     # Art. 8: an anonymous written appeal is not subject to consideration. The
     # service also checks the appeal is anonymous; REJECTED is final (no reopening).
-    Action.CLOSE_ANONYMOUS: (
+    Action.CLOSE_ANONYMOUS: Transition(
         frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS, Status.RETURNED}),
         Status.REJECTED,
         frozenset({MODERATOR}),
     ),
     # Art. 5: the resident attaches an appeal staff registered for them to their
     # account, with the code of the receipt; the status stays as it is.
-    Action.CLAIM: (frozenset(Status.values), None, frozenset({AUTHOR})),
+    Action.CLAIM: Transition(frozenset(Status.values), None, frozenset({AUTHOR})),
 }
 
 # The named sets of statuses. All but PUBLIC_STATUSES (a decision about what the
 # public sees) are derived from TRANSITIONS, so they cannot drift from it.
 
 
-def _status_changes_from(status: str) -> bool:
-    return any(status in sources and to is not None for sources, to, _ in TRANSITIONS.values())
-
-
+WORKFLOW = Workflow(TRANSITIONS)
 # Nothing more happens to the appeal: no transition changes these statuses.
-FINAL_STATUSES = frozenset(s for s in Status if not _status_changes_from(s))
+FINAL_STATUSES = WORKFLOW.final(Status)
 # Answered (and perhaps closed): the author may rate the answer and reopen the appeal.
 ANSWERED_STATUSES = TRANSITIONS[Action.REOPEN][0]
 # Not answered yet and not final: Open311 calls these "open".
@@ -128,13 +137,5 @@ PUBLIC_STATUSES = frozenset(
 )
 
 
-def allowed(action: str, from_status: str | None, actor: str) -> bool:
-    sources, _to, actors = TRANSITIONS[action]
-    if actor not in actors:
-        return False
-    return from_status is None if not sources else from_status in sources
-
-
-def target(action: str, from_status: str) -> str:
-    to = TRANSITIONS[action][1]
-    return from_status if to is None else to
+allowed = WORKFLOW.allowed
+target = WORKFLOW.target

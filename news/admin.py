@@ -15,11 +15,11 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from .alert_workflow import next_statuses
 from .forms import GeoJSONField
-from .images import _open_clean
+from .images import open_cover
 from .models import Alert, AlertUpdate, DigestRun, NewsItem, Subscription, Topic
 from .services import (
-    TRANSITIONS,
     NewsError,
     alert_publish,
     alert_resolve,
@@ -55,7 +55,7 @@ class NewsItemForm(forms.ModelForm):
     def clean_cover_file(self):
         upload = self.cleaned_data.get("cover_file")
         if upload:
-            _open_clean(upload)  # the same checks the service makes, shown on the field
+            open_cover(upload)  # the same checks the service makes, shown on the field
         return upload
 
 
@@ -199,17 +199,15 @@ class AlertForm(forms.ModelForm):
             self.add_error("update_text_uk", _("Updates can be added to a live alert only."))
         wanted = data.get("status")
         current = self.instance.status if self.instance.pk else Alert.Status.DRAFT
-        if wanted and wanted != current:
-            allowed = [to for from_, to in TRANSITIONS.values() if current in from_]
-            if wanted not in allowed:
-                self.add_error(
-                    "status",
-                    _("A %(from)s alert cannot become %(to)s.")
-                    % {
-                        "from": Alert.Status(current).label,
-                        "to": Alert.Status(wanted).label,
-                    },
-                )
+        if wanted and wanted != current and wanted not in next_statuses(current):
+            self.add_error(
+                "status",
+                _("A %(from)s alert cannot become %(to)s.")
+                % {
+                    "from": Alert.Status(current).label,
+                    "to": Alert.Status(wanted).label,
+                },
+            )
         return data
 
 

@@ -8,6 +8,8 @@ below are derived from it.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.workflow import Transition, Workflow
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("draft")
@@ -16,30 +18,30 @@ class Status(models.TextChoices):
 
 
 PUBLISH, RESOLVE = "publish", "resolve"
-# action -> (allowed from, to)
-TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
-    PUBLISH: (frozenset({Status.DRAFT}), Status.PUBLISHED),
-    RESOLVE: (frozenset({Status.PUBLISHED}), Status.RESOLVED),
+# Editors (staff with the news permissions) take every action.
+EDITOR = "editor"
+TRANSITIONS: dict[str, Transition] = {
+    PUBLISH: Transition(frozenset({Status.DRAFT}), Status.PUBLISHED, frozenset({EDITOR})),
+    RESOLVE: Transition(frozenset({Status.PUBLISHED}), Status.RESOLVED, frozenset({EDITOR})),
 }
+WORKFLOW = Workflow(TRANSITIONS)
 
 # Seen by the public (the alerts page, the API): every status a transition leads to.
-PUBLIC_STATUSES = frozenset(to for _from, to in TRANSITIONS.values())
+PUBLIC_STATUSES = frozenset(t.to for t in TRANSITIONS.values())
 # Live: on the banner while its time runs; it can be resolved.
-LIVE_STATUSES = TRANSITIONS[RESOLVE][0]
+LIVE_STATUSES = TRANSITIONS[RESOLVE].sources
 # Nothing more happens to the alert (no updates either): no transition leaves these.
-FINAL_STATUSES = frozenset(
-    s for s in Status if not any(s in sources for sources, _to in TRANSITIONS.values())
-)
+FINAL_STATUSES = WORKFLOW.final(Status)
 
 
 def allowed(action: str, from_status: str) -> bool:
-    return from_status in TRANSITIONS[action][0]
+    return WORKFLOW.allowed(action, from_status, EDITOR)
 
 
 def target(action: str) -> str:
-    return TRANSITIONS[action][1]
+    return WORKFLOW.target(action, None)
 
 
 def next_statuses(from_status: str) -> list[str]:
     """The statuses an alert in `from_status` may be given (the admin's choices)."""
-    return [to for sources, to in TRANSITIONS.values() if from_status in sources]
+    return [TRANSITIONS[a].to for a in WORKFLOW.actions_from(from_status, EDITOR)]

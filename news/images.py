@@ -22,7 +22,8 @@ MAX_PIXELS = 40_000_000
 FORMATS = {"JPEG", "PNG", "WEBP", "MPO", "GIF"}
 
 
-def _open_clean(upload) -> Image.Image:
+def open_cover(upload) -> Image.Image:
+    """The cover upload, checked and re-encoded without metadata; ValidationError if refused."""
     if upload.size > MAX_BYTES:
         raise ValidationError(_("The cover image is larger than 10 MB."))
     try:
@@ -36,7 +37,7 @@ def _open_clean(upload) -> Image.Image:
 
 def cover_renditions(upload) -> dict[str, str]:
     """Store the cover at each width; returns {"480": name, …, "w": width, "h": height}."""
-    image = _open_clean(upload)
+    image = open_cover(upload)
     stem = uuid.uuid4().hex
     sizes: dict[str, object] = {}
     widths = [w for w in WIDTHS if w < image.width] + [min(image.width, WIDTHS[-1])]

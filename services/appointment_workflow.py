@@ -10,6 +10,8 @@ import enum
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.workflow import Transition, Workflow
+
 
 class Status(models.TextChoices):
     BOOKED = "booked", _("Booked")
@@ -29,22 +31,25 @@ class Action(enum.StrEnum):
 RESIDENT, OFFICER = "resident", "officer"
 
 # action -> (allowed from-statuses, to-status (None keeps it), who)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None, frozenset[str]]] = {
-    Action.BOOK: (frozenset(), Status.BOOKED, frozenset({RESIDENT})),
-    Action.CANCEL: (frozenset({Status.BOOKED}), Status.CANCELLED, frozenset({RESIDENT, OFFICER})),
-    Action.RESCHEDULE: (frozenset({Status.BOOKED}), None, frozenset({RESIDENT})),
+TRANSITIONS: dict[str, Transition] = {
+    Action.BOOK: Transition(frozenset(), Status.BOOKED, frozenset({RESIDENT})),
+    Action.CANCEL: Transition(
+        frozenset({Status.BOOKED}), Status.CANCELLED, frozenset({RESIDENT, OFFICER})
+    ),
+    Action.RESCHEDULE: Transition(frozenset({Status.BOOKED}), None, frozenset({RESIDENT})),
     # An officer marks a visit once it has started, and may correct the mark.
-    Action.ATTEND: (
+    Action.ATTEND: Transition(
         frozenset({Status.BOOKED, Status.ATTENDED, Status.NO_SHOW}),
         Status.ATTENDED,
         frozenset({OFFICER}),
     ),
-    Action.NO_SHOW: (
+    Action.NO_SHOW: Transition(
         frozenset({Status.BOOKED, Status.ATTENDED, Status.NO_SHOW}),
         Status.NO_SHOW,
         frozenset({OFFICER}),
     ),
 }
+WORKFLOW = Workflow(TRANSITIONS)
 # The status an officer's mark sets -> its action.
 MARKS = {Status.ATTENDED: Action.ATTEND, Status.NO_SHOW: Action.NO_SHOW}
 
@@ -53,20 +58,8 @@ CHANGEABLE_STATUSES = TRANSITIONS[Action.RESCHEDULE][0]
 # The visit holds its seat in the slot: every status but cancelled.
 SEAT_STATUSES = frozenset(Status) - {TRANSITIONS[Action.CANCEL][1]}
 # Nothing more happens to the visit: no transition changes these statuses.
-FINAL_STATUSES = frozenset(
-    s
-    for s in Status
-    if not any(s in sources and to not in (None, s) for sources, to, _who in TRANSITIONS.values())
-)
+FINAL_STATUSES = WORKFLOW.final(Status)
 
 
-def allowed(action: str, from_status: str | None, actor: str) -> bool:
-    sources, _to, actors = TRANSITIONS[action]
-    if actor not in actors:
-        return False
-    return from_status is None if not sources else from_status in sources
-
-
-def target(action: str, from_status: str | None) -> str:
-    to = TRANSITIONS[action][1]
-    return from_status if to is None else to
+allowed = WORKFLOW.allowed
+target = WORKFLOW.target

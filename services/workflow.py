@@ -9,6 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from mycity.lib.workflow import Transition, Workflow
+
 from . import calendar
 
 
@@ -50,56 +52,48 @@ class UrgentGround(models.TextChoices):
 
 APPLICANT, OFFICER = "applicant", "officer"
 
-# action -> (allowed from-statuses, to-status (None keeps it), who, reason required)
-TRANSITIONS: dict[str, tuple[frozenset[str], str | None, str, bool]] = {
-    Action.SUBMIT: (frozenset(), Status.SUBMITTED, APPLICANT, False),
-    Action.RETURN: (
+TRANSITIONS: dict[str, Transition] = {
+    Action.SUBMIT: Transition(frozenset(), Status.SUBMITTED, frozenset({APPLICANT})),
+    Action.RETURN: Transition(
         frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
         Status.NEEDS_CORRECTION,
-        OFFICER,
-        True,
+        frozenset({OFFICER}),
     ),
-    Action.CORRECT: (
+    Action.CORRECT: Transition(
         frozenset({Status.NEEDS_CORRECTION}),
         Status.SUBMITTED,
-        APPLICANT,
-        False,
+        frozenset({APPLICANT}),
     ),
-    Action.START: (frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, OFFICER, False),
-    Action.READY: (
+    Action.START: Transition(
+        frozenset({Status.SUBMITTED}), Status.IN_PROGRESS, frozenset({OFFICER})
+    ),
+    Action.READY: Transition(
         frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
         Status.READY,
-        OFFICER,
-        False,
+        frozenset({OFFICER}),
     ),
-    Action.ISSUE: (frozenset({Status.READY}), Status.ISSUED, OFFICER, False),
-    Action.REFUSE: (
+    Action.ISSUE: Transition(frozenset({Status.READY}), Status.ISSUED, frozenset({OFFICER})),
+    Action.REFUSE: Transition(
         frozenset({Status.SUBMITTED, Status.IN_PROGRESS, Status.NEEDS_CORRECTION}),
         Status.REFUSED,
-        OFFICER,
-        True,
+        frozenset({OFFICER}),
     ),
-    Action.WITHDRAW: (
+    Action.WITHDRAW: Transition(
         frozenset({Status.SUBMITTED, Status.NEEDS_CORRECTION, Status.IN_PROGRESS}),
         Status.WITHDRAWN,
-        APPLICANT,
-        False,
+        frozenset({APPLICANT}),
     ),
-    Action.EXTEND: (
+    Action.EXTEND: Transition(
         frozenset({Status.SUBMITTED, Status.IN_PROGRESS}),
         None,
-        OFFICER,
-        True,
+        frozenset({OFFICER}),
     ),
 }
 
 # The named sets of statuses, derived from TRANSITIONS so they cannot drift from it.
 # Final: no transition changes these statuses (issued, refused, withdrawn).
-FINAL_STATUSES = frozenset(
-    s
-    for s in Status
-    if not any(s in sources and to is not None for sources, to, _who, _r in TRANSITIONS.values())
-)
+WORKFLOW = Workflow(TRANSITIONS, reasoned={Action.RETURN, Action.REFUSE, Action.EXTEND})
+FINAL_STATUSES = WORKFLOW.final(Status)
 # The deadline runs and the application can be overdue: not decided yet (the
 # officer can still refuse it; a ready one is decided and waits to be issued).
 OPEN_STATUSES = TRANSITIONS[Action.REFUSE][0]
@@ -135,21 +129,10 @@ def may_extend(application, now) -> bool:
     )
 
 
-def allowed(action: str, from_status: str | None, actor: str) -> bool:
-    sources, _to, who, _reason = TRANSITIONS[action]
-    if actor != who:
-        return False
-    return from_status is None if not sources else from_status in sources
-
-
-def target(action: str, from_status: str) -> str:
-    to = TRANSITIONS[action][1]
-    return from_status if to is None else to
-
-
-def needs_reason(action: str) -> bool:
-    return TRANSITIONS[action][3]
+allowed = WORKFLOW.allowed
+target = WORKFLOW.target
+needs_reason = WORKFLOW.needs_reason
 
 
 def officer_actions_from(status: str) -> list[str]:
-    return [a for a in OFFICER_ACTIONS if allowed(a, status, OFFICER)]
+    return WORKFLOW.actions_from(status, OFFICER, OFFICER_ACTIONS)

@@ -8,7 +8,7 @@ from mycity.lib.departments import department_staff_ids
 from mycity.lib.i18n import in_every_language
 
 from ..models import Appeal, AppealEvent, AppealMessage
-from ..workflow import Action, Status, allowed, target
+from ..workflow import WORKFLOW, Action, Status
 
 
 class AppealError(Exception):
@@ -31,6 +31,12 @@ NOTIFIED_ACTIONS = {
 }
 
 
+def _refused(status: str) -> AppealError:
+    return AppealError(
+        _("This cannot be done to a request that is “%(status)s”.") % {"status": status}
+    )
+
+
 def transition(
     *, appeal: Appeal, action: str, actor, role: str, reason: str = "", public: bool = True
 ) -> Appeal:
@@ -41,13 +47,7 @@ def transition(
     """
     with transaction.atomic():
         locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
-        if not allowed(action, locked.status, role):
-            raise AppealError(
-                _("This cannot be done to a request that is “%(status)s”.")
-                % {"status": locked.get_status_display()}
-            )
-        before = locked.status
-        locked.status = target(action, before)
+        before = WORKFLOW.move(locked, action, role, refused=_refused)
         fields = ["status", "updated_at"]
         now = timezone.now()
         if locked.status == Status.ANSWERED and before != Status.ANSWERED:

@@ -1,6 +1,5 @@
 """Every operation that changes news, alerts or subscriptions."""
 
-from ..alert_workflow import TRANSITIONS
 from .alerts import (
     alert_publish,
     alert_resolve,
@@ -15,7 +14,6 @@ from .items import items_version, newsitem_delete, newsitem_save, newsitem_set_s
 from .subscriptions import subscription_get, subscription_set
 
 __all__ = [
-    "TRANSITIONS",
     "NewsError",
     "alert_publish",
     "alert_resolve",

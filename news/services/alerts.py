@@ -21,7 +21,7 @@ from citizens.notifications.services import notify_audience
 from mycity.lib.i18n import in_every_language
 
 from .. import live
-from ..alert_workflow import FINAL_STATUSES, PUBLISH, RESOLVE, allowed, target
+from ..alert_workflow import EDITOR, FINAL_STATUSES, PUBLISH, RESOLVE, WORKFLOW
 from ..models import Alert, AlertUpdate, Severity
 from .common import NewsError
 
@@ -113,13 +113,14 @@ def alert_save(*, alert: Alert, author=None, districts=None) -> Alert:
 
 def _transition(alert_id: int, action: str) -> Alert:
     alert = Alert.objects.select_for_update().get(pk=alert_id)
-    if not allowed(action, alert.status):
-        raise NewsError(
-            _("This alert is %(status)s: it cannot be changed that way.")
-            % {"status": alert.get_status_display()}
-        )
-    alert.status = target(action)
+    WORKFLOW.move(alert, action, EDITOR, refused=_refused)
     return alert
+
+
+def _refused(status: str) -> NewsError:
+    return NewsError(
+        _("This alert is %(status)s: it cannot be changed that way.") % {"status": status}
+    )
 
 
 def alert_publish(*, alert: Alert, by=None) -> Alert:

@@ -34,12 +34,11 @@ from ..workflow import (
     APPLICANT,
     EXTENSION_NOTICE_DAYS,
     OFFICER,
+    WORKFLOW,
     Action,
     Status,
     UrgentGround,
-    allowed,
     extension_notice_until,
-    target,
 )
 from .common import (
     ServiceError,
@@ -190,6 +189,12 @@ def _due_text(application: Application) -> str:
     return due.strftime("%d.%m.%Y %H:%M") if application.urgent else due.strftime("%d.%m.%Y")
 
 
+def _refused(status: str) -> ServiceError:
+    return ServiceError(
+        _("This cannot be done to an application that is “%(status)s”.") % {"status": status}
+    )
+
+
 def application_transition(
     *, application: Application, action: str, actor, reason: str = ""
 ) -> Application:
@@ -211,18 +216,12 @@ def application_transition(
             .select_related("service", "department")
             .get(pk=application.pk)
         )
-        if not allowed(action, locked.status, role):
-            raise ServiceError(
-                _("This cannot be done to an application that is “%(status)s”.")
-                % {"status": locked.get_status_display()}
-            )
-        if action in (Action.RETURN, Action.REFUSE, Action.EXTEND) and not reason:
+        before = WORKFLOW.move(locked, action, role, refused=_refused)
+        if WORKFLOW.needs_reason(action) and not reason:
             raise ServiceError(_("Give the reason: the applicant will read it."))
         if len(reason) > MESSAGE_MAX:
             raise ServiceError(_("Shorten the reason to %(n)d characters.") % {"n": MESSAGE_MAX})
         now = timezone.now()
-        before = locked.status
-        locked.status = target(action, before)
         fields = ["status", "updated_at"]
         if action == Action.EXTEND:
             _extend(locked)

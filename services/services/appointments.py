@@ -13,7 +13,7 @@ from citizens.notifications.services import notify
 from mycity.lib.i18n import field_in_every_language
 
 from .. import calendar
-from ..appointment_workflow import MARKS, OFFICER, RESIDENT, Action, allowed, target
+from ..appointment_workflow import MARKS, OFFICER, RESIDENT, WORKFLOW, Action, allowed, target
 from ..models import Appointment, CentreException, Service, ServiceCentre, Slot
 from .common import ServiceError, may_process
 
@@ -217,11 +217,14 @@ def appointment_cancel(*, appointment: Appointment, by) -> Appointment:
     role = RESIDENT if appointment.resident_id == by.pk else OFFICER
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not allowed(Action.CANCEL, locked.status, role):
-            raise ServiceError(_("This appointment is no longer booked."))
+        WORKFLOW.move(
+            locked,
+            Action.CANCEL,
+            role,
+            refused=lambda _status: ServiceError(_("This appointment is no longer booked.")),
+        )
         if locked.starts_at <= timezone.now():
             raise ServiceError(_("This visit has already started or passed."))
-        locked.status = target(Action.CANCEL, locked.status)
         locked.save(update_fields=["status", "updated_at"])
         _release_seat(locked.slot_id)
         notify(
@@ -291,11 +294,14 @@ def appointment_mark(*, appointment: Appointment, officer, status: str) -> Appoi
         raise ServiceError(_("Only officers of the responsible department can do this."))
     with transaction.atomic():
         locked = Appointment.objects.select_for_update().get(pk=appointment.pk)
-        if not allowed(action, locked.status, OFFICER):
-            raise ServiceError(_("This appointment was cancelled."))
+        WORKFLOW.move(
+            locked,
+            action,
+            OFFICER,
+            refused=lambda _status: ServiceError(_("This appointment was cancelled.")),
+        )
         if action == Action.NO_SHOW and locked.starts_at > timezone.now():
             raise ServiceError(_("A visit that has not started yet cannot be a no-show."))
-        locked.status = target(action, locked.status)
         locked.marked_by = officer
         locked.save(update_fields=["status", "marked_by", "updated_at"])
     return locked

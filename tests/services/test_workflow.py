@@ -22,12 +22,12 @@ pytestmark = pytest.mark.django_db
 
 ALLOWED = [
     (action, source)
-    for action, (sources, _to, _who, _reason) in TRANSITIONS.items()
+    for action, (sources, _to, _who) in TRANSITIONS.items()
     for source in sorted(sources)  # a stable order: pytest-xdist workers must agree
 ]
 REFUSED = [
     (action, source)
-    for action, (sources, _to, _who, _reason) in TRANSITIONS.items()
+    for action, (sources, _to, _who) in TRANSITIONS.items()
     if sources
     for source in Status.values
     if source not in sources
@@ -41,7 +41,7 @@ def in_status(application, status):
 
 
 def act(application, action, officer, resident, reason="Причина"):
-    actor = resident if TRANSITIONS[action][2] == APPLICANT else officer
+    actor = resident if APPLICANT in TRANSITIONS[action].actors else officer
     return application_transition(
         application=application, action=action, actor=actor, reason=reason
     )
