@@ -110,9 +110,9 @@ class AppealFilterForm(forms.Form):
         if district := values.get("district"):
             queryset = queryset.filter(district__slug=district)
         if start := values.get("date_from"):
-            queryset = queryset.filter(registered_at__gte=_day_start(start))
+            queryset = queryset.filter(registered_at__gte=day_start(start))
         if end := values.get("date_to"):
-            queryset = queryset.filter(registered_at__lt=_day_start(end + dt.timedelta(days=1)))
+            queryset = queryset.filter(registered_at__lt=day_start(end + dt.timedelta(days=1)))
         if values.get("overdue"):
             queryset = queryset.overdue()
         if q := values.get("q"):
@@ -120,7 +120,7 @@ class AppealFilterForm(forms.Form):
         return queryset
 
 
-def _day_start(day: dt.date) -> dt.datetime:
+def day_start(day: dt.date) -> dt.datetime:
     """Midnight in the city's time zone: "registered on the 5th" means Kherson's 5th."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 

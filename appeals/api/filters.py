@@ -5,7 +5,7 @@ import datetime as dt
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from ..filters import EARLIEST, STATUS_CHOICES, _day_start
+from ..filters import EARLIEST, STATUS_CHOICES, day_start
 from ..models import Appeal, Kind
 from ..search import search
 
@@ -25,10 +25,10 @@ class AppealFilter(django_filters.FilterSet):
         fields = []
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(registered_at__gte=_day_start(_sane(value)))
+        return queryset.filter(registered_at__gte=day_start(_sane(value)))
 
     def filter_until(self, queryset, name, value):
-        return queryset.filter(registered_at__lt=_day_start(_sane(value) + dt.timedelta(days=1)))
+        return queryset.filter(registered_at__lt=day_start(_sane(value) + dt.timedelta(days=1)))
 
     def filter_overdue(self, queryset, name, value):
         return queryset.overdue() if value else queryset

@@ -22,7 +22,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 
 
-def _file_or_env(name: str) -> str | None:
+def file_or_env(name: str) -> str | None:
     """A value from NAME, or from the file named by NAME_FILE (Docker secrets)."""
     path = env.str(f"{name}_FILE", default="")
     if path:
@@ -34,7 +34,7 @@ def _file_or_env(name: str) -> str | None:
 
 
 def env_bool(name: str, default: bool) -> bool:
-    raw = _file_or_env(name)
+    raw = file_or_env(name)
     if raw is None:
         return default
     value = raw.strip().lower()
@@ -46,7 +46,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
-    raw = _file_or_env(name)
+    raw = file_or_env(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -59,12 +59,12 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
 
 
 def env_str(name: str, default: str) -> str:
-    raw = _file_or_env(name)
+    raw = file_or_env(name)
     return default if raw is None else raw
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
-    raw = _file_or_env(name)
+    raw = file_or_env(name)
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -93,7 +93,7 @@ def env_url(name: str, default: str, parse):
 
 DEBUG = env_bool("DEBUG", default=False)
 
-SECRET_KEY = _file_or_env("SECRET_KEY") or ""
+SECRET_KEY = file_or_env("SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
@@ -323,7 +323,7 @@ EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
 EMAIL_PORT = _email.get("EMAIL_PORT") or 25
 EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
-EMAIL_HOST_PASSWORD = _file_or_env("EMAIL_HOST_PASSWORD") or _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_HOST_PASSWORD = file_or_env("EMAIL_HOST_PASSWORD") or _email.get("EMAIL_HOST_PASSWORD") or ""
 EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
 EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
 EMAIL_FILE_PATH = _email.get("EMAIL_FILE_PATH") or None
@@ -371,8 +371,8 @@ elif MEDIA_STORAGE == "s3":
         "OPTIONS": {
             "bucket_name": env_str("S3_BUCKET", ""),
             "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
-            "access_key": _file_or_env("S3_ACCESS_KEY_ID"),
-            "secret_key": _file_or_env("S3_SECRET_ACCESS_KEY"),
+            "access_key": file_or_env("S3_ACCESS_KEY_ID"),
+            "secret_key": file_or_env("S3_SECRET_ACCESS_KEY"),
             "region_name": env_str("S3_REGION", "") or None,
             "default_acl": "private",
             "querystring_auth": True,

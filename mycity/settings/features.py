@@ -13,7 +13,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .base import *
-from .base import _file_or_env
+from .base import file_or_env
 
 # --- Maps ------------------------------------------------------------------
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
@@ -69,7 +69,7 @@ LOGGING = {
 # --- Notifications -------------------------------------------------------
 # A channel without configuration is not offered.
 VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
-VAPID_PRIVATE_KEY = _file_or_env("VAPID_PRIVATE_KEY") or ""
+VAPID_PRIVATE_KEY = file_or_env("VAPID_PRIVATE_KEY") or ""
 # Push services want a contact: mailto: or an https URL.
 VAPID_SUBJECT = env_str("VAPID_SUBJECT", f"mailto:{parseaddr(DEFAULT_FROM_EMAIL)[1]}")
 if VAPID_PUBLIC_KEY and not VAPID_SUBJECT.startswith(("mailto:", "https://")):
@@ -94,10 +94,10 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
 # renews it; it must outlast the slowest single send (SMTP steps of
 # EMAIL_TIMEOUT, a Telegram call with its fallback, a push request: ~30 s).
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 90, minimum=30)
-TELEGRAM_BOT_TOKEN = _file_or_env("TELEGRAM_BOT_TOKEN") or ""
+TELEGRAM_BOT_TOKEN = file_or_env("TELEGRAM_BOT_TOKEN") or ""
 TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
-TELEGRAM_WEBHOOK_SECRET = _file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
+TELEGRAM_WEBHOOK_SECRET = file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
 if TELEGRAM_BOT_TOKEN and not (TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "TELEGRAM_BOT_TOKEN needs TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET too."

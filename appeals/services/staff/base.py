@@ -75,7 +75,7 @@ def within_legal_window(appeal: Appeal, action: str, today: dt.date | None = Non
     return limit is None or days_since_receipt(appeal, today) <= limit
 
 
-def _check_window(appeal: Appeal, action: str) -> None:
+def check_window(appeal: Appeal, action: str) -> None:
     if within_legal_window(appeal, action):
         return
     if action == Action.RETURN:
@@ -112,7 +112,7 @@ def _is_moderator(user) -> bool:
     )
 
 
-def _in_department(user, department_id: int) -> bool:
+def in_department(user, department_id: int) -> bool:
     if not has_staff_powers(user):
         return False
     return works_in(user, department_id)
@@ -129,7 +129,7 @@ def _roles(user, appeal: Appeal) -> set[str]:
     roles = set()
     if _is_moderator(user):
         roles.add(MODERATOR)
-    if _in_department(user, appeal.department_id):
+    if in_department(user, appeal.department_id):
         roles.add(DEPARTMENT)
         if is_head_or_deputy(user, appeal.department_id):
             roles.add(HEAD)
@@ -167,7 +167,7 @@ def appeals_for_staff(user) -> QuerySet:
     return Appeal.objects.filter(department_id__in=departments_of(user).values("pk"))
 
 
-def _role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) -> str:
+def role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) -> str:
     """The role in which `user` takes `action` (or any staff action) on `appeal`, or refuse."""
     have = _roles(user, appeal)
     if not have:
@@ -200,7 +200,7 @@ ANY_STAFF = (MODERATOR, DEPARTMENT)
 # --- helpers -------------------------------------------------------------
 
 
-def _lock(appeal: Appeal) -> Appeal:
+def lock(appeal: Appeal) -> Appeal:
     # Only the appeal's row: the category and department rows are shared.
     return (
         Appeal.objects.select_for_update(of=("self",))
@@ -218,7 +218,7 @@ def _plain(value):
     return value
 
 
-def _audit(appeal: Appeal, *, actor, action: str, changes: dict) -> AppealAudit:
+def audit(appeal: Appeal, *, actor, action: str, changes: dict) -> AppealAudit:
     return AppealAudit.objects.create(
         appeal=appeal,
         actor=actor,
@@ -227,11 +227,11 @@ def _audit(appeal: Appeal, *, actor, action: str, changes: dict) -> AppealAudit:
     )
 
 
-def _status_change(before: str, after: Appeal) -> dict:
+def status_change(before: str, after: Appeal) -> dict:
     return {"status": (before, after.status)}
 
 
-def _clean_text(text: str, *, limit: int, empty: str, too_long: str) -> str:
+def clean_text(text: str, *, limit: int, empty: str, too_long: str) -> str:
     text = (text or "").strip()
     if not text:
         raise AppealError(empty)
@@ -240,11 +240,11 @@ def _clean_text(text: str, *, limit: int, empty: str, too_long: str) -> str:
     return text
 
 
-def _apply_redaction(appeal: Appeal, *, title, description) -> tuple[dict, list[str]]:
+def apply_redaction(appeal: Appeal, *, title, description) -> tuple[dict, list[str]]:
     """Set a redacted title/description on the locked row; returns (changes, fields)."""
     changes, fields = {}, []
     if title is not None:
-        title = _clean_text(
+        title = clean_text(
             title,
             limit=TITLE_MAX,
             empty=_("The title cannot be empty."),
@@ -255,7 +255,7 @@ def _apply_redaction(appeal: Appeal, *, title, description) -> tuple[dict, list[
             appeal.title = title
             fields.append("title")
     if description is not None:
-        description = _clean_text(
+        description = clean_text(
             description,
             limit=DESCRIPTION_MAX,
             empty=_("The description cannot be empty."),

@@ -21,7 +21,7 @@ from ...workflow import (
 from ..common import transition
 from .base import (
     AUDIT_ESCALATE,
-    _audit,
+    audit,
     audit_code,
 )
 
@@ -94,7 +94,7 @@ def _escalate(appeal: Appeal, *, today: dt.date, last: dt.date | None) -> None:
             },
             url=appeal.get_absolute_url(),
         )
-    _audit(
+    audit(
         appeal,
         actor=None,
         action=AUDIT_ESCALATE,
@@ -138,7 +138,7 @@ def appeals_close_unanswered_returns(*, today: dt.date | None = None) -> int:
                     },
                     url=lapsed.get_absolute_url(),
                 )
-            _audit(
+            audit(
                 lapsed,
                 actor=None,
                 action=audit_code(Action.LAPSE),

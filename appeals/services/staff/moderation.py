@@ -33,14 +33,14 @@ from .base import (
     FORWARDED_TO_MAX,
     MESSAGE_MAX,
     TERMS,
-    _apply_redaction,
-    _audit,
-    _check_window,
-    _clean_text,
-    _lock,
-    _role_for,
-    _status_change,
+    apply_redaction,
+    audit,
     audit_code,
+    check_window,
+    clean_text,
+    lock,
+    role_for,
+    status_change,
 )
 
 
@@ -67,10 +67,10 @@ def appeal_accept(
     if department is not None and not department.is_active:
         raise AppealError(_("This department no longer takes requests."))
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(moderator, locked, action=Action.ACCEPT)
+        locked = lock(appeal)
+        role = role_for(moderator, locked, action=Action.ACCEPT)
         before = locked.status
-        changes, fields = _apply_redaction(locked, title=title, description=description)
+        changes, fields = apply_redaction(locked, title=title, description=description)
         target_department = department or locked.category.department
         if target_department.pk != locked.department_id:
             changes["department"] = (locked.department_id, target_department.pk)
@@ -97,11 +97,11 @@ def appeal_accept(
             # Saved before the transition, so the notification already reads the redacted title.
             locked.save(update_fields=[*fields, "updated_at"])
         accepted = transition(appeal=locked, action=Action.ACCEPT, actor=moderator, role=role)
-        _audit(
+        audit(
             accepted,
             actor=moderator,
             action=audit_code(Action.ACCEPT),
-            changes={**_status_change(before, accepted), **changes},
+            changes={**status_change(before, accepted), **changes},
         )
     return accepted
 
@@ -117,26 +117,26 @@ def appeal_redact(
     if title is None and description is None:
         raise AppealError(_("Give the corrected title or description."))
     with transaction.atomic():
-        locked = _lock(appeal)
-        _role_for(moderator, locked, roles=(MODERATOR,))
-        changes, fields = _apply_redaction(locked, title=title, description=description)
+        locked = lock(appeal)
+        role_for(moderator, locked, roles=(MODERATOR,))
+        changes, fields = apply_redaction(locked, title=title, description=description)
         if fields:
             locked.save(update_fields=[*fields, "updated_at"])
-        _audit(locked, actor=moderator, action=AUDIT_REDACT, changes=changes)
+        audit(locked, actor=moderator, action=AUDIT_REDACT, changes=changes)
     return locked
 
 
 def photo_hide(*, photo: AppealPhoto, moderator) -> AppealPhoto:
     """A moderator keeps a photo off public pages (staff and the author still see it)."""
     with transaction.atomic():
-        locked = _lock(photo.appeal)
-        _role_for(moderator, locked, roles=(MODERATOR,))
+        locked = lock(photo.appeal)
+        role_for(moderator, locked, roles=(MODERATOR,))
         photo = AppealPhoto.objects.select_for_update().get(pk=photo.pk, appeal=locked)
         was = photo.is_public
         if was:
             photo.is_public = False
             photo.save(update_fields=["is_public"])
-        _audit(
+        audit(
             locked,
             actor=moderator,
             action=AUDIT_PHOTO_HIDE,
@@ -148,12 +148,12 @@ def photo_hide(*, photo: AppealPhoto, moderator) -> AppealPhoto:
 def photo_remove(*, photo: AppealPhoto, moderator) -> None:
     """A moderator removes a photo: the row now, the file once the transaction commits."""
     with transaction.atomic():
-        locked = _lock(photo.appeal)
-        _role_for(moderator, locked, roles=(MODERATOR,))
+        locked = lock(photo.appeal)
+        role_for(moderator, locked, roles=(MODERATOR,))
         photo = AppealPhoto.objects.select_for_update().get(pk=photo.pk, appeal=locked)
         storage, name, pk = photo.image.storage, photo.image.name, photo.pk
         photo.delete()
-        _audit(
+        audit(
             locked,
             actor=moderator,
             action=AUDIT_PHOTO_REMOVE,
@@ -179,16 +179,16 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
     moderation; if they do not, `appeals_close_unanswered_returns` closes it
     without consideration.
     """
-    question = _clean_text(
+    question = clean_text(
         question,
         limit=MESSAGE_MAX,
         empty=_("Write what the author should add: the reason for the return."),
         too_long=_("Keep the question within %(n)d characters."),
     )
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(actor, locked, action=Action.RETURN)
-        _check_window(locked, Action.RETURN)
+        locked = lock(appeal)
+        role = role_for(actor, locked, action=Action.RETURN)
+        check_window(locked, Action.RETURN)
         before = locked.status
         reply_due = reply_due_from(timezone.localdate())
         reason = _(
@@ -204,12 +204,12 @@ def appeal_return(*, appeal: Appeal, actor, question: str) -> Appeal:
         message = AppealMessage.objects.create(
             appeal=returned, type=AppealMessage.Type.QUESTION, author=actor, text=question
         )
-        _audit(
+        audit(
             returned,
             actor=actor,
             action=audit_code(Action.RETURN),
             changes={
-                **_status_change(before, returned),
+                **status_change(before, returned),
                 "question": (None, message.pk),
                 "reply_due": (None, reply_due),
             },
@@ -229,8 +229,8 @@ def appeal_reject(
         raise AppealError(_("Choose a reason from the list."))
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(moderator, locked, action=Action.REJECT)
+        locked = lock(appeal)
+        role = role_for(moderator, locked, action=Action.REJECT)
         before = locked.status
         public_reason = str(RejectReason(reason).label)
         if comment:
@@ -238,11 +238,11 @@ def appeal_reject(
         rejected = transition(
             appeal=locked, action=Action.REJECT, actor=moderator, role=role, reason=public_reason
         )
-        _audit(
+        audit(
             rejected,
             actor=moderator,
             action=audit_code(Action.REJECT),
-            changes={**_status_change(before, rejected), "reason": (None, str(reason))},
+            changes={**status_change(before, rejected), "reason": (None, str(reason))},
         )
     return rejected
 
@@ -255,8 +255,8 @@ def appeal_close_anonymous(*, appeal: Appeal, moderator, comment: str = "") -> A
     """
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(moderator, locked, action=Action.CLOSE_ANONYMOUS)
+        locked = lock(appeal)
+        role = role_for(moderator, locked, action=Action.CLOSE_ANONYMOUS)
         if not locked.is_anonymous:
             raise AppealError(
                 _("The request carries the author's name and residence: it is not anonymous.")
@@ -272,11 +272,11 @@ def appeal_close_anonymous(*, appeal: Appeal, moderator, comment: str = "") -> A
             role=role,
             reason=reason,
         )
-        _audit(
+        audit(
             closed,
             actor=moderator,
             action=audit_code(Action.CLOSE_ANONYMOUS),
-            changes=_status_change(before, closed),
+            changes=status_change(before, closed),
         )
     return closed
 
@@ -287,7 +287,7 @@ def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Ap
     `body` is stored in forwarded_to; the author and followers are told where
     it went.
     """
-    body = _clean_text(
+    body = clean_text(
         body,
         limit=FORWARDED_TO_MAX,
         empty=_("Name the body the request is forwarded to."),
@@ -295,9 +295,9 @@ def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Ap
     )
     comment = (comment or "").strip()
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(actor, locked, action=Action.FORWARD)
-        _check_window(locked, Action.FORWARD)
+        locked = lock(appeal)
+        role = role_for(actor, locked, action=Action.FORWARD)
+        check_window(locked, Action.FORWARD)
         before, was = locked.status, locked.forwarded_to
         locked.forwarded_to = body
         locked.save(update_fields=["forwarded_to", "updated_at"])
@@ -309,11 +309,11 @@ def appeal_forward(*, appeal: Appeal, actor, body: str, comment: str = "") -> Ap
         forwarded = transition(
             appeal=locked, action=Action.FORWARD, actor=actor, role=role, reason=reason
         )
-        _audit(
+        audit(
             forwarded,
             actor=actor,
             action=audit_code(Action.FORWARD),
-            changes={**_status_change(before, forwarded), "forwarded_to": (was, body)},
+            changes={**status_change(before, forwarded), "forwarded_to": (was, body)},
         )
     return forwarded
 
@@ -339,7 +339,7 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, moderator) -> Appeal:
             .order_by("pk")
         }
         locked, original = rows[appeal.pk], rows[into.pk]
-        role = _role_for(moderator, locked, action=Action.MERGE)
+        role = role_for(moderator, locked, action=Action.MERGE)
         if original.status in {Status.MERGED, Status.REJECTED}:
             raise AppealError(
                 _("A request cannot be merged into one that is “%(status)s”.")
@@ -383,12 +383,12 @@ def appeal_merge(*, appeal: Appeal, into: Appeal, moderator) -> Appeal:
                 },
                 url=original.get_absolute_url(),
             )
-        _audit(
+        audit(
             merged,
             actor=moderator,
             action=audit_code(Action.MERGE),
             changes={
-                **_status_change(before, merged),
+                **status_change(before, merged),
                 "merged_into": (None, original.pk),
                 "followers_moved": (None, sorted(people)),
             },

@@ -35,28 +35,28 @@ from .base import (
     MAX_TERM_DAYS,
     MESSAGE_MAX,
     NOTE_MAX,
-    _audit,
-    _clean_text,
-    _in_department,
-    _lock,
-    _role_for,
-    _status_change,
+    audit,
     audit_code,
+    clean_text,
+    in_department,
+    lock,
+    role_for,
+    status_change,
 )
 
 
 def appeal_start(*, appeal: Appeal, staff) -> Appeal:
     """The department starts work on an accepted appeal (in progress)."""
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(staff, locked, action=Action.START)
+        locked = lock(appeal)
+        role = role_for(staff, locked, action=Action.START)
         before = locked.status
         started = transition(appeal=locked, action=Action.START, actor=staff, role=role)
-        _audit(
+        audit(
             started,
             actor=staff,
             action=audit_code(Action.START),
-            changes=_status_change(before, started),
+            changes=status_change(before, started),
         )
     return started
 
@@ -72,14 +72,14 @@ def appeal_assign(*, appeal: Appeal, assignee, actor) -> Appeal:
     returned to the author, or final, nobody is to be assigned.
     """
     with transaction.atomic():
-        locked = _lock(appeal)
-        _role_for(actor, locked, roles=ANY_STAFF)
+        locked = lock(appeal)
+        role_for(actor, locked, roles=ANY_STAFF)
         if locked.status not in WORKING_STATUSES:
             raise AppealError(
                 _("A request that is “%(status)s” cannot be assigned.")
                 % {"status": locked.get_status_display()}
             )
-        if assignee is not None and not _in_department(assignee, locked.department_id):
+        if assignee is not None and not in_department(assignee, locked.department_id):
             raise AppealError(
                 _("%(name)s does not work in %(department)s.")
                 % {"name": assignee, "department": locked.department}
@@ -100,7 +100,7 @@ def appeal_assign(*, appeal: Appeal, assignee, actor) -> Appeal:
                     },
                     url=locked.get_absolute_url(),
                 )
-        _audit(locked, actor=actor, action=AUDIT_ASSIGN, changes={"assignee": (was, new)})
+        audit(locked, actor=actor, action=AUDIT_ASSIGN, changes={"assignee": (was, new)})
     return locked
 
 
@@ -130,7 +130,7 @@ def appeal_answer(
     staff always see them, the public only on a public appeal and only with
     `attachments_public`. Files are checked before anything is saved.
     """
-    text = _clean_text(
+    text = clean_text(
         text,
         limit=MESSAGE_MAX,
         empty=_("Write the answer."),
@@ -138,8 +138,8 @@ def appeal_answer(
     )
     checked = _check_attachments(list(attachments))
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(staff, locked, action=Action.ANSWER)
+        locked = lock(appeal)
+        role = role_for(staff, locked, action=Action.ANSWER)
         before = locked.status
         message = AppealMessage.objects.create(
             appeal=locked, type=AppealMessage.Type.ANSWER, author=staff, text=text
@@ -155,12 +155,12 @@ def appeal_answer(
             )
             attachment.save()
         answered = transition(appeal=locked, action=Action.ANSWER, actor=staff, role=role)
-        _audit(
+        audit(
             answered,
             actor=staff,
             action=audit_code(Action.ANSWER),
             changes={
-                **_status_change(before, answered),
+                **status_change(before, answered),
                 "answer": (None, message.pk),
                 "attachments": (None, [checked_file.name for checked_file in checked]),
                 **({"attachments_public": (False, True)} if checked and attachments_public else {}),
@@ -176,8 +176,8 @@ def appeal_close(*, appeal: Appeal, actor) -> Appeal:
     answer (an answer message) before it can be closed.
     """
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(actor, locked, action=Action.CLOSE)
+        locked = lock(appeal)
+        role = role_for(actor, locked, action=Action.CLOSE)
         if (
             locked.threshold_reached_at is not None
             and not AppealMessage.objects.filter(
@@ -192,11 +192,11 @@ def appeal_close(*, appeal: Appeal, actor) -> Appeal:
             )
         before = locked.status
         closed = transition(appeal=locked, action=Action.CLOSE, actor=actor, role=role)
-        _audit(
+        audit(
             closed,
             actor=actor,
             action=audit_code(Action.CLOSE),
-            changes=_status_change(before, closed),
+            changes=status_change(before, closed),
         )
     return closed
 
@@ -207,7 +207,7 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
     The law allows one extension, and never past 45 days from registration
     in total. The reason is on the public timeline and in the notification.
     """
-    reason = _clean_text(
+    reason = clean_text(
         reason,
         limit=NOTE_MAX,
         empty=_("Give the reason for the extension: the author will see it."),
@@ -216,8 +216,8 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
     if not isinstance(days, int) or days < 1:
         raise AppealError(_("Extend the deadline by at least one day."))
     with transaction.atomic():
-        locked = _lock(appeal)
-        role = _role_for(actor, locked, action=Action.EXTEND)
+        locked = lock(appeal)
+        role = role_for(actor, locked, action=Action.EXTEND)
         if locked.deadline_extended:
             raise AppealError(_("The deadline of this request has already been extended once."))
         latest = legal_deadline(locked.registered_at, MAX_TERM_DAYS)
@@ -237,7 +237,7 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
         extended.save(
             update_fields=["deadline", "deadline_extended", "extension_reason", "updated_at"]
         )
-        _audit(
+        audit(
             extended,
             actor=actor,
             action=audit_code(Action.EXTEND),
@@ -252,17 +252,17 @@ def appeal_extend(*, appeal: Appeal, actor, days: int, reason: str) -> Appeal:
 
 def appeal_note(*, appeal: Appeal, author, text: str) -> AppealNote:
     """An internal note of staff on an appeal: never shown to the author or the public."""
-    text = _clean_text(
+    text = clean_text(
         text,
         limit=NOTE_MAX,
         empty=_("Write the note."),
         too_long=_("Keep the note within %(n)d characters."),
     )
     with transaction.atomic():
-        locked = _lock(appeal)
-        _role_for(author, locked, roles=ANY_STAFF)
+        locked = lock(appeal)
+        role_for(author, locked, roles=ANY_STAFF)
         note = AppealNote.objects.create(appeal=locked, author=author, text=text)
-        _audit(locked, actor=author, action=AUDIT_NOTE, changes={"note": (None, text)})
+        audit(locked, actor=author, action=AUDIT_NOTE, changes={"note": (None, text)})
     return note
 
 
@@ -278,8 +278,8 @@ def answer_attachment_publish(
     and staff always see it. Moderators and the department's staff may do it.
     """
     with transaction.atomic():
-        locked = _lock(attachment.message.appeal)
-        _role_for(staff, locked, roles=(MODERATOR, DEPARTMENT))
+        locked = lock(attachment.message.appeal)
+        role_for(staff, locked, roles=(MODERATOR, DEPARTMENT))
         attachment = AnswerAttachment.objects.select_for_update().get(
             pk=attachment.pk, message__appeal=locked
         )
@@ -287,7 +287,7 @@ def answer_attachment_publish(
         if was != public:
             attachment.is_public = public
             attachment.save(update_fields=["is_public"])
-            _audit(
+            audit(
                 locked,
                 actor=staff,
                 action=AUDIT_ATTACHMENT_PUBLISH,
