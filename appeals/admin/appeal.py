@@ -334,12 +334,15 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
 
     @admin.action(description=_("Assign to me"), permissions=["work"])
     def assign_to_me(self, request, queryset):
+        self._assign_all(request, queryset, request.user)
+
+    def _assign_all(self, request, queryset, assignee) -> None:
         staff = admin_views.staff_services
         self._bulk(
             request,
             queryset,
             lambda appeal, role: staff.appeal_assign(
-                appeal=appeal, assignee=request.user, actor=request.user
+                appeal=appeal, assignee=assignee, actor=request.user
             ),
         )
 
@@ -349,15 +352,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
         form = BulkAssignForm(request.POST if "apply" in request.POST else None)
         form.fields["assignee"].queryset = admin_forms.colleagues(departments)
         if form.is_bound and form.is_valid():
-            staff = admin_views.staff_services
-            assignee = form.cleaned_data["assignee"]
-            self._bulk(
-                request,
-                queryset,
-                lambda appeal, role: staff.appeal_assign(
-                    appeal=appeal, assignee=assignee, actor=request.user
-                ),
-            )
+            self._assign_all(request, queryset, form.cleaned_data["assignee"])
             return None
         context = {
             **self.admin_site.each_context(request),

@@ -1,10 +1,7 @@
 """The e-services API: a person's visits to a centre: book, move, cancel, the calendar file."""
 
-import threading
-
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from services.models import (
@@ -23,6 +20,7 @@ from tests.api.services_fixtures import (
     service,
     uk_client,
 )
+from tests.concurrency import at_once
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -219,23 +217,17 @@ def test_two_people_booking_the_last_place_at_once_through_the_api(service, cent
     centre.slot_capacity = 1
     centre.save()
     people = UserFactory.create_batch(2)
-    barrier = threading.Barrier(len(people))
-    codes = []
 
-    def book(person):
-        try:
+    def booking(person):
+        def book():
             client = APIClient(HTTP_ACCEPT_LANGUAGE="en")
             client.force_authenticate(person)
-            barrier.wait(timeout=10)
-            codes.append(_book(client, at(1, 10)).status_code)
-        finally:
-            connection.close()
+            return _book(client, at(1, 10)).status_code
 
-    threads = [threading.Thread(target=book, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+        return book
+
+    codes, errors = at_once([booking(p) for p in people])
+    assert errors == []
     assert sorted(codes) == [201, 400]
     assert Slot.objects.get().booked == 1
     assert Appointment.objects.count() == 1
