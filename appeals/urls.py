@@ -1,17 +1,8 @@
 from django.urls import path, register_converter
 
+from mycity.lib.references import ReferenceConverter
+
 from .views import claim, files, filing, following, proposals, public
-
-
-class ReferenceConverter:
-    regex = r"[A-Z]{2,5}-\d{4}-\d{6}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
-
 
 register_converter(ReferenceConverter, "ref")
 

@@ -1,16 +1,13 @@
 from django.urls import path, register_converter
 
+from mycity.lib import references
+
 from .views import applying, booking, catalogue
 
 
-class ReferenceConverter:
-    regex = r"[A-Z]{2,6}-\d{4}-\d{6}"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
+class ReferenceConverter(references.ReferenceConverter):
+    # The city code and "S": KHS-2026-000123.
+    regex = references.pattern(suffix_letters=1)
 
 
 register_converter(ReferenceConverter, "sref")

@@ -24,6 +24,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from mycity.lib import references
 from mycity.lib.api import FileNegotiation
 from mycity.lib.downloads import private_file_response
 from mycity.lib.ratelimit import rate_limited
@@ -39,7 +40,7 @@ from ..views.following import AddInfoForm
 from . import serializers as s
 from .filters import AppealFilter
 
-REFERENCE = r"[A-Z]{2,5}-\d{4}-\d{6}"
+REFERENCE = references.pattern()
 # Public lists are the same for everyone who asks the same question in the
 # same language: answered from the shared cache for a minute, as the web list.
 LIST_CACHE_SECONDS = 60

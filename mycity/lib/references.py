@@ -14,6 +14,26 @@ from django.db import models
 from django.utils import timezone
 
 DIGITS = 6
+# Numbers are padded to six digits; a year past 999,999 goes on to seven and more.
+MAX_DIGITS = 9
+
+
+def pattern(*, suffix_letters: int = 0) -> str:
+    """The URL pattern of a reference: a city code of 2-5 letters (and an app's own
+    letters after it), the year, the number."""
+    return rf"[A-Z]{{2,{5 + suffix_letters}}}-\d{{4}}-\d{{{DIGITS},{MAX_DIGITS}}}"
+
+
+class ReferenceConverter:
+    """A path converter for references (`register_converter` it under the app's name)."""
+
+    regex = pattern()
+
+    def to_python(self, value):
+        return value
+
+    def to_url(self, value):
+        return value
 
 
 class YearlyCounter(models.Model):

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 
+from mycity.lib import references
 from mycity.lib.api import FileNegotiation
 
 from ..models import ServiceCentre
@@ -15,7 +16,7 @@ from ..services import (
 from . import serializers as s
 
 SLUG = r"[-a-zA-Z0-9_]+"
-REFERENCE = r"[A-Z]{2,6}-\d{4}-\d{6}"
+REFERENCE = references.pattern(suffix_letters=1)
 CODE = r"[A-Za-z0-9]{1,12}"
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # 400: {"detail": "…"} from a service's refusal, or the form's errors by field.
