@@ -23,16 +23,16 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from .. import mapdata
 from ..filters import AppealFilterForm
-from ..models import Appeal, AppealPhoto, public_point, public_point_within
+from ..mapdata import MAP_LIMIT
+from ..models import Appeal, AppealPhoto, public_point_within
 from ..search import typo_tolerance
 from ..statistics import STATISTICS_DAYS, department_statistics
 from ..workflow import Status
 
 PAGE_SIZE = 20
 LIST_CACHE_SECONDS = 60
-# The newest this many in the visible area; beyond that the map asks to zoom in.
-MAP_LIMIT = 2000
 MAP_CACHE_SECONDS = 60
 STATISTICS_CACHE_SECONDS = 600
 # A reference that matches the URL converter, replaced by each feature's own.
@@ -136,44 +136,40 @@ def map_data(request):
             {"error": _("Give the visible area as bbox=west,south,east,north in degrees.")},
             status=400,
         )
-    west, south, east, north = bbox
     form = AppealFilterForm(request.GET)
-    rows = (
-        # By the rounded point: a box shrunk step by step must not find the exact one.
-        form.apply(Appeal.objects.public())
-        .filter(public_point_within(south=south, north=north, west=west, east=east))
-        .values_list(
-            "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
-        )
+    # By the rounded point: a box shrunk step by step must not find the exact one.
+    visible = form.apply(Appeal.objects.public()).filter(
+        public_point_within(south=bbox[1], north=bbox[3], west=bbox[0], east=bbox[2])
     )
+    rows = visible.values_list(
+        "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
+    )
+    grid = None
     with typo_tolerance(Appeal, needed="q" in form.filters()):
-        rows = list(rows[: MAP_LIMIT + 1])
-    truncated = len(rows) > MAP_LIMIT
-    labels = {status.value: str(status.label) for status in Status}
-    url = reverse("appeals:detail", args=[_REF_PLACEHOLDER])
-    features = [
-        {
-            "type": "Feature",
-            # Rounded to ~100 m, as Appeal.approximate_location: never the exact point.
-            "geometry": {"type": "Point", "coordinates": list(public_point(lat, lon))[::-1]},
-            "properties": {
-                "reference": reference,
-                "title": title,
-                "status": status,
-                "status_label": labels.get(status, status),
-                "kind": kind,
-                "icon": icon,
-                "url": url.replace(_REF_PLACEHOLDER, reference),
-            },
-        }
-        for reference, title, status, kind, lat, lon, icon in rows[:MAP_LIMIT]
-    ]
+        if mapdata.wants_grid(*bbox):
+            rows = list(rows[: mapdata.CLUSTER_MIN + 1])
+            if len(rows) > mapdata.CLUSTER_MIN:
+                grid = mapdata.cell_size(*bbox)
+                features = mapdata.grid_cells(visible, grid)
+        else:
+            rows = list(rows[: MAP_LIMIT + 1])
+    truncated = grid is None and len(rows) > MAP_LIMIT
+    if grid is None:
+        url = reverse("appeals:detail", args=[_REF_PLACEHOLDER])
+        features = mapdata.point_features(
+            rows[:MAP_LIMIT],
+            labels={status.value: str(status.label) for status in Status},
+            url_of=lambda reference: url.replace(_REF_PLACEHOLDER, reference),
+        )
     response = JsonResponse(
         {
             "type": "FeatureCollection",
             "features": features,
             "truncated": truncated,
             "limit": MAP_LIMIT,
+            # Set when the features are grid cells ({"count": n}): the cell's
+            # side in thousandths of a degree.
+            "grid": grid,
         },
         json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )

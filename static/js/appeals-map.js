@@ -16,6 +16,25 @@
   L.tileLayer(data.tiles, { maxZoom: 19, attribution: data.attribution }).addTo(map);
   const cluster = L.markerClusterGroup({ chunkedLoading: true, showCoverageOnHover: false, maxClusterRadius: 50 });
   map.addLayer(cluster);
+  // A whole city comes as grid cells counted by the server: {count} at each cell's centre.
+  const cells = L.layerGroup().addTo(map);
+
+  function cellMarker(feature) {
+    const [lon, lat] = feature.geometry.coordinates;
+    const n = feature.properties.count;
+    const el = document.createElement("span");
+    el.className = "map-cell";
+    el.textContent = n.toLocaleString(document.documentElement.lang);
+    const size = n >= 1000 ? 52 : n >= 100 ? 46 : 40;
+    const marker = L.marker([lat, lon], {
+      icon: L.divIcon({ html: el, className: "", iconSize: [size, size], iconAnchor: [size / 2, size / 2] }),
+      title: count(data.cell, n),
+      alt: count(data.cell, n),
+      keyboard: true,
+    });
+    marker.on("click", () => map.setView([lat, lon], Math.min(map.getZoom() + 2, 18)));
+    return marker;
+  }
 
   function icon(feature) {
     const el = document.createElement("span");
@@ -63,12 +82,19 @@
     fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json, application/json" } })
       .then((response) => { if (!response.ok) throw new Error(response.status); return response.json(); })
       .then((collection) => {
+        cluster.clearLayers();
+        cells.clearLayers();
+        if (collection.grid) {
+          collection.features.forEach((f) => cells.addLayer(cellMarker(f)));
+          const total = collection.features.reduce((sum, f) => sum + f.properties.count, 0);
+          say(count(data.cells, total));
+          return;
+        }
         const markers = collection.features.map((f) => {
           const [lon, lat] = f.geometry.coordinates;
           return L.marker([lat, lon], { icon: icon(f), title: f.properties.title, keyboard: true })
             .bindPopup(() => popup(f.properties));
         });
-        cluster.clearLayers();
         cluster.addLayers(markers);
         const n = collection.features.length;
         say(collection.truncated ? count(data.truncated, n) : n ? count(data.shown, n) : data.none);

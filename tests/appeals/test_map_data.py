@@ -4,9 +4,10 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from appeals import mapdata
 from appeals.models import Appeal
 from appeals.views import public
-from tests.factories import CategoryFactory, DistrictFactory
+from tests.factories import CategoryFactory, DistrictFactory, square
 
 from .public_factories import many_public_appeals, public_appeal
 
@@ -200,3 +201,92 @@ def test_map_page_has_no_inline_script_or_style(client):
     assert "<script>" not in html
     assert " style=" not in html
     assert " onload=" not in html
+
+
+# --- a whole city: grid cells counted by the database ------------------------------
+
+
+@pytest.fixture
+def crowded(resident, monkeypatch):
+    """Twelve public appeals in one district, and a city-wide box around them."""
+    monkeypatch.setattr(mapdata, "CLUSTER_MIN", 5)
+    district = DistrictFactory(boundary=square(west=40.0, south=40.0, size=0.2))
+    west, south = 40.05, 40.05
+    category = CategoryFactory()
+    points = [(south + 0.004 * i, west + 0.003 * i) for i in range(12)]
+    appeals = [
+        public_appeal(resident, district=district, category=category, latitude=lat, longitude=lon)
+        for lat, lon in points
+    ]
+    box = f"{west - 0.1},{south - 0.1},{west + 0.1},{south + 0.1}"
+    return appeals, box
+
+
+def test_a_crowded_city_wide_box_is_sent_as_grid_cells(client, crowded):
+    appeals, box = crowded
+    body = client.get(URL, {"bbox": box}).json()
+
+    assert body["grid"] == mapdata.cell_size(*map(float, box.split(",")))
+    assert body["truncated"] is False
+    assert sum(f["properties"]["count"] for f in body["features"]) == len(appeals)
+    assert 1 < len(body["features"]) < len(appeals)
+    # Cells say how many, not which: no reference, title or link.
+    assert all(set(f["properties"]) == {"count"} for f in body["features"])
+
+
+def test_a_neighbourhood_gets_points_even_when_crowded(client, crowded):
+    appeals, _box = crowded
+    lat, lon = appeals[0].approximate_location
+    # ~2.5 km across (a neighbourhood on a phone), holding the first six.
+    small = f"{lon - 0.002},{lat - 0.002},{lon + 0.023},{lat + 0.023}"
+    body = client.get(URL, {"bbox": small}).json()
+
+    assert body["grid"] is None
+    assert {f["properties"]["reference"] for f in body["features"]} == {
+        a.reference for a in appeals[:6]
+    }
+
+
+def test_a_wide_box_with_few_appeals_still_gets_points(client, resident):
+    public_appeal(resident)
+    body = client.get(URL, {"bbox": EVERYWHERE}).json()
+    assert body["grid"] is None
+    assert len(body["features"]) == 1
+
+
+def test_a_cell_of_one_appeal_sits_on_its_public_point(client, resident, monkeypatch):
+    monkeypatch.setattr(mapdata, "CLUSTER_MIN", 1)
+    district = DistrictFactory(boundary=square(west=40.0, south=40.0, size=0.2))
+    west, south = 40.0, 40.0
+    # Far apart: each its own cell.
+    first = public_appeal(
+        resident, district=district, latitude=south + 0.004567, longitude=west + 0.006789
+    )
+    second = public_appeal(
+        resident, district=district, latitude=south + 0.084321, longitude=west + 0.091234
+    )
+    box = f"{west - 0.2},{south - 0.2},{west + 0.2},{south + 0.2}"
+    response = client.get(URL, {"bbox": box})
+    shown = {tuple(f["geometry"]["coordinates"][::-1]) for f in response.json()["features"]}
+
+    assert shown == {first.approximate_location, second.approximate_location}
+    body = response.content.decode()
+    for appeal in (first, second):
+        assert str(appeal.latitude) not in body
+        assert str(appeal.longitude) not in body
+
+
+def test_grid_cells_are_two_queries_however_many_appeals(
+    client, crowded, django_assert_num_queries
+):
+    _appeals, box = crowded
+    with django_assert_num_queries(2):
+        client.get(URL, {"bbox": box})
+
+
+def test_the_cell_size_is_a_power_of_two_of_the_rounding_step():
+    assert mapdata.cell_size(32.4, 46.55, 32.8, 46.75) == 32  # 0.4° / 20 cells → 0.032°
+    assert mapdata.cell_size(32.6, 46.6, 32.64, 46.63) == 2
+    assert mapdata.cell_size(32.6, 46.6, 32.601, 46.601) == 1
+    # Panning keeps the size: cached answers stay valid.
+    assert mapdata.cell_size(32.41, 46.56, 32.81, 46.76) == 32

@@ -1,0 +1,89 @@
+"""The public map's data: the appeals of a visible area, as points or as grid cells.
+
+A neighbourhood gets its appeals as points (the newest MAP_LIMIT). A whole
+city does not need 2,000 markers (half a megabyte) but how many appeals are
+where: once the area is wider than CLUSTER_SPAN and holds more than
+CLUSTER_MIN appeals, PostgreSQL counts them on a grid and sends one feature
+per non-empty cell (at most GRID × GRID, a few tens of kilobytes).
+
+Both work from the public (rounded) point only: the grid is laid on the
+rounded points in whole thousandths of a degree, so a cell's count and
+centre say nothing finer than the points the public already sees.
+"""
+
+import math
+
+from django.db.models import Avg, Count, F, IntegerField
+from django.db.models.functions import Cast, Floor, Round
+
+from .models import public_point
+from .models.rules import PUBLIC_POINT_DECIMALS
+
+# The newest this many in the visible area; beyond that the map asks to zoom in.
+MAP_LIMIT = 2000
+# Wider than this (degrees, ~3 km), a crowded area is sent as grid cells.
+CLUSTER_SPAN = 0.03
+# ... crowded meaning more appeals than this; fewer are sent as points anyway.
+CLUSTER_MIN = 300
+# At most this many cells across the wider side of the area.
+GRID = 20
+_SCALE = 10**PUBLIC_POINT_DECIMALS  # rounded points are whole multiples of 1/_SCALE
+
+
+def cell_size(west: float, south: float, east: float, north: float) -> int:
+    """The grid's cell in thousandths of a degree: a power of two, so that cells
+    stay put while the map pans and repeated answers can be cached."""
+    span = max(east - west, north - south) * _SCALE
+    return 2 ** max(0, math.ceil(math.log2(max(span / GRID, 1))))
+
+
+def wants_grid(west: float, south: float, east: float, north: float) -> bool:
+    return max(east - west, north - south) > CLUSTER_SPAN
+
+
+def grid_cells(rows, size: int) -> list[dict]:
+    """GeoJSON features, one per non-empty cell of `size` thousandths of a degree:
+    {"count": n} at the mean of the cell's rounded points. One query."""
+
+    def rounded(field):
+        return Cast(Round(F(field) * _SCALE), IntegerField())
+
+    cells = (
+        rows.annotate(lat_r=rounded("latitude"), lon_r=rounded("longitude"))
+        .annotate(cell_lat=Floor(F("lat_r") / size), cell_lon=Floor(F("lon_r") / size))
+        .order_by()
+        .values("cell_lat", "cell_lon")
+        .annotate(n=Count("pk"), lat=Avg("lat_r"), lon=Avg("lon_r"))
+        .values_list("n", "lat", "lon")
+    )
+    return [
+        {
+            "type": "Feature",
+            "geometry": {
+                "type": "Point",
+                "coordinates": [round(lon / _SCALE, 4), round(lat / _SCALE, 4)],
+            },
+            "properties": {"count": n},
+        }
+        for n, lat, lon in cells
+    ]
+
+
+def point_features(rows, *, labels: dict, url_of) -> list[dict]:
+    return [
+        {
+            "type": "Feature",
+            # Rounded to ~100 m, as Appeal.approximate_location: never the exact point.
+            "geometry": {"type": "Point", "coordinates": list(public_point(lat, lon))[::-1]},
+            "properties": {
+                "reference": reference,
+                "title": title,
+                "status": status,
+                "status_label": labels.get(status, status),
+                "kind": kind,
+                "icon": icon,
+                "url": url_of(reference),
+            },
+        }
+        for reference, title, status, kind, lat, lon, icon in rows
+    ]
