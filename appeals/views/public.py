@@ -143,7 +143,14 @@ def map_data(request):
         form.apply(Appeal.objects.public())
         .filter(public_point_within(south=south, north=north, west=west, east=east))
         .values_list(
-            "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
+            "reference",
+            "title",
+            "status",
+            "kind",
+            "latitude",
+            "longitude",
+            "category__icon",
+            "public_address",
         )
     )
     with typo_tolerance(Appeal, needed="q" in form.filters()):
@@ -163,10 +170,12 @@ def map_data(request):
                 "status_label": labels.get(status, status),
                 "kind": kind,
                 "icon": icon,
+                # The street at the public point (never the typed address).
+                "place": place,
                 "url": url.replace(_REF_PLACEHOLDER, reference),
             },
         }
-        for reference, title, status, kind, lat, lon, icon in rows[:MAP_LIMIT]
+        for reference, title, status, kind, lat, lon, icon, place in rows[:MAP_LIMIT]
     ]
     response = JsonResponse(
         {
