@@ -98,7 +98,7 @@ class ModerationQueueAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelA
     def age(self, obj):
         return timesince(obj.registered_at)
 
-    @admin.display(description=_("likely duplicate of"))
+    @admin.display(description=_("likely duplicate"))
     def likely_duplicate(self, obj):
         # Flagged at filing (services/duplicates.py); the appeal's page has the actions.
         flags = obj.open_duplicate_flags
