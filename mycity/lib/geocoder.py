@@ -19,7 +19,7 @@ import math
 import urllib.request
 from dataclasses import dataclass
 from email.utils import parseaddr
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 
@@ -86,6 +86,8 @@ def reverse(latitude: float, longitude: float, *, zoom: int = ZOOM_BUILDING) -> 
     base = settings.GEOCODER_URL
     if not base or not (math.isfinite(latitude) and math.isfinite(longitude)):
         return None
+    # A provider's key may come in the URL's own query: kept, ours appended.
+    url = urlsplit(base)
     query = urlencode(
         {
             "format": "jsonv2",
@@ -98,7 +100,15 @@ def reverse(latitude: float, longitude: float, *, zoom: int = ZOOM_BUILDING) -> 
     )
     # http(s) only: settings refuse any other scheme in GEOCODER_URL.
     request = urllib.request.Request(  # noqa: S310
-        f"{base}/reverse?{query}",
+        urlunsplit(
+            (
+                url.scheme,
+                url.netloc,
+                f"{url.path.rstrip('/')}/reverse",
+                f"{url.query}&{query}" if url.query else query,
+                "",
+            )
+        ),
         headers={"User-Agent": user_agent(), "Accept": "application/json"},
     )
     try:

@@ -35,13 +35,15 @@ DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
 # Two reports of one category within DUPLICATE_RADIUS_METRES filed within this
 # many hours of each other are flagged to moderators as likely duplicates.
 DUPLICATE_WINDOW_HOURS = env_int("DUPLICATE_WINDOW_HOURS", 24, minimum=1)
-# A Nominatim-compatible reverse geocoder (its base URL; {url}/reverse is asked)
-# names the place of a pin once after filing. Empty: the district name is shown.
+# A Nominatim-compatible reverse geocoder (its base URL, perhaps with a key in
+# its query; {url}/reverse is asked) names the place of a pin once after filing.
+# Empty: the district name is shown.
 GEOCODER_URL = env_str("GEOCODER_URL", "").rstrip("/")
 if GEOCODER_URL and (
     urlsplit(GEOCODER_URL).scheme not in ("http", "https") or not urlsplit(GEOCODER_URL).netloc
 ):
-    raise ImproperlyConfigured(f"GEOCODER_URL must be an http(s) URL, not {GEOCODER_URL!r}")
+    # Not quoted: a provider's URL may carry its key.
+    raise ImproperlyConfigured("GEOCODER_URL must be an http(s) URL")
 # Days the author has to reply to an appeal returned for information (Art. 5, 7);
 # after that a daily job closes it without consideration.
 APPEALS_RETURN_REPLY_DAYS = env_int("APPEALS_RETURN_REPLY_DAYS", 30, minimum=1)

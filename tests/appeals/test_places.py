@@ -388,3 +388,34 @@ def test_parse_reads_the_street_and_house_number_and_refuses_the_rest(payload, a
     else:
         assert place.address == address
         assert place.street_only == (street or place.street)
+
+
+def test_a_providers_key_in_the_url_is_kept(settings, nominatim):
+    settings.GEOCODER_URL += "?key=abc123"
+
+    place = geocoder.reverse(46.6361, 32.6173)
+
+    assert place.address == f"{STREET}, {HOUSE}"
+    [asked] = nominatim.seen
+    assert asked["path"] == "/nominatim/reverse"
+    assert asked["query"]["key"] == "abc123"
+    assert asked["query"]["lat"] == "46.636100"
+
+
+@pytest.mark.parametrize("url", ["ftp://geo.example.org", "geo.example.org/nominatim"])
+def test_a_bad_geocoder_url_stops_startup_without_quoting_it(url):
+    from tests.mycity.test_settings import PRODUCTION, setup_django
+
+    result = setup_django(**{**PRODUCTION, "GEOCODER_URL": url})
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: GEOCODER_URL must be an http(s) URL" in result.stderr
+    assert url not in result.stderr.split("ImproperlyConfigured")[-1]
+
+
+def test_a_good_geocoder_url_starts():
+    from tests.mycity.test_settings import PRODUCTION, setup_django
+
+    result = setup_django(**{**PRODUCTION, "GEOCODER_URL": "https://geo.example.org/nominatim/"})
+
+    assert result.returncode == 0, result.stderr
