@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw
 from appeals.services import transition
 from appeals.workflow import MODERATOR, Action
 from tests.appeals.test_places import (
+    HOUSE,
     PUBLIC_STREET,
     STREET,
     nominatim,  # noqa: F401 (a fixture, used by name)
@@ -151,3 +152,25 @@ def test_moderator_sees_a_likely_duplicate_and_merges_it_at_1366(tiles, live_ser
     assert second.status == Status.MERGED
     assert Appeal.objects.get(pk=second.pk).merged_into_id == first.pk
     assert page.errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("nominatim")
+def test_the_author_sees_the_nearest_address_and_a_marker_on_a_phone(
+    city, live_server, tiles, eager
+):
+    from tests.browser.test_staff_journey import sign_in
+
+    category, resident = city
+    appeal = submit_appeal(resident, category, latitude=46.63612, longitude=32.61733)
+    page = tiles
+
+    sign_in(page, live_server.url, resident, appeal.get_absolute_url(), mfa=False)
+
+    assert page.locator("#place-label").inner_text() == f"{STREET}, {HOUSE}"
+    page.wait_for_selector("#place-map .leaflet-tile-loaded")
+    page.wait_for_selector("#place-map path.leaflet-interactive")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.errors == []
+    page.locator(".appeal-place").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "appeal-place-author-uk.png"))
