@@ -85,7 +85,15 @@ def similar_open_appeals(
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
         )
-        .only("reference", "title", "status", "latitude", "longitude", "registered_at")
+        .only(
+            "reference",
+            "title",
+            "status",
+            "latitude",
+            "longitude",
+            "registered_at",
+            "public_address",
+        )
         .order_by()
     )
     found = []

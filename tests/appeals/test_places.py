@@ -419,3 +419,21 @@ def test_a_good_geocoder_url_starts():
     result = setup_django(**{**PRODUCTION, "GEOCODER_URL": "https://geo.example.org/nominatim/"})
 
     assert result.returncode == 0, result.stderr
+
+
+def test_the_list_and_the_suggestions_name_the_public_street_only(
+    nominatim, author, category, district, django_capture_on_commit_callbacks, eager, client
+):
+    appeal = accept(file(author, category, district, django_capture_on_commit_callbacks))
+    lat, lon = public_point(appeal.latitude, appeal.longitude)
+
+    listing = client.get(reverse("appeals:list")).content.decode()
+    similar = client.get(
+        reverse("appeals:similar"), {"category": category.slug, "latitude": lat, "longitude": lon}
+    ).content.decode()
+
+    for html in (listing, similar):
+        assert appeal.get_absolute_url() in html
+        assert PUBLIC_STREET in html
+        assert HOUSE not in html
+        assert STREET not in html
