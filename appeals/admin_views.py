@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -38,9 +39,10 @@ from .admin_forms import (
     RejectForm,
     colleagues,  # noqa: F401 (kept importable here, where it lived)
 )
-from .models import Appeal, AppealPhoto
+from .models import Appeal, AppealPhoto, DuplicateFlag
 from .services import AppealError
 from .services import staff as staff_services
+from .services.duplicates import duplicate_flag_dismiss
 from .statistics import STATISTICS_DAYS, department_statistics
 from .workflow import (
     ANSWERED_STATUSES,
@@ -49,6 +51,7 @@ from .workflow import (
     MODERATOR,
     WORKING_STATUSES,
     Action,
+    Status,
     allowed,
 )
 
@@ -400,6 +403,74 @@ def photo_action(request, model_admin, object_id, photo_id, operation):
         messages.error(request, str(error))
     else:
         messages.success(request, done)
+    return redirect(change_url(appeal))
+
+
+# --- likely duplicates ---------------------------------------------------------------
+
+
+def duplicate_flags(request, model_admin, appeal: Appeal, role: str | None) -> list[dict]:
+    """Open duplicate flags on `appeal` either way, for a moderator: the other appeal and actions.
+
+    Only appeals the moderator's admin may open are named; "merge into" is offered
+    where the workflow lets this person merge `appeal` now (its own panel's rule).
+    """
+    if role != MODERATOR or not request.user.has_perm("appeals.change_appeal"):
+        return []
+    flags = (
+        DuplicateFlag.objects.filter(Q(appeal=appeal) | Q(other=appeal), dismissed_at__isnull=True)
+        .select_related("appeal", "other")
+        .order_by("pk")
+    )
+    scope = set(
+        model_admin.get_queryset(request)
+        .filter(pk__in=[pk for flag in flags for pk in (flag.appeal_id, flag.other_id)])
+        .values_list("pk", flat=True)
+    )
+    can_merge = available(ACTIONS["merge"], appeal, user_roles(request.user, appeal, role))
+    items = []
+    for flag in flags:
+        other = flag.other if flag.appeal_id == appeal.pk else flag.appeal
+        if other.pk not in scope or Status.MERGED in (appeal.status, other.status):
+            continue
+        items.append(
+            {
+                "flag": flag,
+                "other": other,
+                "later": flag.appeal_id != appeal.pk,
+                "url": change_url(other),
+                "merge_url": (
+                    reverse("admin:appeals_appeal_action", args=[appeal.pk, "merge"])
+                    if can_merge and flag.appeal_id == appeal.pk
+                    else ""
+                ),
+                "dismiss_url": reverse(
+                    "admin:appeals_appeal_duplicate_dismiss", args=[appeal.pk, flag.pk]
+                ),
+            }
+        )
+    return items
+
+
+def duplicate_dismiss(request, model_admin, object_id, flag_id):
+    """A moderator dismisses a duplicate flag: the two appeals are not one problem."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if not request.user.has_perm("appeals.change_appeal"):
+        raise PermissionDenied
+    appeal, role = open_appeal(request, model_admin, object_id)
+    flag = get_object_or_404(
+        DuplicateFlag.objects.filter(Q(appeal=appeal) | Q(other=appeal)), pk=flag_id
+    )
+    if role != MODERATOR:
+        messages.error(request, gettext("Only moderators decide on duplicates."))
+        return redirect(change_url(appeal))
+    try:
+        duplicate_flag_dismiss(flag=flag, moderator=request.user)
+    except AppealError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, gettext("The duplicate flag is dismissed."))
     return redirect(change_url(appeal))
 
 

@@ -82,8 +82,10 @@ def point_features(rows, *, labels: dict, url_of) -> list[dict]:
                 "status_label": labels.get(status, status),
                 "kind": kind,
                 "icon": icon,
+                # The street at the public point (never the typed address).
+                "place": place,
                 "url": url_of(reference),
             },
         }
-        for reference, title, status, kind, lat, lon, icon in rows
+        for reference, title, status, kind, lat, lon, icon, place in rows
     ]

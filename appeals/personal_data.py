@@ -59,6 +59,8 @@ def export(user) -> tuple[dict, dict]:
                 "description": appeal.description,
                 "extra_answers": appeal.extra_answers,
                 "address": appeal.address,
+                # Named by the city's geocoder from the pin (services/places.py).
+                "nearest_address": appeal.geocoded_address,
                 "latitude": appeal.latitude,
                 "longitude": appeal.longitude,
                 "public": appeal.is_public,

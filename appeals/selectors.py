@@ -7,6 +7,7 @@ reveals nothing). `Viewer` says what the person may see and do on the page.
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
@@ -142,6 +143,33 @@ def appeal_page(appeal: Appeal) -> dict:
         "following": following,
         "rating": rating,
         "extra_answers": extra,
+        "place": appeal_place(appeal),
+    }
+
+
+def appeal_place(appeal: Appeal) -> dict | None:
+    """Where the appeal is, as `appeal.viewer` may see it, for the page's place box.
+
+    The author and staff: the typed address (else the pin's nearest address)
+    and the exact point. Everyone else: the street at the public point (else
+    the district) and the public point, drawn as an area of about 100 m.
+    """
+    exact = appeal.viewer.sees_private
+    label = appeal.place if exact else appeal.public_place
+    point = None
+    if appeal.latitude is not None:
+        point = (appeal.latitude, appeal.longitude) if exact else appeal.approximate_location
+    if not label and point is None:
+        return None
+    return {
+        "label": label,
+        "point": point,
+        "exact": exact,
+        # What the author and staff see here is more than the public sees.
+        "private": exact and is_public(appeal) and label != appeal.public_place,
+        "public_label": appeal.public_place,
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
     }
 
 

@@ -98,6 +98,8 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
         "forwarded_to",
         "merged_into_link",
         "support_count",
+        "geocoded_address",
+        "public_address",
     ]
     fieldsets = [
         (
@@ -120,7 +122,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
             _("Request"),
             {"fields": ["title", "description", "extra_answers", "district", "address"]},
         ),
-        (_("Place"), {"fields": ["location_link"]}),
+        (_("Place"), {"fields": ["location_link", "geocoded_address", "public_address"]}),
         (
             _("Deadline"),
             {
@@ -182,6 +184,11 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
                 name="appeals_appeal_action",
             ),
             path(
+                "<path:object_id>/duplicate/<int:flag_id>/dismiss/",
+                site.admin_view(partial(admin_views.duplicate_dismiss, model_admin=self)),
+                name="appeals_appeal_duplicate_dismiss",
+            ),
+            path(
                 "<path:object_id>/photo/<int:photo_id>/<slug:operation>/",
                 site.admin_view(partial(admin_views.photo_action, model_admin=self)),
                 name="appeals_appeal_photo",
@@ -209,6 +216,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
                         else None
                     ),
                     "photos": photos,
+                    "duplicate_flags": admin_views.duplicate_flags(request, self, appeal, role),
                     "can_change_photos": role == MODERATOR
                     and request.user.has_perm("appeals.change_appeal"),
                 }

@@ -12,6 +12,7 @@ from mycity.lib.admin import ReadOnlyAdminMixin
 from ..models import (
     Appeal,
     AppealPhoto,
+    DuplicateFlag,
     ModerationQueue,
 )
 from ..workflow import Status
@@ -28,6 +29,7 @@ class ModerationQueueAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelA
         "thumbnails",
         "open_link",
         "title",
+        "likely_duplicate",
         "kind",
         "category",
         "district",
@@ -46,12 +48,20 @@ class ModerationQueueAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelA
 
     def get_queryset(self, request):
         photos = Prefetch("photos", queryset=AppealPhoto.objects.order_by("created_at", "pk"))
+        duplicates = Prefetch(
+            "duplicate_flags",
+            queryset=DuplicateFlag.objects.filter(dismissed_at__isnull=True)
+            .exclude(other__status=Status.MERGED)
+            .select_related("other")
+            .only("id", "appeal_id", "other__id", "other__reference"),
+            to_attr="open_duplicate_flags",
+        )
         return (
             super()
             .get_queryset(request)
             .filter(status=Status.MODERATION)
             .select_related("category", "district")
-            .prefetch_related(photos)
+            .prefetch_related(photos, duplicates)
         )
 
     def has_module_permission(self, request):
@@ -87,3 +97,21 @@ class ModerationQueueAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelA
     @admin.display(description=_("waiting"), ordering="registered_at")
     def age(self, obj):
         return timesince(obj.registered_at)
+
+    @admin.display(description=_("likely duplicate"))
+    def likely_duplicate(self, obj):
+        # Flagged at filing (services/duplicates.py); the appeal's page has the actions.
+        flags = obj.open_duplicate_flags
+        if not flags:
+            return ""
+        return format_html(
+            '<span class="appeal-duplicate">{}</span>',
+            format_html_join(
+                ", ",
+                '<a href="{}">{}</a>',
+                (
+                    (reverse("admin:appeals_appeal_change", args=[f.other.pk]), f.other.reference)
+                    for f in flags
+                ),
+            ),
+        )

@@ -64,6 +64,13 @@ class AppealListSerializer(serializers.ModelSerializer):
     category_name = serializers.CharField(source="category.name")
     district = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
+    place = serializers.SerializerMethodField(
+        help_text=_(
+            "Where it is, as text. For everyone: the street near the rounded point (without "
+            "a house number) or the district. For the author and staff: the typed address "
+            "or the nearest address of the exact point."
+        )
+    )
     is_overdue = serializers.BooleanField()
     url = serializers.SerializerMethodField()
 
@@ -80,6 +87,7 @@ class AppealListSerializer(serializers.ModelSerializer):
             "category_name",
             "district",
             "location",
+            "place",
             "registered_at",
             "deadline",
             "is_overdue",
@@ -93,6 +101,9 @@ class AppealListSerializer(serializers.ModelSerializer):
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, appeal):
         return point(appeal, exact=self.context.get("exact", False))
+
+    def get_place(self, appeal) -> str:
+        return appeal.place if self.context.get("exact", False) else appeal.public_place
 
     def get_url(self, appeal) -> str:
         return self.context["request"].build_absolute_uri(
@@ -259,6 +270,9 @@ class AppealDetailSerializer(AppealListSerializer):
     def get_location(self, appeal):
         return point(appeal, exact=appeal.viewer.sees_private)
 
+    def get_place(self, appeal) -> str:
+        return appeal.place if appeal.viewer.sees_private else appeal.public_place
+
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_missing_details(self, appeal) -> list[str]:
         if not appeal.viewer.is_author:
@@ -294,6 +308,9 @@ class MyAppealSerializer(AppealListSerializer):
     @extend_schema_field(PointSerializer(allow_null=True))
     def get_location(self, appeal):
         return point(appeal, exact=True)
+
+    def get_place(self, appeal) -> str:
+        return appeal.place
 
 
 # --- input (shape only; the rules are the web form's and the services') -------

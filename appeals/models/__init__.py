@@ -32,6 +32,7 @@ from .records import (  # noqa: F401
     AppealNote,
     AppealPhoto,
     AppealRating,
+    DuplicateFlag,
     ProposalSupport,
     RejectReason,
     answer_attachment_path,

@@ -112,6 +112,19 @@ class Appeal(models.Model):
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
     address = models.CharField(_("address"), max_length=250, blank=True)
+    # From the city's reverse geocoder (settings.GEOCODER_URL), once, after
+    # filing (services/places.py). `geocoded_address`: the nearest address of
+    # the exact point, for the author and staff only. `public_address`: the
+    # street at the public (rounded) point, without a house number: the only
+    # address the public sees, so it tells no more than the public point.
+    geocoded_address = models.CharField(
+        _("nearest address (geocoder)"), max_length=250, blank=True, editable=False
+    )
+    public_address = models.CharField(
+        _("street near the public point (geocoder)"), max_length=250, blank=True, editable=False
+    )
+    # Set once the geocoder was asked, whatever it answered: never asked twice.
+    geocoded_at = models.DateTimeField(null=True, blank=True, editable=False)
     registered_at = models.DateTimeField(_("registered"), default=timezone.now, db_index=True)
     deadline = models.DateField(_("answer due"))
     deadline_extended = models.BooleanField(_("deadline extended"), default=False)
@@ -272,6 +285,22 @@ class Appeal(models.Model):
     @property
     def days_left(self) -> int:
         return (self.deadline - timezone.localdate()).days
+
+    @property
+    def public_place(self) -> str:
+        """The place as everyone sees it: the street at the public point, else the district.
+
+        Never the typed address or the geocoded address of the exact point:
+        those may name a house (a resident's home) finer than the public point.
+        """
+        if self.public_address:
+            return self.public_address
+        return self.district.name if self.district_id else ""
+
+    @property
+    def place(self) -> str:
+        """The place for the author and staff: as typed, else the pin's nearest address."""
+        return self.address or self.geocoded_address or self.public_place
 
     @property
     def approximate_location(self) -> tuple[float, float] | None:

@@ -256,6 +256,44 @@ class AnswerAttachment(models.Model):
         return self.CONTENT_TYPES.get(extension, "application/octet-stream")
 
 
+class DuplicateFlag(models.Model):
+    """`appeal` looks like a duplicate of the earlier `other` (same category and place).
+
+    Raised when `appeal` is filed (services/duplicates.py) for moderators only;
+    never shown on public pages or APIs. A moderator merges the appeal (the
+    workflow's MERGE) or dismisses the flag.
+    """
+
+    appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="duplicate_flags")
+    other = models.ForeignKey(
+        Appeal, verbose_name=_("likely duplicate of"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(_("flagged"), default=timezone.now)
+    dismissed_at = models.DateTimeField(_("dismissed"), null=True, blank=True)
+    dismissed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dismissed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("likely duplicate")
+        verbose_name_plural = _("likely duplicates")
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["appeal", "other"], name="appeals_duplicate_flag_once"),
+            models.CheckConstraint(
+                condition=~Q(appeal=models.F("other")), name="appeals_duplicate_flag_not_self"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.appeal_id} ~ {self.other_id}"
+
+
 class AppealAudit(models.Model):
     """Append-only log of every staff action on an appeal: who, when, what changed."""
 

@@ -4,7 +4,8 @@ Only problem-report categories that are active and not sensitive are
 services. Requests are read with one `.values()` query per page: public
 appeals (accepted or later, public, not sensitive) and, for the client that
 posted them, its own requests in any status. Public rows carry the point
-rounded to ~100 m and no address, as the public pages do.
+rounded to ~100 m and, as their address, only the street at that rounded
+point (or the district), as the public pages do.
 """
 
 import datetime as dt
@@ -108,6 +109,8 @@ FIELDS = (
     "latitude",
     "longitude",
     "address",
+    "geocoded_address",
+    "public_address",
     "forwarded_to",
     "category__slug",
     "category__sensitive",
@@ -200,7 +203,14 @@ class RequestRows:
             "requested_datetime": _w3c(row["registered_at"]),
             "updated_datetime": _w3c(row["updated_at"]),
             "expected_datetime": _w3c(timezone.make_aware(expected)),
-            "address": row["address"] if own else self._translated(row, "district__name") or None,
+            # As the appeal page: the client that filed it gets the typed (or
+            # nearest) address; others the street at the public point or the district.
+            "address": (
+                row["address"] or row["geocoded_address"]
+                if own
+                else row["public_address"] or self._translated(row, "district__name")
+            )
+            or None,
             "address_id": None,
             "zipcode": None,
             "lat": lat,

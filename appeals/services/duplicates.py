@@ -1,11 +1,26 @@
-"""“Is it one of these?”: open public appeals near a point, before a duplicate is filed."""
+"""Duplicates: “Is it one of these?” before filing (public appeals near a point, from
+the rounded points only), and likely duplicates flagged to moderators after filing."""
 
+import datetime as dt
 import math
 
 from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..models import PUBLIC_POINT_DECIMALS, Appeal, Category, public_point
-from ..workflow import WORKING_STATUSES
+from mycity.lib.text import normalize
+
+from ..models import (
+    PUBLIC_POINT_DECIMALS,
+    Appeal,
+    AppealAudit,
+    Category,
+    DuplicateFlag,
+    public_point,
+)
+from ..workflow import WORKING_STATUSES, Status
+from .common import AppealError
 
 EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
@@ -70,7 +85,15 @@ def similar_open_appeals(
             latitude__range=(latitude - dlat, latitude + dlat),
             longitude__range=(longitude - dlon, longitude + dlon),
         )
-        .only("reference", "title", "status", "latitude", "longitude", "registered_at")
+        .only(
+            "reference",
+            "title",
+            "status",
+            "latitude",
+            "longitude",
+            "registered_at",
+            "public_address",
+        )
         .order_by()
     )
     found = []
@@ -83,3 +106,84 @@ def similar_open_appeals(
             found.append(appeal)
     found.sort(key=lambda appeal: (appeal.distance_m, -appeal.registered_at.timestamp()))
     return found[:limit]
+
+
+# --- flagging likely duplicates to moderators ------------------------------------------
+
+# Never a likely duplicate of these: nothing more happens to the appeal.
+_NOT_ORIGINALS = (Status.MERGED, Status.REJECTED)
+FLAG_LIMIT = 5
+AUDIT_DUPLICATE_DISMISS = "appeals.duplicate_dismiss"
+
+
+def likely_duplicates(appeal: Appeal) -> list[Appeal]:
+    """Other appeals that look like `appeal` to a moderator: same category and place and time.
+
+    Same category, registered within DUPLICATE_WINDOW_HOURS of it, and either
+    within DUPLICATE_RADIUS_METRES of its exact point or (without points) at
+    the same typed address. Whoever filed them, the same author included (a
+    report sent twice), public or private: moderators see every appeal.
+    Merged and rejected appeals are left out.
+    """
+    # Both ways in time: a paper letter is registered with its (earlier) receipt date.
+    window = dt.timedelta(hours=settings.DUPLICATE_WINDOW_HOURS)
+    rows = (
+        Appeal.objects.filter(
+            category_id=appeal.category_id,
+            registered_at__range=(appeal.registered_at - window, appeal.registered_at + window),
+        )
+        .exclude(pk=appeal.pk)
+        .exclude(status__in=_NOT_ORIGINALS)
+        .only("pk", "latitude", "longitude", "address", "registered_at")
+        .order_by("-registered_at", "-pk")
+    )
+    radius = settings.DUPLICATE_RADIUS_METRES
+    if appeal.latitude is not None:
+        dlat = radius / METRES_PER_DEGREE
+        cos_lat = max(math.cos(math.radians(appeal.latitude)), 1e-6)
+        dlon = min(radius / (METRES_PER_DEGREE * cos_lat), 180)
+        rows = rows.filter(
+            latitude__range=(appeal.latitude - dlat, appeal.latitude + dlat),
+            longitude__range=(appeal.longitude - dlon, appeal.longitude + dlon),
+        )
+        found = [
+            row
+            for row in rows[:50]
+            if distance_m(appeal.latitude, appeal.longitude, row.latitude, row.longitude) <= radius
+        ]
+    else:
+        address = normalize(appeal.address)
+        if not address:
+            return []
+        found = [
+            row
+            for row in rows.filter(latitude__isnull=True).exclude(address="")[:50]
+            if normalize(row.address) == address
+        ]
+    return found[:FLAG_LIMIT]
+
+
+def flag_likely_duplicates(appeal: Appeal) -> list[DuplicateFlag]:
+    """Flag `appeal` to moderators as a likely duplicate of earlier ones (at filing)."""
+    flags = [DuplicateFlag(appeal=appeal, other=other) for other in likely_duplicates(appeal)]
+    return DuplicateFlag.objects.bulk_create(flags, ignore_conflicts=True)
+
+
+def duplicate_flag_dismiss(*, flag: DuplicateFlag, moderator) -> DuplicateFlag:
+    """A moderator decides the flagged appeals are not duplicates; recorded in the audit log."""
+    if not moderator.has_perm("appeals.moderate_appeal"):
+        raise AppealError(_("Only moderators decide on duplicates."))
+    with transaction.atomic():
+        locked = DuplicateFlag.objects.select_for_update().get(pk=flag.pk)
+        if locked.dismissed_at is not None:
+            return locked
+        locked.dismissed_at = timezone.now()
+        locked.dismissed_by = moderator
+        locked.save(update_fields=["dismissed_at", "dismissed_by"])
+        AppealAudit.objects.create(
+            appeal_id=locked.appeal_id,
+            actor=moderator,
+            action=AUDIT_DUPLICATE_DISMISS,
+            changes={"likely_duplicate_of": [locked.other.reference, None]},
+        )
+    return locked

@@ -26,6 +26,8 @@ from ..models import (
 )
 from ..workflow import Action, Status
 from .common import AppealError
+from .duplicates import flag_likely_duplicates
+from .places import queue_geocoding
 
 TITLE_MAX = Appeal._meta.get_field("title").max_length
 DESCRIPTION_MAX = Appeal._meta.get_field("description").max_length
@@ -120,7 +122,8 @@ def create_appeal(
 
     Must run inside the caller's transaction (next_reference). Resident
     filing and staff registration (registration.py) share it, so both get
-    the same numbering and the same legal deadline.
+    the same numbering and the same legal deadline, the same duplicate flags
+    for moderators and the same geocoding of the pin (queued on commit).
     """
     category, kind = filing.category, filing.kind
     appeal = Appeal.objects.create(
@@ -147,6 +150,9 @@ def create_appeal(
         search_text=normalize(filing.title, filing.description, filing.address),
         **fields,
     )
+    # Both at filing, for every way in (web, API, Open311, staff registration).
+    flag_likely_duplicates(appeal)
+    queue_geocoding(appeal)
     for photo in filing.photos:
         AppealPhoto.objects.create(
             appeal=appeal,

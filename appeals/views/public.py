@@ -142,7 +142,14 @@ def map_data(request):
         public_point_within(south=bbox[1], north=bbox[3], west=bbox[0], east=bbox[2])
     )
     rows = visible.values_list(
-        "reference", "title", "status", "kind", "latitude", "longitude", "category__icon"
+        "reference",
+        "title",
+        "status",
+        "kind",
+        "latitude",
+        "longitude",
+        "category__icon",
+        "public_address",
     )
     grid = None
     with typo_tolerance(Appeal, needed="q" in form.filters()):

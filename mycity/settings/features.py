@@ -32,6 +32,18 @@ PROPOSAL_SUPPORT_DAYS = env_int("PROPOSAL_SUPPORT_DAYS", 90, minimum=1)
 # A paper letter is registered with its receipt date, at most this many days back.
 APPEAL_REGISTER_MAX_LATE_DAYS = env_int("APPEAL_REGISTER_MAX_LATE_DAYS", 30, minimum=1)
 DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
+# Two reports of one category within DUPLICATE_RADIUS_METRES filed within this
+# many hours of each other are flagged to moderators as likely duplicates.
+DUPLICATE_WINDOW_HOURS = env_int("DUPLICATE_WINDOW_HOURS", 24, minimum=1)
+# A Nominatim-compatible reverse geocoder (its base URL, perhaps with a key in
+# its query; {url}/reverse is asked) names the place of a pin once after filing.
+# Empty: the district name is shown.
+GEOCODER_URL = env_str("GEOCODER_URL", "").rstrip("/")
+if GEOCODER_URL and (
+    urlsplit(GEOCODER_URL).scheme not in ("http", "https") or not urlsplit(GEOCODER_URL).netloc
+):
+    # Not quoted: a provider's URL may carry its key.
+    raise ImproperlyConfigured("GEOCODER_URL must be an http(s) URL")
 # Days the author has to reply to an appeal returned for information (Art. 5, 7);
 # after that a daily job closes it without consideration.
 APPEALS_RETURN_REPLY_DAYS = env_int("APPEALS_RETURN_REPLY_DAYS", 30, minimum=1)
@@ -239,6 +251,12 @@ CELERY_BEAT_SCHEDULE["citizens-privacy-sweep"] = {
 CELERY_BEAT_SCHEDULE["mycity-check-counters"] = {
     "task": "mycity.tasks.check_counters",
     "schedule": crontab(minute=20, hour=4),
+}
+# Pins the geocoder was not asked about yet (a task lost to a broker outage,
+# a geocoder configured later): a few per run, paced.
+CELERY_BEAT_SCHEDULE["appeals-geocode-missing"] = {
+    "task": "appeals.tasks.geocode_missing_places",
+    "schedule": crontab(minute="*/30"),
 }
 # Data exports whose task was lost to a broker outage at the request.
 CELERY_BEAT_SCHEDULE["citizens-missed-data-exports"] = {

@@ -56,7 +56,14 @@
     const open = document.createElement("a");
     open.href = p.url;
     open.textContent = data.open + " →";
-    box.append(title, meta, open);
+    box.append(title, meta);
+    if (p.place) {
+      const place = document.createElement("span");
+      place.className = "map-popup-meta";
+      place.textContent = p.place;
+      box.append(place);
+    }
+    box.append(open);
     return box;
   }
 

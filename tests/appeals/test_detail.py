@@ -88,8 +88,11 @@ def test_public_page_shows_only_the_approximate_place(request, client_for, appea
     html = page(client_for(request.getfixturevalue(viewer)), appeal)
 
     assert ADDRESS not in html
-    assert f"{appeal.latitude:.5f}" not in html
-    assert f"{round(appeal.latitude, 3):.3f}" in html
+    # The map gets the rounded point, drawn as an area, never the exact marker.
+    lat, lon = appeal.approximate_location
+    assert f'data-lat="{lat:f}" data-lon="{lon:f}"' in html
+    assert 'data-exact="0"' in html
+    assert 'data-exact="1"' not in html
 
 
 @pytest.mark.parametrize("viewer", ["resident", "moderator", "routed_staff"])

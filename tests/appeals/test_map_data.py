@@ -40,6 +40,7 @@ def test_map_data_is_a_feature_collection_of_public_appeals(client, resident):
         "status_label": feature["properties"]["status_label"],
         "kind": "problem",
         "icon": "💡",
+        "place": "",
         "url": appeal.get_absolute_url(),
     }
     assert feature["properties"]["status_label"]
