@@ -86,7 +86,7 @@ class FormFieldInline(TranslationStackedInline):
     model = FormField
     extra = 0
     fields = [
-        ("ordering", "code", "type", "required"),
+        ("ordering", "code", "type", "required", "max_files"),
         "label",
         "help_text",
         "choices",
