@@ -7,14 +7,13 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from mycity.lib.downloads import private_file_response
 from mycity.lib.ratelimit import rate_limited
-from mycity.models import Page
-from mycity.pages import page_html
+from mycity.pages import page_for, page_html
 
 from . import personal_data
 from .models import DataExport
@@ -29,7 +28,7 @@ def privacy_notice(request):
             messages.success(request, _("Thank you: the privacy notice is accepted."))
         return redirect("citizens:cabinet")
     # The text is the staff-edited page (mycity.pages); the version is the one accepted.
-    page = get_object_or_404(Page, slug="privacy")
+    page = page_for("privacy")
     return render(
         request,
         "citizens/privacy.html",

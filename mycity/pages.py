@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .lib.markup import markdown_to_html
 from .models import Page
+from .page_defaults import PAGES
 
 # slug -> label of the footer's link, in the footer's order.
 FOOTER_PAGES = {
@@ -50,6 +51,23 @@ def placeholders() -> dict[str, str]:
         "retention_years": str(settings.PRIVACY_RETENTION_YEARS),
         "export_days": str(settings.DATA_EXPORT_DAYS),
     }
+
+
+def page_for(slug: str) -> Page | None:
+    """The page, or None; a footer page missing from the database is restored with its
+    first text rather than leave a dead link in every page's footer."""
+    page = Page.objects.filter(slug=slug).first()
+    if page is None and slug in FOOTER_PAGES:
+        for key, title_uk, title_en, body_uk, body_en in PAGES:
+            if key == slug:
+                page, _created = Page.objects.get_or_create(
+                    slug=slug,
+                    defaults={
+                        "title_uk": title_uk, "title_en": title_en,
+                        "body_uk": body_uk, "body_en": body_en,
+                    },
+                )  # fmt: skip
+    return page
 
 
 @functools.lru_cache(maxsize=64)

@@ -211,3 +211,14 @@ def test_page_save_refuses_an_empty_language(editor):
     page.title_en = ""
     with pytest.raises(ValidationError):
         page_save(page=page, by=editor)
+
+
+def test_a_footer_page_missing_from_the_database_is_restored_with_its_first_text(client):
+    Page.objects.filter(slug__in=["privacy", "accessibility"]).delete()
+
+    assert client.get(reverse("privacy")).status_code == 200
+    response = client.get(reverse("page", args=["accessibility"]))
+
+    assert response.status_code == 200
+    assert "Заява про доступність" in response.content.decode()
+    assert Page.objects.filter(slug="privacy").exists()
