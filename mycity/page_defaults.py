@@ -5,7 +5,8 @@ creates the pages writes these, and a page missing from the database (a
 flushed test database, a superuser's mistake) is restored from them.
 """
 
-# ruff: noqa: E501 - a Markdown paragraph is one line, as staff will see and edit it.
+# A Markdown paragraph is one line, as staff will see and edit it.
+# ruff: noqa: E501
 
 # {words} in braces are replaced with the current settings (mycity.pages.placeholders),
 # so the controller and the terms stay accurate.
