@@ -44,7 +44,6 @@ def offline_alerts():
             **row,
             "starts_at": parse_datetime(row["starts_at"]),
             "ends_at": parse_datetime(row["ends_at"]) if row["ends_at"] else None,
-            "updated_at": parse_datetime(row["updated_at"]),
         }
         for row in rows
     ]
