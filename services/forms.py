@@ -165,8 +165,8 @@ def _file_field(spec: FormField, common: dict) -> forms.Field:
         common["help_text"] = spec.help_text or _("PDF, JPEG or PNG, up to %(mb)d MB.") % {"mb": mb}
         return DocumentField(**common)
     limit = ngettext(
-        "Up to %(n)d file, each a PDF, JPEG or PNG up to %(mb)d MB.",
-        "Up to %(n)d files, each a PDF, JPEG or PNG up to %(mb)d MB.",
+        "Up to %(n)d file, each a PDF, JPEG or PNG up to %(mb)d MB; choose them together.",
+        "Up to %(n)d files, each a PDF, JPEG or PNG up to %(mb)d MB; choose them together.",
         spec.max_files,
     ) % {"n": spec.max_files, "mb": mb}
     common["help_text"] = f"{spec.help_text} {limit}" if spec.help_text else limit
