@@ -213,3 +213,23 @@ def test_a_walk_in_service_says_no_booking_is_needed(client, cnap, everything_in
 def test_the_block_is_in_ukrainian_by_default(client, cnap):
     service = ServiceFactory(department=cnap, online=True, bookable=False)
     assert "Як отримати послугу" in how_to_get(client, service)
+
+
+def test_the_officer_sees_which_question_each_file_answers(
+    client_for, resident, officer, passport_service
+):
+    apply(
+        client_for(resident),
+        passport_service,
+        f_passport=[jpeg("photo-page.jpg"), upload(pdf_bytes(), "registration.pdf")],
+    )
+    application = Application.objects.get()
+
+    page = client_for(officer).get(
+        reverse("admin:services_application_change", args=[application.pk])
+    )
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert 'Паспорт: <a href="' in html
+    assert html.count("Паспорт: <a") == 2
