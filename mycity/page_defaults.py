@@ -35,7 +35,7 @@ PRIVACY_UK = """\
 
 - Публічні сторінки показують лише ваше публічне ім'я або ініціали, ніколи — пошту чи телефон. Точна адреса непублічного звернення не показується.
 - Працівники відділу, який розглядає вашу справу, і модератори бачать ваші контакти лише в цій справі; кожен такий показ записується.
-- Ми не передаємо ваші дані іншим, крім випадків, визначених законом (наприклад, на запит суду). Дані зберігаються на серверах міста; листи, push-сповіщення і повідомлення Telegram доставляють їхні поштові служби і сервіси, які ви самі обрали.
+- Ми не передаємо ваші дані іншим, крім випадків, визначених законом (наприклад, на запит суду). Листи, push-сповіщення і повідомлення Telegram доставляють поштові служби, служба push-сповіщень вашого браузера і Telegram — лише ті, які ви самі обрали.
 
 ## Як довго
 
@@ -79,7 +79,7 @@ To consider your requests and applications as the Laws "On Citizens' Appeals", "
 
 - Public pages show only your public name or initials, never your e-mail or phone. The exact address of a private request is not shown.
 - The staff of the department handling your case and the moderators see your contacts only on that case; each such display is recorded.
-- We do not pass your data to anyone else, except where a law requires it (for example, a court's request). The data is kept on the city's servers; e-mails, push notifications and Telegram messages are delivered by their mail services and by the services you chose yourself.
+- We do not pass your data to anyone else, except where a law requires it (for example, a court's request). E-mails, push notifications and Telegram messages are delivered by mail services, your browser's push service and Telegram: only the ones you chose yourself.
 
 ## How long
 
