@@ -112,3 +112,47 @@ def test_footer_pages_service_how_to_two_file_passport_and_offline_alerts(
     expect(alerts).to_contain_text(timezone.localtime(ends).strftime("%H:%M"))
     screenshot(page, f"{language}-7-offline")
     assert [e for e in page.errors if "Failed to load resource" not in e] == []
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_the_new_pages_have_no_serious_accessibility_violations(
+    browser_settings, live_server, catalogue, language
+):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+    from tests.browser.test_accessibility import AXE, _sign_in, _violations
+
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing (npm ci)")
+    resident = UserFactory(email="axe@example.com", preferred_language=language)
+    verify_email(resident)
+    make_alert(whole_city=True, ends_at=timezone.now() + dt.timedelta(hours=2))
+    slug = "registered-persons-certificate"
+    pages = [
+        "/privacy/",
+        "/pages/terms/",
+        "/pages/contacts/",
+        "/pages/accessibility/",
+        "/offline/",
+        f"/services/{slug}/",
+        f"/services/{slug}/apply/",
+    ]
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            # axe is injected as a script: the page's own CSP would refuse it.
+            page = browser.new_context(viewport=PHONE, bypass_csp=True).new_page()
+            _sign_in(page, live_server.url, resident.email)
+            for url in pages:
+                response = page.goto(live_server.url + url)
+                assert response.ok, url
+                page.add_script_tag(path=str(AXE))
+                if violations := _violations(page):
+                    found[url] = violations
+        finally:
+            browser.close()
+    assert found == {}, found
