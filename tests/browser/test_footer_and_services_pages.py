@@ -74,6 +74,9 @@ def test_footer_pages_service_how_to_two_file_passport_and_offline_alerts(
 
     page.goto(f"{live_server.url}/pages/accessibility/")
     screenshot(page, f"{language}-3-accessibility")
+    page.goto(f"{live_server.url}/pages/contacts/")
+    expect(page.locator('.site-page-body a[href^="tel:"]')).to_be_visible()
+    screenshot(page, f"{language}-3-contacts")
 
     certificate = Service.objects.get(slug="registered-persons-certificate")
     page.goto(f"{live_server.url}{certificate.get_absolute_url()}")
