@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from mycity.lib.downloads import private_file_response
 from mycity.lib.ratelimit import rate_limited
+from mycity.pages import page_for, page_html
 
 from . import personal_data
 from .models import DataExport
@@ -26,16 +27,15 @@ def privacy_notice(request):
         if personal_data.privacy_accept(user=request.user):
             messages.success(request, _("Thank you: the privacy notice is accepted."))
         return redirect("citizens:cabinet")
+    # The text is the staff-edited page (mycity.pages); the version is the one accepted.
+    page = page_for("privacy")
     return render(
         request,
         "citizens/privacy.html",
         {
+            "page": page,
+            "body": page_html(page),
             "version": settings.PRIVACY_NOTICE_VERSION,
-            "retention_years": settings.PRIVACY_RETENTION_YEARS,
-            "export_days": settings.DATA_EXPORT_DAYS,
-            "controller": settings.PRIVACY_CONTROLLER,
-            "controller_address": settings.PRIVACY_CONTROLLER_ADDRESS,
-            "controller_email": settings.PRIVACY_CONTROLLER_EMAIL,
             "pending": personal_data.privacy_pending(request.user),
         },
     )

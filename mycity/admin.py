@@ -6,7 +6,8 @@ from modeltranslation.admin import TranslationAdmin
 
 from citizens import services as citizens_services
 
-from .models import Department, District, boundary_geometry
+from .models import Department, District, Page, boundary_geometry
+from .pages import FOOTER_PAGES, page_save
 
 
 class DistrictForm(forms.ModelForm):
@@ -110,3 +111,28 @@ class DepartmentAdmin(TranslationAdmin):
     @admin.display(description=_("staff members"), ordering="_members")
     def member_count(self, obj):
         return obj._members
+
+
+@admin.register(Page)
+class PageAdmin(TranslationAdmin):
+    """The footer's pages, written by editors and city administrators in both languages."""
+
+    list_display = ["title", "slug", "updated_at", "updated_by"]
+    search_fields = ["title_uk", "title_en", "slug"]
+    list_select_related = ["updated_by"]
+    readonly_fields = ["updated_at", "updated_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        # The footer links these addresses: renaming one would break every page's footer.
+        if obj is not None and obj.slug in FOOTER_PAGES:
+            readonly.append("slug")
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.slug in FOOTER_PAGES:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        page_save(page=obj, by=request.user)

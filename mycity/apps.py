@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class MyCityConfig(AppConfig):
     name = "mycity"
     verbose_name = _("City")
+
+    # The footer's pages (mycity.pages): editors and city administrators keep them.
+    role_permissions = {
+        "editor": ["mycity.view_page", "mycity.change_page"],
+        "city_admin": ["mycity.view_page", "mycity.add_page", "mycity.change_page"],
+    }

@@ -20,3 +20,12 @@ def home_blocks() -> list[str]:
         for config in apps.get_app_configs()
         for template in getattr(config, "home_blocks", ())
     ]
+
+
+def offline_blocks() -> list[str]:
+    """The offline page's blocks (an app's `offline_blocks`), in the same way."""
+    return [
+        template
+        for config in apps.get_app_configs()
+        for template in getattr(config, "offline_blocks", ())
+    ]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
@@ -122,3 +123,53 @@ class Department(models.Model):
         super().clean()
         if self.head_id and not self.head.is_staff:
             raise ValidationError({"head": _("The head of a department must be a staff account.")})
+
+
+class Page(models.Model):
+    """A page of the site's footer (privacy notice, terms of use, contacts,
+    accessibility statement): Markdown written by staff in both languages,
+    shown sanitised (mycity.pages)."""
+
+    slug = models.SlugField(
+        _("address"),
+        max_length=60,
+        unique=True,
+        help_text=_(
+            "The page's address under /pages/. The footer links privacy, terms, contacts "
+            "and accessibility."
+        ),
+    )
+    title = models.CharField(_("title"), max_length=150)
+    body = models.TextField(
+        _("text"),
+        help_text=_(
+            "Markdown: a blank line between paragraphs, “## ” for a heading, “- ” for a "
+            "list item, [text](https://…) for a link. HTML is removed. These words are "
+            "replaced with current values: {controller}, {controller_address}, "
+            "{controller_email}, {hotline}, {retention_years}, {export_days}."
+        ),
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("page")
+        verbose_name_plural = _("pages")
+        ordering = ["slug"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        # The privacy notice has its own page, with the buttons for one's data.
+        if self.slug == "privacy":
+            return reverse("privacy")
+        return reverse("page", args=[self.slug])

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from .home import offline_blocks
+
 ICON_SIZES = [48, 72, 96, 128, 144, 152, 192, 256, 384, 512]
 THEME_COLOUR = "#0b4f8a"
 BACKGROUND_COLOUR = "#ffffff"
@@ -118,7 +120,9 @@ def offline(request):
         for name, label in OFFLINE_LINKS
         if (url := _optional_url(name)) is not None
     ]
-    return render(request, "offline.html", {"saved_pages": saved_pages})
+    return render(
+        request, "offline.html", {"saved_pages": saved_pages, "offline_blocks": offline_blocks()}
+    )
 
 
 @require_GET

@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Department, District
+from .models import Department, District, Page
 
 
 @register(District)
@@ -12,4 +12,10 @@ class DistrictTranslationOptions(TranslationOptions):
 @register(Department)
 class DepartmentTranslationOptions(TranslationOptions):
     fields = ("name",)
+    required_languages = ("uk", "en")
+
+
+@register(Page)
+class PageTranslationOptions(TranslationOptions):
+    fields = ("title", "body")
     required_languages = ("uk", "en")

@@ -24,6 +24,7 @@ urlpatterns = [
     path("app/", pwa.install, name="install"),
     path("apple-touch-icon.png", pwa.apple_touch_icon, name="apple_touch_icon"),
     path("privacy/", privacy_views.privacy_notice, name="privacy"),
+    path("pages/<slug:slug>/", views.page, name="page"),
     path("i18n/setlang/", citizens_views.set_language, name="set_language"),
     path("accounts/", include("allauth.urls")),
     path("me/", include("citizens.urls")),

@@ -3,15 +3,28 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django.views.generic import TemplateView
 
 from .celery import app as celery_app
 from .home import home_blocks
+from .pages import page_for, page_html
 
 logger = logging.getLogger(__name__)
+
+
+@require_GET
+def page(request, slug):
+    """One of the footer's pages (terms of use, contacts, accessibility)."""
+    if slug == "privacy":
+        return redirect("privacy", permanent=True)
+    found = page_for(slug)
+    if found is None:
+        raise Http404
+    return render(request, "pages/page.html", {"page": found, "body": page_html(found)})
 
 
 class HomeView(TemplateView):

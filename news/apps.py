@@ -24,6 +24,8 @@ class NewsConfig(AppConfig):
 
     # The newest items on the home page (mycity.home).
     home_blocks = ["news/_home_latest.html"]
+    # The city's alerts with their times on the offline page (mycity.pwa).
+    offline_blocks = ["news/_offline_blocks.html"]
 
     notification_events = [
         EventType(

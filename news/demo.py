@@ -120,6 +120,11 @@ NEWS = [
     ),
 ]
 
+# An alert's text names its own times ({start}, {end}: local HH:MM), filled from the
+# alert's window (ALERT_HOURS: started hours ago, lasts hours), so a demo alert
+# saying "until 20:00" ends at 20:00.
+ALERT_HOURS = {"power-korabelnyi": (1, 8), "water-trucks": (1, 6)}
+
 ALERTS = [
     (
         "power-korabelnyi",
@@ -130,11 +135,11 @@ ALERTS = [
         None,
         (
             "Відключення світла в Корабельному районі",
-            "Аварійні роботи на підстанції. Орієнтовно до 20:00.",
+            "Аварійні роботи на підстанції. Орієнтовно до {end}.",
         ),
         (
             "Power outage in Korabelnyi district",
-            "Emergency repairs at the substation. Expected until 20:00.",
+            "Emergency repairs at the substation. Expected until {end}.",
         ),
         ("Бригади вже на місці.", "Crews are on site."),
     ),
@@ -159,14 +164,21 @@ ALERTS = [
                 },
             ],
         },
-        ("Підвіз питної води", "Водовози стоять з 10:00 до 16:00. Беріть свою тару."),
+        ("Підвіз питної води", "Водовози стоять з {start} до {end}. Беріть свою тару."),
         (
             "Drinking water trucks",
-            "Water trucks stand from 10:00 to 16:00. Bring your own containers.",
+            "Water trucks stand from {start} to {end}. Bring your own containers.",
         ),
         None,
     ),
 ]
+
+
+def alert_window(now, started_hours_ago: int, lasts_hours: int):
+    """(starts_at, ends_at) on whole hours of local time, the way an editor writes them."""
+    hour = timezone.localtime(now).replace(minute=0, second=0, microsecond=0)
+    starts_at = hour - dt.timedelta(hours=started_hours_ago)
+    return starts_at, starts_at + dt.timedelta(hours=lasts_hours)
 
 
 def seed(stdout):
@@ -194,13 +206,19 @@ def seed(stdout):
             districts=[districts[s] for s in district_slugs if s in districts],
         )
         made += 1
-    for _key, kind, severity, district_slugs, whole_city, geometry, uk, en, update in ALERTS:
+    for key, kind, severity, district_slugs, whole_city, geometry, uk, en, update in ALERTS:
         if Alert.objects.filter(title_en=en[0]).exists():
             continue
+        starts_at, ends_at = alert_window(now, *ALERT_HOURS[key])
+        times = {
+            "start": timezone.localtime(starts_at).strftime("%H:%M"),
+            "end": timezone.localtime(ends_at).strftime("%H:%M"),
+        }
         alert = Alert(
             kind=kind, severity=severity, whole_city=whole_city, geometry=geometry,
-            title_uk=uk[0], text_uk=uk[1], title_en=en[0], text_en=en[1],
-            starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(hours=8),
+            title_uk=uk[0], text_uk=uk[1].format(**times),
+            title_en=en[0], text_en=en[1].format(**times),
+            starts_at=starts_at, ends_at=ends_at,
         )  # fmt: skip
         alert_save(
             alert=alert,

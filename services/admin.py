@@ -16,7 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import (
     TranslationAdmin,
@@ -86,13 +86,27 @@ class FormFieldInline(TranslationStackedInline):
     model = FormField
     extra = 0
     fields = [
-        ("ordering", "code", "type", "required"),
+        ("ordering", "code", "type", "required", "max_files"),
         "label",
         "help_text",
         "choices",
         ("min_value", "max_value"),
         ("pattern", "pattern_message"),
     ]
+
+
+def _with_field_labels(application, documents) -> list:
+    """The documents, each with the question of the form it was given for (several
+    files may answer one question: both pages of a passport)."""
+    language = "en" if get_language() == "en" else "uk"
+    labels = {}
+    for item in application.answers or []:
+        label = item.get("label") or {}
+        labels[item.get("code")] = label.get(language) or label.get("uk", "")
+    documents = list(documents)
+    for document in documents:
+        document.field_label = labels.get(document.field_code, "")
+    return documents
 
 
 @admin.register(Service)
@@ -282,7 +296,7 @@ class ApplicationAdmin(ScopedAdmin):
                 if action != Action.EXTEND or may_extend(obj, timezone.now())
             ],
             "events": ApplicationEvent.objects.filter(application=obj).select_related("actor"),
-            "documents": Document.objects.filter(application=obj),
+            "documents": _with_field_labels(obj, Document.objects.filter(application=obj)),
             "thread": obj.messages.select_related("author").prefetch_related("documents"),
             "message_form": message_form or OfficerMessageForm(),
         }

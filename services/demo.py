@@ -94,6 +94,10 @@ def _centres() -> dict[str, ServiceCentre]:
     return centres
 
 
+# File fields that take several files: a passport's two pages, a few attachments.
+DEMO_MAX_FILES = {"passport": 2, "attachment": 5}
+
+
 def seed(stdout):
     categories = {}
     for order, (slug, icon, name_uk, name_en) in enumerate(CATEGORIES):
@@ -140,6 +144,7 @@ def seed(stdout):
                     "min_value": bounds[0],
                     "max_value": bounds[1],
                     "pattern": pattern,
+                    "max_files": DEMO_MAX_FILES.get(code, 1) if kind == FormField.Type.FILE else 1,
                     "pattern_message_uk": "Вкажіть 10 цифр." if pattern else "",
                     "pattern_message_en": "Enter 10 digits." if pattern else "",
                 },

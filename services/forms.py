@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from phonenumber_field.formfields import PhoneNumberField
 
 from .documents import ACCEPT, check_document
@@ -42,25 +42,36 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class DocumentsField(forms.FileField):
-    """Several files at once (the messages' attachments)."""
+    """Several files at once, each checked on its own (the messages' attachments, a
+    form's file field that takes several): cleaned to a list of CheckedDocument."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, max_files=None, **kwargs):
         kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ACCEPT}))
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
+        self.max_files = max_files or settings.SERVICES_MAX_FILES
 
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, list | tuple) else ([data] if data else [])
-        if len(uploads) > settings.SERVICES_MAX_FILES:
+        uploads = [upload for upload in uploads if upload]
+        if not uploads and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        if len(uploads) > self.max_files:
             raise forms.ValidationError(
-                _("You can attach up to %(n)d files.") % {"n": settings.SERVICES_MAX_FILES}
+                ngettext(
+                    "You can attach up to %(n)d file here.",
+                    "You can attach up to %(n)d files here.",
+                    self.max_files,
+                )
+                % {"n": self.max_files}
             )
         checked, errors = [], []
         for upload in uploads:
             try:
                 checked.append(check_document(upload))
             except forms.ValidationError as exc:
-                errors.extend(exc.messages)
+                # Say which file: with several, "too large" alone does not help.
+                errors.extend(f"{upload.name}: {message}" for message in exc.messages)
         if errors:
             raise forms.ValidationError(errors)
         return checked
@@ -138,11 +149,7 @@ def build_field(spec: FormField) -> forms.Field:
             required=False,
         )
     if kind == FormField.Type.FILE:
-        help_text = spec.help_text or _("PDF, JPEG or PNG, up to %(mb)d MB.") % {
-            "mb": settings.SERVICES_UPLOAD_MAX_MB
-        }
-        common["help_text"] = help_text
-        return DocumentField(**common)
+        return _file_field(spec, common)
     if kind == FormField.Type.EMAIL:
         return forms.EmailField(max_length=254, **common)
     if kind == FormField.Type.PHONE:
@@ -150,6 +157,26 @@ def build_field(spec: FormField) -> forms.Field:
             region="UA", widget=forms.TextInput(attrs={"type": "tel"}), **common
         )
     raise ValueError(f"unknown field type {kind!r}")
+
+
+def _file_field(spec: FormField, common: dict) -> forms.Field:
+    mb = settings.SERVICES_UPLOAD_MAX_MB
+    if (spec.max_files or 1) <= 1:
+        common["help_text"] = spec.help_text or _("PDF, JPEG or PNG, up to %(mb)d MB.") % {"mb": mb}
+        return DocumentField(**common)
+    limit = ngettext(
+        "Up to %(n)d file, each a PDF, JPEG or PNG up to %(mb)d MB; choose them together.",
+        "Up to %(n)d files, each a PDF, JPEG or PNG up to %(mb)d MB; choose them together.",
+        spec.max_files,
+    ) % {"n": spec.max_files, "mb": mb}
+    common["help_text"] = f"{spec.help_text} {limit}" if spec.help_text else limit
+    return DocumentsField(max_files=spec.max_files, **common)
+
+
+def _as_list(value) -> list:
+    if not value:
+        return []
+    return list(value) if isinstance(value, list | tuple) else [value]
 
 
 class ApplicationForm(forms.Form):
@@ -206,9 +233,9 @@ class ApplicationForm(forms.Form):
                     )
         if (
             sum(
-                1
+                len(_as_list(data.get(f"f_{spec.code}")))
                 for spec in self.specs
-                if spec.type == FormField.Type.FILE and data.get(f"f_{spec.code}")
+                if spec.type == FormField.Type.FILE
             )
             > settings.SERVICES_MAX_FILES
         ):
@@ -227,9 +254,9 @@ class ApplicationForm(forms.Form):
         for spec in self.specs:
             value = self.cleaned_data.get(f"f_{spec.code}")
             if spec.type == FormField.Type.FILE:
-                if value:
-                    documents.append((spec.code, value))
-                text = value.name if value else ""
+                files = _as_list(value)
+                documents.extend((spec.code, document) for document in files)
+                text = ", ".join(document.name for document in files)
             else:
                 text = _display(spec, value)
             answers.append(

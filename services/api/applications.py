@@ -248,12 +248,15 @@ def _form_data(data: dict, specs: list[FormField]) -> tuple[MultiValueDict, Mult
         else:
             values[f"f_{code}"] = [_as_text(spec, answer)]
     files = {}
-    for code, upload in (data.get("documents") or {}).items():
+    for code, uploads in (data.get("documents") or {}).items():
         spec = by_code.get(code)
         if spec is None or spec.type != FormField.Type.FILE:
             errors[f"documents.{code}"] = [_("This form has no such file field.")]
+        elif len(uploads) > 1 and spec.max_files <= 1:
+            # The web form's single file input keeps one; say so rather than drop the rest.
+            errors[f"documents.{code}"] = [_("This field takes one file.")]
         else:
-            files[f"f_{code}"] = [upload]
+            files[f"f_{code}"] = list(uploads)
     if errors:
         raise ValidationError(errors)
     return MultiValueDict(values), MultiValueDict(files)

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.lib.text import normalize, query_lemmas
 
+# The most files one file field of a form may take (a passport's pages, a set of certificates).
+MAX_FILES_PER_FIELD = 10
+
 # Paths under /services/ that a service slug must not shadow.
 RESERVED_SLUGS = frozenset({"centres", "applications", "appointments", "documents", "mine"})
 
@@ -334,6 +337,15 @@ class FormField(models.Model):
     pattern_message = models.CharField(
         _("message when the pattern does not match"), max_length=200, blank=True
     )
+    max_files = models.PositiveSmallIntegerField(
+        _("files, at most"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_FILES_PER_FIELD)],
+        help_text=_(
+            "File upload: how many files the applicant may attach here, e.g. 2 for both "
+            "pages of a passport. Each file is checked on its own."
+        ),
+    )
 
     class Meta:
         verbose_name = _("form field")
@@ -355,6 +367,8 @@ class FormField(models.Model):
                 raise ValidationError(
                     {"pattern": _("Not a valid regular expression: %(e)s") % {"e": exc}}
                 ) from exc
+        if self.max_files and self.max_files > 1 and self.type != self.Type.FILE:
+            raise ValidationError({"max_files": _("Only a file upload takes several files.")})
         if self.type == self.Type.CHOICE and not self.choice_list:
             raise ValidationError({"choices": _("Give at least one choice.")})
         if (

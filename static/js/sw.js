@@ -23,6 +23,11 @@ const OFFLINE_URL = "/offline/";
 const KEEP_MARK = "data-offline-keep";
 // A slow network may keep a kept page waiting this long before the copy is shown.
 const NETWORK_PATIENCE_MS = 7000;
+// The offline page lists the city's alerts with their times: while the network
+// works it is fetched again at most this often, so it is never older than that
+// when the connection drops.
+const OFFLINE_FRESH_MS = 5 * 60 * 1000;
+let offlineCheckedAt = 0;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -138,12 +143,25 @@ async function offlineFallback(request) {
   return new Response("Offline", { status: 503, headers: { "Content-Type": "text/plain" } });
 }
 
+async function refreshOfflinePage() {
+  // The worker is stopped when idle, so the saved copy's own Date header says its age.
+  if (Date.now() - offlineCheckedAt < 60 * 1000) return;
+  offlineCheckedAt = Date.now();
+  const cache = await caches.open(PAGES);
+  const saved = await cache.match(OFFLINE_URL);
+  const savedAt = saved ? Date.parse(saved.headers.get("Date") || "") : NaN;
+  if (Date.now() - savedAt < OFFLINE_FRESH_MS) return;
+  const response = await fetch(new Request(OFFLINE_URL, { credentials: "same-origin" }));
+  if (response.ok && !response.redirected) await cache.put(OFFLINE_URL, response);
+}
+
 async function networkFirst(event) {
   const request = event.request;
   const cache = await caches.open(PAGES);
   const copy = await cache.match(pageKey(request));
   const network = fetch(request).then((response) => {
     event.waitUntil(keepIfAsked(request, response.clone()).catch(() => undefined));
+    event.waitUntil(refreshOfflinePage().catch(() => undefined));
     return response;
   });
   if (!copy) return network.catch(() => offlineFallback(request));

@@ -97,6 +97,7 @@ def test_service_detail_gives_its_form_documents_fee_and_centres(api, service, c
         "min": None,
         "max": "300",
         "pattern": None,
+        "max_files": None,
     }
     assert form["purpose"]["choices"] == [
         {"value": "0", "label": "Субсидія"},
@@ -104,6 +105,7 @@ def test_service_detail_gives_its_form_documents_fee_and_centres(api, service, c
     ]
     assert form["agree"]["required"] is True
     assert (form["scan"]["kind"], form["scan"]["required"]) == ("file", False)
+    assert form["scan"]["max_files"] == 1
     assert "PDF" in form["scan"]["help"]
 
 

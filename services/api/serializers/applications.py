@@ -69,11 +69,16 @@ class ApplicationDocumentSerializer(serializers.ModelSerializer):
     web_download_url = serializers.SerializerMethodField(
         help_text=_("The same file for a signed-in web session (a browser).")
     )
+    field = serializers.CharField(
+        source="field_code",
+        help_text=_("The form's file field it was given for; empty for a message's file."),
+    )
 
     class Meta:
         model = Document
         fields = [
             "id",
+            "field",
             "name",
             "kind",
             "size",
@@ -198,6 +203,21 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
         return policies.can_withdraw(application, self.context["request"].user)
 
 
+class FilesByFieldField(serializers.DictField):
+    """{field name: [files]} from multipart parts named documents.<name>, each
+    name repeated once per file (DRF's DictField keeps only the last of them)."""
+
+    def to_internal_value(self, data):
+        if hasattr(data, "lists"):
+            data = {key: list(values) for key, values in data.lists()}
+        elif isinstance(data, dict):
+            data = {
+                key: value if isinstance(value, list | tuple) else [value]
+                for key, value in data.items()
+            }
+        return super().to_internal_value(data)
+
+
 class ApplicationCreateSerializer(serializers.Serializer):
     """Shape only: the answers are cleaned by the service's generated web form."""
 
@@ -209,11 +229,14 @@ class ApplicationCreateSerializer(serializers.Serializer):
             "Answers by field name (see the service's form); in multipart, answers.<name>."
         ),
     )
-    documents = serializers.DictField(
-        child=serializers.FileField(),
+    documents = FilesByFieldField(
+        child=serializers.ListField(child=serializers.FileField(), allow_empty=False),
         required=False,
         default=dict,
-        help_text=_("Files for the form's file fields (multipart: documents.<name>)."),
+        help_text=_(
+            "Files for the form's file fields (multipart: documents.<name>, repeated for "
+            "a field that takes several files, up to its max_files)."
+        ),
     )
     urgent = serializers.BooleanField(
         required=False,

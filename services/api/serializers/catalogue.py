@@ -60,6 +60,13 @@ class FormFieldSerializer(serializers.Serializer):
     pattern = serializers.CharField(
         allow_null=True, help_text=_("A regular expression the whole answer must match.")
     )
+    max_files = serializers.IntegerField(
+        allow_null=True,
+        help_text=_(
+            "A file field: how many files it takes (repeat documents.<name> for each); "
+            "null for other fields."
+        ),
+    )
 
 
 def form_definition(specs: list[FormField]) -> list[dict]:
@@ -92,6 +99,7 @@ def form_definition(specs: list[FormField]) -> list[dict]:
                 "pattern": spec.pattern or None
                 if spec.type in (FormField.Type.TEXT, FormField.Type.LONG_TEXT)
                 else None,
+                "max_files": spec.max_files if spec.type == FormField.Type.FILE else None,
             }
         )
     return rows
