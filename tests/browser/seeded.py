@@ -188,7 +188,7 @@ def open_context(browser, live_server, language: str, **options):
 
 def walk(page, live_server, urls: dict[str, str], check) -> list[str]:
     """Open every page (anonymous ones first, then signed in as the demo resident) and
-    call check(page, url) on each; returns the URLs checked. A page that does not
+    call check(page, url, signed_in) on each; returns the URLs checked. A page that does not
     answer 200 fails the walk: the check would be looking at an error page."""
     checked = []
     signed_in = False
@@ -199,7 +199,7 @@ def walk(page, live_server, urls: dict[str, str], check) -> list[str]:
             signed_in = True
         response = page.goto(live_server.url + url)
         assert response.status == 200, f"{url} answered {response.status}"
-        check(page, url)
+        check(page, url, signed_in)
         checked.append(url)
     return checked
 

@@ -50,7 +50,7 @@ def test_main_pages_have_no_serious_accessibility_violations(
         pytest.skip(f"{AXE} is missing (npm ci)")
     found: dict[str, list] = {}
 
-    def check(page, url):
+    def check(page, url, signed_in):
         page.add_script_tag(path=str(AXE))
         if violations := _violations(page):
             found[url] = violations

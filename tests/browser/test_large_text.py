@@ -14,7 +14,7 @@ import pytest
 from tests.browser import seeded as demo_city
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.layout import large_text_overflow, small_tap_targets
-from tests.browser.seeded import PAGES, open_context, walk
+from tests.browser.seeded import PAGES, open_context, page_url, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -22,20 +22,31 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 chromium = demo_city.chromium
 seeded = demo_city.seeded
 
+# Full-page screenshots with the largest text, to be looked at (test-artifacts/).
+SCREENSHOTS = ["home", "appeals:list", "{appeal}", "citizens:cabinet", "notifications:settings"]
+
 
 @pytest.mark.parametrize("language", ["uk", "en"])
 def test_no_page_scrolls_sideways_with_the_largest_text(
     chromium, browser_settings, live_server, seeded, language
 ):
     found = {}
+    shots = {page_url(name, seeded): name.strip("{}").replace(":", "-") for name in SCREENSHOTS}
+    ARTIFACTS.mkdir(exist_ok=True)
 
-    def check(page, url):
-        normal = page.evaluate("() => [document.documentElement.scrollWidth, innerWidth]")
+    def check(page, url, signed_in):
+        normal = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         if normal[0] > normal[1]:
             found[f"{url} (normal text)"] = normal
         result = large_text_overflow(page)
         if result["scrollWidth"] > result["clientWidth"]:
             found[url] = result
+        if url in shots:
+            who = "resident" if signed_in else "visitor"
+            path = ARTIFACTS / f"large-text-{language}-{who}-{shots[url]}.png"
+            page.screenshot(path=str(path), full_page=True)
 
     context = open_context(chromium, live_server, language)
     try:
@@ -53,7 +64,7 @@ def test_links_and_controls_are_large_enough_to_tap(
 ):
     found = {}
 
-    def check(page, url):
+    def check(page, url, signed_in):
         if small := small_tap_targets(page):
             found[url] = small
 
