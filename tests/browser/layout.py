@@ -11,6 +11,12 @@ LARGE_TEXT_JS = """() => {
   return getComputedStyle(document.documentElement).fontSize;
 }"""
 
+# What a tap opens is checked too: every <details> and the collapsed header menu.
+REVEAL_JS = """() => {
+  for (const details of document.querySelectorAll("details")) details.open = true;
+  for (const menu of document.querySelectorAll(".navbar-collapse")) menu.classList.add("show");
+}"""
+
 _DESCRIBE = """
 const describe = (el) => {
   let name = el.tagName.toLowerCase();
@@ -165,10 +171,12 @@ TAP_TARGETS_JS = (
 
 def large_text_overflow(page) -> dict:
     """Set the root font to 200 % and say whether (and where) the page scrolls sideways."""
+    page.evaluate(REVEAL_JS)
     assert page.evaluate(LARGE_TEXT_JS) == "32px"
     return page.evaluate(OVERFLOW_JS)
 
 
 def small_tap_targets(page, *, minimum: int = 24, primary: int = 44) -> list[str]:
     """The visible controls and links on the page that are too small to tap."""
+    page.evaluate(REVEAL_JS)
     return page.evaluate(TAP_TARGETS_JS, {"minimum": minimum, "primary": primary})
