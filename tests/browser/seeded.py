@@ -71,6 +71,11 @@ SIGNED_IN_PAGES = [
     "{application}",
     "{appointment}",
     "citizens:data",
+    "citizens:priority",
+    "citizens:delete",
+    "account_email",
+    "account_change_password",
+    "mfa_index",
 ]
 PAGES = [(page, False) for page in ANONYMOUS_PAGES] + [(page, True) for page in SIGNED_IN_PAGES]
 
