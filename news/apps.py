@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.notifications.events import ALERTS, EMAIL, TELEGRAM, WEBPUSH, EventType
 
 
 def _alert_district_subscribers(*, district_ids):
@@ -33,6 +33,7 @@ class NewsConfig(AppConfig):
             text=_("%(text)s"),
             urgent=True,
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.alert",
@@ -40,6 +41,7 @@ class NewsConfig(AppConfig):
             title=_("%(icon)s %(title)s"),
             text=_("%(text)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.alert_update",
@@ -47,6 +49,7 @@ class NewsConfig(AppConfig):
             title=_("%(icon)s %(title)s: %(what)s"),
             text=_("%(text)s"),
             default_channels=frozenset({WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.digest",
@@ -54,6 +57,7 @@ class NewsConfig(AppConfig):
             title=_("City news: %(count)s new"),
             text=_("%(items)s"),
             default_channels=frozenset({EMAIL}),
+            group=ALERTS,
         ),
     ]
 
