@@ -38,7 +38,9 @@ def is_wanted(user, target: str) -> bool:
     # Staff signing in to work in the administration are not residents arriving.
     if target.startswith(reverse("admin:index")):
         return False
-    return user.onboarded_at is None
+    # An account that already has a home district (set in the apps or the
+    # profile) has nothing to be asked for.
+    return user.onboarded_at is None and user.district_id is None
 
 
 def welcome_url(target: str) -> str:

@@ -363,3 +363,10 @@ def test_cabinet_links_are_links_not_input_like_boxes(client_for, resident):
     assert (
         'class="list-group-item list-group-item-action" href="/me/notifications/settings/"' in html
     )
+
+
+def test_an_account_that_already_has_a_district_is_not_asked(client, newcomer):
+    newcomer.district = DistrictFactory()
+    newcomer.save()
+
+    assert sign_in_by_form(client, newcomer, next_url="/surveys/")["Location"] == "/surveys/"
