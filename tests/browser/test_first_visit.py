@@ -149,6 +149,13 @@ def test_screens_of_the_first_visit(phone_page, live_server, city, screenshot, l
     )
     verify_email(newcomer)
     page = phone_page
+    page.goto(f"{live_server.url}/")
+    if language == "en":
+        page.locator("header .navbar-toggler").click()
+        page.locator('header form.lang-switch button[value="en"]').click()
+    expect(page.locator("html")).to_have_attribute("lang", language)
+    expect(page.locator("#how-title")).to_be_visible()
+    screenshot(page, "home-anonymous")
     page.goto(f"{live_server.url}/accounts/login/?next=/me/")
     sign_in(page, newcomer.email)
     expect(page).to_have_url(re.compile(r"/me/welcome/"))
