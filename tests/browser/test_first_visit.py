@@ -171,3 +171,41 @@ def test_screens_of_the_first_visit(phone_page, live_server, city, screenshot, l
     screenshot(page, "home")
     page.locator("header").screenshot(path=str(ARTIFACTS / f"first-visit-header-{language}.png"))
     assert real_errors(page) == []
+
+
+@pytest.mark.parametrize("language", ["uk", "en"])
+def test_the_welcome_step_has_no_serious_accessibility_violations(
+    browser_settings, live_server, city, language
+):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+    axe = ARTIFACTS.parent / "node_modules" / "axe-core" / "axe.min.js"
+    if not CHROMIUM.exists() or not axe.exists():
+        pytest.skip("Chromium or axe-core is missing")
+    newcomer = UserFactory(
+        email=f"axe-{language}@example.com", onboarded_at=None, preferred_language=language
+    )
+    verify_email(newcomer)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            # axe is injected as a script: the page's own CSP would refuse it.
+            page = browser.new_context(viewport=PHONE, bypass_csp=True).new_page()
+            page.goto(f"{live_server.url}/accounts/login/?next=/")
+            sign_in(page, newcomer.email)
+            page.wait_for_url(re.compile(r"/me/welcome/"))
+            page.add_script_tag(path=str(axe))
+            violations = page.evaluate(
+                """async () => (await axe.run(document, {runOnly: {type: "tag",
+                    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}})).violations
+                    .filter((v) => v.impact === "serious" || v.impact === "critical")
+                    .map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "))"""
+            )
+        finally:
+            browser.close()
+
+    assert violations == []
