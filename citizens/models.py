@@ -115,8 +115,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     erased_at = models.DateTimeField(_("erased at their request"), null=True, blank=True)
     # The one welcome step after the first sign-in (home district, alert
-    # channels) was shown: saved or skipped, it is not shown again.
-    onboarded_at = models.DateTimeField(_("welcome step done at"), null=True, blank=True)
+    # channels) was shown: saved, skipped or left, it is not shown again.
+    onboarded_at = models.DateTimeField(_("welcome step shown at"), null=True, blank=True)
 
     objects = UserManager()
 

@@ -3,7 +3,8 @@
 Today's alerts reach people by their home district, which sign-up never asks;
 this one short, skippable page asks it (and where urgent alerts should go)
 right after the first sign-in, then sends the person on to where they were
-going. `User.onboarded_at` records that it was shown, saved or skipped.
+going. `User.onboarded_at` records that it was shown (then saved, skipped or
+left): it is not shown again on its own, and the cabinet links to it.
 """
 
 from urllib.parse import urlencode
@@ -64,6 +65,14 @@ def alert_channels(user) -> list[str]:
         )
     )
     return [c for c in available_channels() if stored.get(c, c in first.default_channels)]
+
+
+def onboarding_shown(*, user: User) -> None:
+    """Record that the welcome step was shown: a sign-in never leads to it again,
+    even when the person leaves it without saving or skipping."""
+    if user.onboarded_at is None:
+        user.onboarded_at = timezone.now()
+        user.save(update_fields=["onboarded_at"])
 
 
 def onboarding_finish(

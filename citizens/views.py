@@ -82,6 +82,7 @@ def welcome(request):
                     ),
                 )
             return redirect(target)
+    onboarding.onboarding_shown(user=user)
     return render(
         request,
         "citizens/welcome.html",

@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="user",
             name="onboarded_at",
-            field=models.DateTimeField(blank=True, null=True, verbose_name="welcome step done at"),
+            field=models.DateTimeField(blank=True, null=True, verbose_name="welcome step shown at"),
         ),
         migrations.RunPython(existing_with_district_are_onboarded, migrations.RunPython.noop),
     ]

@@ -226,6 +226,14 @@ def test_skipping_is_recorded_and_the_step_is_not_shown_again(client, newcomer):
     assert sign_in_by_form(client, newcomer, next_url="/surveys/")["Location"] == "/surveys/"
 
 
+def test_leaving_the_step_without_an_answer_still_counts_as_shown(client, newcomer):
+    welcome = sign_in_by_form(client, newcomer, next_url="/surveys/")["Location"]
+    assert client.get(welcome).status_code == 200
+    client.logout()
+
+    assert sign_in_by_form(client, newcomer, next_url="/surveys/")["Location"] == "/surveys/"
+
+
 def test_the_step_saves_the_district_from_the_list_and_the_alert_channels(client, newcomer):
     district = DistrictFactory()
     sign_in_by_form(client, newcomer)
@@ -282,9 +290,10 @@ def test_a_point_outside_the_city_is_refused_and_nothing_is_saved(client, newcom
     response = client.post(reverse("citizens:welcome"), {"latitude": "50.45", "longitude": "30.52"})
 
     assert response.status_code == 200
-    assert "outside the city" in response.content.decode() or "поза" in response.content.decode()
+    assert "поза межами районів міста" in response.content.decode()
     newcomer.refresh_from_db()
-    assert newcomer.onboarded_at is None
+    assert newcomer.district is None
+    assert not NotificationPreference.objects.filter(user=newcomer).exists()
 
 
 def test_an_unknown_district_is_refused(client, newcomer):
@@ -293,8 +302,9 @@ def test_an_unknown_district_is_refused(client, newcomer):
     response = client.post(reverse("citizens:welcome"), {"district": "99999"})
 
     assert response.status_code == 200
+    assert 'class="invalid-feedback d-block mb-2" role="alert"' in response.content.decode()
     newcomer.refresh_from_db()
-    assert newcomer.onboarded_at is None
+    assert newcomer.district is None
 
 
 def test_the_welcome_step_never_sends_to_another_site(client, newcomer):
@@ -370,3 +380,33 @@ def test_an_account_that_already_has_a_district_is_not_asked(client, newcomer):
     newcomer.save()
 
     assert sign_in_by_form(client, newcomer, next_url="/surveys/")["Location"] == "/surveys/"
+
+
+def test_an_unknown_channel_is_refused(client, newcomer):
+    district = DistrictFactory()
+    client.force_login(newcomer)
+
+    response = client.post(
+        reverse("citizens:welcome"), {"district": district.pk, "channels": "sms"}
+    )
+
+    assert response.status_code == 200
+    newcomer.refresh_from_db()
+    assert newcomer.district is None
+
+
+def test_a_resident_can_come_back_from_the_cabinet_and_change_the_district(client_for, resident):
+    first, second = DistrictFactory(), DistrictFactory()
+    resident.district = first
+    resident.save()
+    client = client_for(resident)
+    page = client.get(f"{reverse('citizens:welcome')}?next=/me/").content.decode()
+    assert re.search(rf'<input type="radio" name="district" value="{first.pk}"[^>]*checked', page)
+
+    response = client.post(
+        reverse("citizens:welcome"), {"district": second.pk, "channels": ["email"], "next": "/me/"}
+    )
+
+    assert response["Location"] == "/me/"
+    resident.refresh_from_db()
+    assert resident.district == second
