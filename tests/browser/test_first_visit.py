@@ -209,3 +209,27 @@ def test_the_welcome_step_has_no_serious_accessibility_violations(
             browser.close()
 
     assert violations == []
+
+
+def test_the_header_report_button_on_a_laptop(phone_page, live_server, city, screenshot):
+    _category, resident = city
+    page = phone_page
+    page.set_viewport_size({"width": 1366, "height": 768})
+    page.goto(f"{live_server.url}/accounts/login/")
+    sign_in(page, resident.email)
+    page.goto(f"{live_server.url}/requests/")
+
+    button = header_report(page)
+    expect(button).to_be_visible()
+    page.locator("header").screenshot(path=str(ARTIFACTS / "first-visit-header-laptop.png"))
+    # The header is full at 1366 px: an icon button, named for screen readers.
+    expect(button).to_have_accessible_name("Повідомити про проблему")
+    box = button.bounding_box()
+    assert box["height"] >= 44
+    assert box["width"] >= 44
+    # Every link of the header stays on one line.
+    assert (
+        max(link.bounding_box()["height"] for link in page.locator("header .nav-link").all()) < 48
+    )
+    button.click()
+    expect(page).to_have_url(WIZARD)
