@@ -410,3 +410,15 @@ def test_a_resident_can_come_back_from_the_cabinet_and_change_the_district(clien
     assert response["Location"] == "/me/"
     resident.refresh_from_db()
     assert resident.district == second
+
+
+def test_welcome_page_query_count_does_not_grow_with_districts(
+    client, newcomer, django_assert_max_num_queries
+):
+    DistrictFactory.create_batch(8)
+    client.force_login(newcomer)
+    client.get(reverse("citizens:welcome"))  # the first view records that it was shown
+
+    # Session, user, districts (map and list), alert preferences, bell.
+    with django_assert_max_num_queries(6):
+        assert client.get(reverse("citizens:welcome")).status_code == 200
