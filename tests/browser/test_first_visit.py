@@ -233,3 +233,35 @@ def test_the_header_report_button_on_a_laptop(phone_page, live_server, city, scr
     )
     button.click()
     expect(page).to_have_url(WIZARD)
+
+
+def test_the_welcome_step_works_without_javascript(browser_settings, live_server, city, screenshot):
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
+
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing")
+    newcomer = UserFactory(email="nojs@example.com", onboarded_at=None)
+    verify_email(newcomer)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        try:
+            page = browser.new_context(viewport=PHONE, java_script_enabled=False).new_page()
+            page.goto(f"{live_server.url}/accounts/login/?next=/me/")
+            sign_in(page, newcomer.email)
+            expect(page).to_have_url(re.compile(r"/me/welcome/"))
+            # Neither the map nor "Use my location" can work here: not shown.
+            expect(page.locator("#welcome-map")).to_be_hidden()
+            expect(page.locator("#welcome-locate")).to_be_hidden()
+            screenshot(page, "no-js")
+            page.locator('input[name="district"]').first.check()
+            page.locator('#welcome-form button[name="save"]').click()
+            expect(page).to_have_url(re.compile(r"/me/$"))
+        finally:
+            browser.close()
+
+    newcomer.refresh_from_db()
+    assert newcomer.district is not None
