@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.notifications.events import EMAIL, REQUESTS, TELEGRAM, WEBPUSH, EventType
 from citizens.staff_tasks import StaffTask
 
 
@@ -19,6 +19,7 @@ class AppealsConfig(AppConfig):
                 "The answer is due by %(deadline)s."
             ),
             default_channels=frozenset({EMAIL}),
+            group=REQUESTS,
         ),
         EventType(
             key="appeals.status_changed",
@@ -26,6 +27,7 @@ class AppealsConfig(AppConfig):
             title=_("Request %(reference)s: %(status)s"),
             text=_("“%(title)s” is now: %(status)s. %(reason)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=REQUESTS,
         ),
         EventType(
             key="appeals.author_replied",
@@ -33,6 +35,7 @@ class AppealsConfig(AppConfig):
             title=_("Request %(reference)s: the author replied"),
             text=_("“%(title)s”: %(what)s"),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"appeals.change_appeal"}),
         ),
         EventType(
             key="appeals.threshold_reached",
@@ -40,6 +43,7 @@ class AppealsConfig(AppConfig):
             title=_("Proposal %(reference)s needs an official answer"),
             text=_("“%(title)s” gathered %(count)s supports."),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"appeals.change_appeal", "appeals.moderate_appeal"}),
         ),
         EventType(
             key="appeals.assigned",
@@ -47,6 +51,7 @@ class AppealsConfig(AppConfig):
             title=_("Request %(reference)s is assigned to you"),
             text=_("“%(title)s”. The answer is due by %(deadline)s."),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"appeals.change_appeal"}),
         ),
         EventType(
             key="appeals.escalated",
@@ -54,6 +59,7 @@ class AppealsConfig(AppConfig):
             title=_("Request %(reference)s is overdue"),
             text=_("“%(title)s” was due by %(deadline)s and is still not answered."),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"appeals.change_appeal"}),
         ),
         EventType(
             key="appeals.term_passed",
@@ -65,6 +71,7 @@ class AppealsConfig(AppConfig):
                 "(Art. 16 and 20 of the Law on Citizens' Appeals)."
             ),
             default_channels=frozenset({EMAIL}),
+            group=REQUESTS,
         ),
         EventType(
             key="appeals.reply_time_passed",
@@ -76,6 +83,7 @@ class AppealsConfig(AppConfig):
                 "on Citizens' Appeals). You may file a new request with the missing information."
             ),
             default_channels=frozenset({EMAIL}),
+            group=REQUESTS,
         ),
         EventType(
             key="appeals.merged",
@@ -86,6 +94,7 @@ class AppealsConfig(AppConfig):
                 "You now follow that request."
             ),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=REQUESTS,
         ),
     ]
 

@@ -1,11 +1,15 @@
+from urllib.parse import urlencode
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.conf import settings
+from django.http import HttpResponseRedirect
 from django.utils import timezone, translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mycity.lib.ratelimit import client_ip
 
+from . import onboarding
 from .models import User
 
 
@@ -41,3 +45,23 @@ class AccountAdapter(DefaultAccountAdapter):
         )
         with translation.override(language or translation.get_language()):
             super().send_mail(template_prefix, email, context)
+
+    def get_email_confirmation_url(self, request, emailconfirmation):
+        """The link in the e-mail carries where the person was going (a safe local path).
+
+        Opened in the browser that signed up, allauth signs the person in
+        (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION) and resumes to that place; opened
+        elsewhere, the confirmation page sends them on to it, by the sign-in
+        form when the place needs an account.
+        """
+        url = super().get_email_confirmation_url(request, emailconfirmation)
+        data = getattr(request, "POST", None) or getattr(request, "GET", None) or {}
+        target = onboarding.safe_next(request, data.get("next"))
+        return f"{url}?{urlencode({'next': target})}" if target else url
+
+    def post_login(self, request, user, **kwargs):
+        """After the first sign-in the welcome step comes first, then where they were going."""
+        response = super().post_login(request, user, **kwargs)
+        if isinstance(response, HttpResponseRedirect) and onboarding.is_wanted(user, response.url):
+            return HttpResponseRedirect(onboarding.welcome_url(response.url))
+        return response

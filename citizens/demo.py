@@ -92,6 +92,7 @@ def seed(stdout):
             verified_at=timezone.now() if verified else None,
             verified_by=verifier if verified else None,
             residence=RESIDENCES[email],
+            onboarded_at=timezone.now(),
         )
     veteran = User.objects.get(email=PRIORITY_RESIDENT)
     if not PriorityStatus.objects.filter(user=veteran, decision="verified").exists():

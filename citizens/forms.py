@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mycity.models import District
 
 from .models import PriorityCategory, PriorityStatus, User
+from .notifications.models import Channel
 
 
 class SignupForm(AllauthSignupForm):
@@ -64,3 +65,47 @@ class PriorityForm(forms.Form):
         required=False,
         help_text=PriorityStatus._meta.get_field("document").help_text,
     )
+
+
+class WelcomeForm(forms.Form):
+    """The welcome step: a district from the list (works without JavaScript) or
+    a point (the map or "use my location" fill it), and the alert channels."""
+
+    district = forms.ModelChoiceField(
+        label=_("Your home district"),
+        queryset=District.objects.all(),
+        required=False,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        empty_label=None,
+    )
+    latitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-90, max_value=90
+    )
+    longitude = forms.FloatField(
+        required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Where to send urgent city alerts"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input", "role": "switch"}),
+    )
+
+    def __init__(self, *args, channels: tuple[str, ...], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["channels"].choices = [(c, Channel(c).label) for c in channels]
+
+    def clean(self):
+        cleaned = super().clean()
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        if lat is not None and lon is not None:
+            # A point chosen on the map or by location: the district that contains it.
+            district = District.objects.locate(lat=lat, lon=lon)
+            if district is None:
+                raise forms.ValidationError(
+                    _(
+                        "That place is outside the city's districts. "
+                        "Choose your district from the list."
+                    )
+                )
+            cleaned["district"] = district
+        return cleaned

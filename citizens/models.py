@@ -114,6 +114,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("privacy notice accepted at"), null=True, blank=True
     )
     erased_at = models.DateTimeField(_("erased at their request"), null=True, blank=True)
+    # The one welcome step after the first sign-in (home district, alert
+    # channels) was shown: saved, skipped or left, it is not shown again.
+    onboarded_at = models.DateTimeField(_("welcome step shown at"), null=True, blank=True)
 
     objects = UserManager()
 

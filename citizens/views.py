@@ -1,14 +1,19 @@
 from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
-from . import services
-from .forms import LanguageForm, PriorityForm, ProfileForm
+from mycity.models import District
+
+from . import onboarding, services
+from .forms import LanguageForm, PriorityForm, ProfileForm, WelcomeForm
 from .models import PriorityStatus
+from .notifications.channels import available as available_channels
 from .personal_data import privacy_pending
 
 
@@ -22,7 +27,66 @@ def cabinet(request):
             "mfa_enabled": is_mfa_enabled(user),
             "email_verified": user.emailaddress_set.filter(verified=True, primary=True).exists(),
             "privacy_pending": privacy_pending(user),
+            "welcome_url": onboarding.welcome_url(reverse("citizens:cabinet")),
         },
+    )
+
+
+def _map_context() -> dict:
+    districts = [
+        {"id": d.pk, "name": d.name, "boundary": d.boundary}
+        for d in District.objects.only("pk", "name", "boundary")
+    ]
+    return {
+        "districts_geo": districts,
+        "map": {
+            "lat": settings.MAP_CENTER[0],
+            "lon": settings.MAP_CENTER[1],
+            "zoom": settings.MAP_ZOOM,
+            "tiles": settings.MAP_TILE_URL,
+            "attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
+    }
+
+
+@login_required
+def welcome(request):
+    """The welcome step: home district and urgent alert channels, then on to `next`."""
+    user = request.user
+    target = onboarding.safe_next(
+        request, request.POST.get("next") or request.GET.get("next")
+    ) or reverse("citizens:cabinet")
+    offered = available_channels()
+    form = WelcomeForm(
+        request.POST or None,
+        channels=offered,
+        initial={"district": user.district_id, "channels": onboarding.alert_channels(user)},
+    )
+    if request.method == "POST":
+        if "skip" in request.POST:
+            onboarding.onboarding_finish(user=user)
+            return redirect(target)
+        if form.is_valid():
+            onboarding.onboarding_finish(
+                user=user,
+                district=form.cleaned_data["district"],
+                channels=form.cleaned_data["channels"],
+            )
+            messages.success(request, _("Saved. Alerts for your district will reach you."))
+            if set(form.cleaned_data["channels"]) & {"webpush", "telegram"}:
+                messages.info(
+                    request,
+                    _(
+                        "Push notifications and Telegram start once you turn them on "
+                        "for your device in the notification settings."
+                    ),
+                )
+            return redirect(target)
+    onboarding.onboarding_shown(user=user)
+    return render(
+        request,
+        "citizens/welcome.html",
+        {"form": form, "next": target, **_map_context()},
     )
 
 

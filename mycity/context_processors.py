@@ -26,6 +26,15 @@ def _section_urls() -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+@cache
+def _report_url() -> str | None:
+    """The filing wizard for a problem report, or None without the requests app."""
+    try:
+        return reverse("appeals:new") + "?kind=problem"
+    except NoReverseMatch:
+        return None
+
+
 def site(request):
     labels = {key: label for key, _url, label in SECTIONS}
     sections = [
@@ -36,5 +45,7 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "CITY_HOTLINE": settings.CITY_HOTLINE,
         "nav_sections": sections,
+        # Reporting a problem is the main job: the header and home page link it.
+        "report_url": _report_url(),
         "language_labels": settings.LANGUAGE_LABELS,
     }

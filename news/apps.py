@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.notifications.events import ALERTS, EMAIL, TELEGRAM, WEBPUSH, EventType
 
 
 def _alert_district_subscribers(*, district_ids):
@@ -35,6 +35,7 @@ class NewsConfig(AppConfig):
             text=_("%(text)s"),
             urgent=True,
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.alert",
@@ -42,6 +43,7 @@ class NewsConfig(AppConfig):
             title=_("%(icon)s %(title)s"),
             text=_("%(text)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.alert_update",
@@ -49,6 +51,7 @@ class NewsConfig(AppConfig):
             title=_("%(icon)s %(title)s: %(what)s"),
             text=_("%(text)s"),
             default_channels=frozenset({WEBPUSH, TELEGRAM}),
+            group=ALERTS,
         ),
         EventType(
             key="news.digest",
@@ -56,6 +59,7 @@ class NewsConfig(AppConfig):
             title=_("City news: %(count)s new"),
             text=_("%(items)s"),
             default_channels=frozenset({EMAIL}),
+            group=ALERTS,
         ),
     ]
 

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.notifications.events import EMAIL, SERVICES, TELEGRAM, WEBPUSH, EventType
 
 CATALOGUE = [
     "services.{}_servicecategory",
@@ -28,6 +28,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s is received"),
             text=_("“%(service)s” is received. The answer is due by %(deadline)s."),
             default_channels=frozenset({EMAIL}),
+            group=SERVICES,
         ),
         EventType(
             key="services.status_changed",
@@ -35,6 +36,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s: %(status)s"),
             text=_("“%(service)s” is now: %(status)s. %(reason)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
         EventType(
             key="services.term_extended",
@@ -42,6 +44,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s: the term is extended"),
             text=_("The answer on “%(service)s” is now due by %(deadline)s. Reason: %(reason)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
         EventType(
             key="services.escalated",
@@ -49,6 +52,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s is overdue"),
             text=_("“%(service)s” was due by %(deadline)s and is still not answered."),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"services.change_application"}),
         ),
         EventType(
             key="services.officer_message",
@@ -56,6 +60,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s: a message from the officer"),
             text=_("“%(service)s”: %(excerpt)s"),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
         EventType(
             key="services.new_application",
@@ -63,6 +68,7 @@ class ServicesConfig(AppConfig):
             title=_("New application %(reference)s"),
             text=_("“%(service)s”. Due by %(deadline)s."),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"services.change_application"}),
         ),
         EventType(
             key="services.applicant_replied",
@@ -70,6 +76,7 @@ class ServicesConfig(AppConfig):
             title=_("Application %(reference)s: the applicant replied"),
             text=_("“%(service)s”: %(what)s"),
             default_channels=frozenset({EMAIL}),
+            staff_permissions=frozenset({"services.change_application"}),
         ),
         EventType(
             key="services.appointment_booked",
@@ -77,6 +84,7 @@ class ServicesConfig(AppConfig):
             title=_("Your visit %(code)s: %(when)s"),
             text=_("“%(service)s” at %(centre)s, %(address)s, on %(when)s."),
             default_channels=frozenset({EMAIL}),
+            group=SERVICES,
         ),
         EventType(
             key="services.appointment_reminder",
@@ -84,6 +92,7 @@ class ServicesConfig(AppConfig):
             title=_("Tomorrow: your visit %(code)s at %(when)s"),
             text=_("“%(service)s” at %(centre)s, %(address)s. Bring your ID and documents."),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
         EventType(
             key="services.appointment_cancelled",
@@ -91,6 +100,7 @@ class ServicesConfig(AppConfig):
             title=_("Visit %(code)s is cancelled"),
             text=_("“%(service)s” at %(centre)s on %(when)s is cancelled."),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
     ]
 

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from citizens.notifications.events import EMAIL, TELEGRAM, WEBPUSH, EventType
+from citizens.notifications.events import EMAIL, SERVICES, TELEGRAM, WEBPUSH, EventType
 
 
 class SurveysConfig(AppConfig):
@@ -15,6 +15,7 @@ class SurveysConfig(AppConfig):
             title=_("New survey: %(title)s"),
             text=_("The city asks for your opinion. Open until %(closes)s."),
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=SERVICES,
         ),
     ]
 

@@ -4,6 +4,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from citizens.models import User
@@ -37,6 +38,9 @@ class UserFactory(DjangoModelFactory):
     # appeals blank it.
     residence = "Херсон, вул. Перекопська"
     password = factory.django.Password(PASSWORD)
+    # An existing account: it went through the welcome step after its first
+    # sign-in. Tests of that step pass onboarded_at=None.
+    onboarded_at = factory.LazyFunction(timezone.now)
 
 
 class DistrictFactory(DjangoModelFactory):

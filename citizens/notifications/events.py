@@ -19,6 +19,22 @@ TELEGRAM = "telegram"
 EXTERNAL_CHANNELS = (EMAIL, WEBPUSH, TELEGRAM)
 
 
+# Groups of the settings page, in the order it shows them. An event names its
+# group; an event with staff permissions is in STAFF whatever it names.
+REQUESTS = "requests"
+ALERTS = "alerts"
+SERVICES = "services"
+ACCOUNT = "account"
+STAFF = "staff"
+GROUPS = {
+    REQUESTS: _("My requests"),
+    ALERTS: _("City alerts"),
+    SERVICES: _("Surveys and services"),
+    ACCOUNT: _("My account"),
+    STAFF: _("Staff work"),
+}
+
+
 @dataclass(frozen=True)
 class EventType:
     key: str  # "<app>.<event>", stored in rows: never rename one in use
@@ -29,6 +45,20 @@ class EventType:
     default_channels: frozenset[str] = field(default_factory=lambda: frozenset(EXTERNAL_CHANNELS))
     # Account-security messages cannot be switched off.
     mutable: bool = True
+    group: str = ACCOUNT
+    # Sent to staff only: shown to a person holding any of these permissions
+    # (a staff session that passed two-factor authentication), never to residents.
+    staff_permissions: frozenset[str] = frozenset()
+
+    @property
+    def section(self) -> str:
+        return STAFF if self.staff_permissions else self.group
+
+    def reaches(self, user) -> bool:
+        """Whether this kind of message can ever reach `user`."""
+        if not self.staff_permissions:
+            return True
+        return bool(user.is_staff) and any(user.has_perm(p) for p in self.staff_permissions)
 
 
 class _Context(dict):
@@ -60,6 +90,17 @@ def registry() -> dict[str, EventType]:
                 raise ValueError(f"Notification event {event.key!r} is declared twice")
             events[event.key] = event
     return events
+
+
+def for_user(user, *, mutable_only: bool = True) -> list[EventType]:
+    """The events that can reach `user`, grouped in the order of GROUPS."""
+    order = list(GROUPS)
+    found = [
+        event
+        for event in registry().values()
+        if (event.mutable or not mutable_only) and event.reaches(user)
+    ]
+    return sorted(found, key=lambda event: order.index(event.section))
 
 
 def get_event(key: str) -> EventType:

@@ -8,7 +8,7 @@ the channel choices (and the page shows them as they were ticked).
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .events import EventType
+from .events import GROUPS, EventType
 from .models import Channel
 
 
@@ -48,6 +48,13 @@ class PreferencesForm(forms.Form):
             (event, [self[self.field_name(event.key, c)] for c in self.channels])
             for event in self.events
         ]
+
+    def groups(self):
+        """[(key, label, rows)] of the settings page's sections, in GROUPS order."""
+        sections: dict[str, list] = {}
+        for event, fields in self.rows():
+            sections.setdefault(event.section, []).append((event, fields))
+        return [(key, GROUPS[key], sections[key]) for key in GROUPS if key in sections]
 
     def changed_choices(self) -> dict[tuple[str, str], bool]:
         """Only what the person changed: saving an untouched page writes nothing."""

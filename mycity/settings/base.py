@@ -299,6 +299,10 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+# Confirming the e-mail in the browser that signed up signs the person in and
+# resumes where they were going (the `next` of sign-up). allauth does this only
+# for the same session; elsewhere the link's own `next` leads on (adapter).
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_UNIQUE_EMAIL = True
 # A resident who signs up twice is told so on the form (rate limits cap probing).
 ACCOUNT_PREVENT_ENUMERATION = False

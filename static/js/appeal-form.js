@@ -106,10 +106,10 @@
 
   if (clearBtn) clearBtn.addEventListener("click", removePin);
 
+  // Rendered hidden: shown only where the browser can locate the person.
   if (locateBtn) {
-    if (!("geolocation" in navigator)) {
-      locateBtn.hidden = true;
-    } else {
+    if ("geolocation" in navigator && window.isSecureContext) {
+      locateBtn.hidden = false;
       locateBtn.addEventListener("click", () => {
         say(locateBtn.dataset.locating);
         locateBtn.disabled = true;

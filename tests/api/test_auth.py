@@ -67,9 +67,14 @@ def test_an_app_signs_up_with_a_name_and_confirms_the_address(mailoutbox):
     verified = APIClient().post(
         f"{AUTH}/email/verify", {"key": key}, format="json", HTTP_X_SESSION_TOKEN=token
     )
-    # Confirmed; as on the web, the person then signs in.
-    assert verified.status_code == 401, verified.content
+    # Confirmed by the session that signed up: signed in at once, as on the web
+    # (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION; another session would still sign in).
+    assert verified.status_code == 200, verified.content
     assert EmailAddress.objects.get(email="lesia@example.com").verified
+    signed_in = verified.json()["meta"].get("session_token", token)
+    assert (
+        APIClient().get("/api/v1/appeals/mine/", HTTP_X_SESSION_TOKEN=signed_in).status_code == 200
+    )
     login = APIClient().post(
         LOGIN, {"email": "lesia@example.com", "password": "kherson-lesia-2026"}, format="json"
     )

@@ -59,7 +59,9 @@ def test_confirmation_link_shows_a_confirm_page_and_does_not_confirm_on_get(clie
     assert not EmailAddress.objects.get(email="ivan@example.com").verified
 
 
-def test_confirmed_person_can_sign_in_and_lands_in_the_cabinet(client, client_for):
+def test_confirmed_person_can_sign_in_and_after_the_welcome_step_lands_in_the_cabinet(
+    client, client_for
+):
     client.post(reverse("account_signup"), signup_data())
     path = confirmation_path(mail.outbox[0])
 
@@ -71,6 +73,9 @@ def test_confirmed_person_can_sign_in_and_lands_in_the_cabinet(client, client_fo
         reverse("account_login"), {"login": "ivan@example.com", "password": PASSWORD}
     )
     assert response.status_code == 302
+    # Until the welcome step is saved or skipped, a sign-in passes through it.
+    assert response["Location"] == f"{reverse('citizens:welcome')}?next=%2Fme%2F"
+    response = browser.post(reverse("citizens:welcome"), {"skip": "1", "next": "/me/"})
     assert response["Location"] == reverse("citizens:cabinet")
     cabinet = browser.get(response["Location"])
     assert cabinet.status_code == 200

@@ -111,7 +111,8 @@ def _channel_sections(request, available: tuple[str, ...]) -> tuple[list[str], d
 def preferences(request):
     user = request.user
     available = channels.available()
-    mutable_events = [event for event in events.registry().values() if event.mutable]
+    # Staff events only for staff whose roles they concern (events.for_user).
+    mutable_events = events.for_user(user)
     stored = {
         (event, channel): enabled
         for event, channel, enabled in NotificationPreference.objects.filter(user=user).values_list(

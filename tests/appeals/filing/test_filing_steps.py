@@ -114,6 +114,13 @@ def test_form_has_the_map_address_photos_and_a_fresh_token(client, category, set
     assert client.get(step2(category)).content.decode().count(token.group(1)) == 0
 
 
+def test_use_my_location_is_hidden_until_a_script_finds_geolocation(client, category):
+    """Without JavaScript or geolocation the button would do nothing: it starts hidden."""
+    html = client.get(step2(category)).content.decode()
+
+    assert re.search(r'<button type="button"[^>]* id="use-my-location" hidden', html)
+
+
 def test_public_choice_is_explained_in_plain_words(client, category):
     html = client.get(step2(category)).content.decode()
 
