@@ -8,6 +8,8 @@ from citizens.staff_tasks import StaffTask
 class AppealsConfig(AppConfig):
     name = "appeals"
     verbose_name = _("Requests")
+    # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
+    cached_pages = ["/requests/", "!/requests/new/", "!/requests/similar/", "/proposals/"]
 
     notification_events = [
         EventType(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
@@ -132,10 +133,24 @@ def priority(request):
     return render(request, "citizens/priority.html", {"form": form, "current": current})
 
 
+@csrf_exempt
 @require_POST
 def set_language(request):
-    """Django's set_language, also remembering the choice in a signed-in person's profile."""
+    """Django's set_language, also remembering the choice in a signed-in person's profile.
+
+    The switch is on every page. For anonymous visitors it carries no CSRF
+    token, so public pages stay the same for everyone and can be cached
+    (mycity/pagecache.py): a forged switch could only change a visitor's
+    language cookie. Saving a signed-in person's profile keeps the check.
+    """
+    if request.user.is_authenticated:
+        return _set_language_signed_in(request)
+    return django_set_language(request)
+
+
+@csrf_protect
+def _set_language_signed_in(request):
     form = LanguageForm(request.POST)
-    if form.is_valid() and request.user.is_authenticated:
+    if form.is_valid():
         services.user_set_language(user=request.user, language=form.cleaned_data["language"])
     return django_set_language(request)

@@ -11,3 +11,10 @@ class MyCityConfig(AppConfig):
         "editor": ["mycity.view_page", "mycity.change_page"],
         "city_admin": ["mycity.view_page", "mycity.add_page", "mycity.change_page"],
     }
+    # Anonymous visitors' copies of the footer's pages are kept (mycity/pagecache.py).
+    cached_pages = ["/pages/"]
+
+    def ready(self):
+        from . import pagecache
+
+        pagecache.connect_models()

@@ -21,6 +21,10 @@ def _muted_kind(*, kind):
 class NewsConfig(AppConfig):
     name = "news"
     verbose_name = _("News and alerts")
+    # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py);
+    # the alert banner is on every page. The live poll answers by itself.
+    cached_pages = ["/news/", "!/news/subscriptions/", "/alerts/", "!/alerts/live/"]
+    on_every_page = True
 
     # The newest items on the home page (mycity.home).
     home_blocks = ["news/_home_latest.html"]

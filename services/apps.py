@@ -20,6 +20,13 @@ def _perms(*verbs: str) -> list[str]:
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("E-services")
+    # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
+    cached_pages = [
+        "/services/",
+        "!/services/applications/",
+        "!/services/documents/",
+        "!/services/appointments/",
+    ]
 
     notification_events = [
         EventType(

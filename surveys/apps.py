@@ -7,6 +7,8 @@ from citizens.notifications.events import EMAIL, SERVICES, TELEGRAM, WEBPUSH, Ev
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
+    # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
+    cached_pages = ["/surveys/"]
 
     notification_events = [
         EventType(

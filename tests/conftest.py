@@ -75,6 +75,9 @@ def _test_settings(settings):
     # DEBUG is off in tests (as in production), which turns the redirect on;
     # the test client speaks plain HTTP. tests/mycity/test_pages.py checks it.
     settings.SECURE_SSL_REDIRECT = False
+    # A test's transaction never commits, so the page cache would never hear of
+    # its changes: off, except in tests/mycity/test_pagecache.py.
+    settings.PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -154,6 +154,9 @@ MIDDLEWARE = [
     # Permissions-Policy: on every response, static files included.
     "mycity.middleware.PrivacyHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public pages for anonymous visitors from the cache, compressed as sent
+    # (mycity/pagecache.py): above the compression, the session and the rest.
+    "mycity.pagecache.AnonymousPageCacheMiddleware",
     # Pages travel compressed even without a proxy that compresses (phones on
     # slow mobile data). Django's gzip adds random padding against BREACH;
     # static files are already compressed by WhiteNoise, above.
@@ -235,6 +238,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "mycity.sessions.db"
+# How long an anonymous visitor's copy of a public page is kept at most
+# (mycity/pagecache.py; a change to what it shows drops it at once); 0: off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
