@@ -36,6 +36,9 @@ ANONYMOUS_PAGES = [
     "offline",
     "install",
     "privacy",
+    "/pages/terms/",
+    "/pages/contacts/",
+    "/pages/accessibility/",
     "news:list",
     "{news}",
     "news:alerts",
@@ -50,6 +53,7 @@ ANONYMOUS_PAGES = [
 SIGNED_IN_PAGES = [
     "home",
     "citizens:cabinet",
+    "citizens:welcome",
     "citizens:profile",
     "notifications:inbox",
     "notifications:settings",

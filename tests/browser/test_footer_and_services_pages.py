@@ -124,7 +124,8 @@ def test_the_new_pages_have_no_serious_accessibility_violations(
     from playwright.sync_api import sync_playwright
 
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PHONE
-    from tests.browser.test_accessibility import AXE, _sign_in, _violations
+    from tests.browser.seeded import sign_in
+    from tests.browser.test_accessibility import AXE, _violations
 
     if not AXE.exists():
         pytest.skip(f"{AXE} is missing (npm ci)")
@@ -149,7 +150,7 @@ def test_the_new_pages_have_no_serious_accessibility_violations(
         try:
             # axe is injected as a script: the page's own CSP would refuse it.
             page = browser.new_context(viewport=PHONE, bypass_csp=True).new_page()
-            _sign_in(page, live_server.url, resident.email)
+            sign_in(page, live_server.url, resident.email, PASSWORD)
             for url in pages:
                 response = page.goto(live_server.url + url)
                 assert response.ok, url
