@@ -30,6 +30,10 @@ CHANGED = {
 }
 
 
+# Changes whose value is the id of a message written with them.
+SENT = {"answer", "question"}
+
+
 def changed_label(field: str) -> str:
     if field in CHANGED:
         return str(CHANGED[field])
@@ -67,8 +71,13 @@ def audit_changes(entry):
         return str(changes)
     pairs = []
     for field, value in changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            shown = f"{_value(field, value[0])} → {_value(field, value[1])}"
+        if field in SENT:
+            shown = str(_("sent"))  # the value is the message's id: its text is in the messages
+        elif isinstance(value, list | tuple) and len(value) == 2:
+            before, after = _value(field, value[0]), _value(field, value[1])
+            if before == after:
+                continue  # e.g. no files before and none after
+            shown = f"{before} → {after}"
         else:
             shown = _value(field, value)
         pairs.append((changed_label(field), shown))

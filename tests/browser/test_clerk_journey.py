@@ -134,5 +134,10 @@ def test_clerks_route_and_answer_at_1366_without_sideways_scrolling(
     expect(page).to_have_url(re.compile(re.escape(change_page) + "$"))
     assert Appeal.objects.get(pk=appeal.pk).status == Status.ANSWERED
     screenshot(page, "5-answered")
+    # The case's records in words: the timeline and the audit log, after the answer.
+    records = page.locator("fieldset.appeal-records")
+    records.last.scroll_into_view_if_needed()
+    expect(records.last).not_to_contain_text("appeals.")
+    screenshot(page, "6-records")
     # Offline, the admin map's tiles cannot load: that is expected, anything else is not.
     assert [e for e in page.errors if "Failed to load resource" not in e] == []
