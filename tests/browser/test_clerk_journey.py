@@ -54,8 +54,9 @@ def the_city(language):
     pothole = CategoryFactory(
         department=roads,
         slug="pothole",
-        name_uk="Яма на дорозі",
-        name_en="Pothole",
+        # Long names are the ones that would push a list sideways.
+        name_uk="Пошкодження дорожнього покриття та узбіч після обстрілу",
+        name_en="Road surface and shoulders damaged by shelling",
         icon="🕳️",
     )
     CategoryQuestion.objects.create(
@@ -72,6 +73,8 @@ def the_city(language):
     verify_email(resident)
     moderator = staff_user("moderator@example.com", "moderator")
     clerk = staff_user("clerk@example.com", "department_staff")
+    clerk.full_name = "Олександра-Вікторія Костянтинівна Чорноморченко-Задніпровська"
+    clerk.save(update_fields=["full_name"])
     roads.members.add(clerk)
     for person in (moderator, clerk):
         person.preferred_language = language
@@ -89,7 +92,7 @@ def test_clerks_route_and_answer_at_1366_without_sideways_scrolling(
     page.route("**/favicon.ico", lambda route: route.fulfill(status=204))
     page.set_viewport_size(LAPTOP)
     base = live_server.url
-    roads, moderator, clerk, appeal, _others = the_city(language)
+    roads, moderator, clerk, appeal, others = the_city(language)
     change_page = f"/admin/appeals/appeal/{appeal.pk}/change/"
     words = WORDS[language]
 
@@ -133,6 +136,12 @@ def test_clerks_route_and_answer_at_1366_without_sideways_scrolling(
     page.locator('#content-main button[type="submit"].default').click()
     expect(page).to_have_url(re.compile(re.escape(change_page) + "$"))
     assert Appeal.objects.get(pk=appeal.pk).status == Status.ANSWERED
+    # Answered and assigned (the long name of the clerk): the list still fits.
+    Appeal.objects.filter(pk__in=[a.pk for a in others]).update(assignee=clerk)
+    page.goto(f"{base}/admin/appeals/appeal/")
+    assert_fits(page)
+    screenshot(page, "4b-changelist-assigned")
+    page.goto(f"{base}{change_page}")
     screenshot(page, "5-answered")
     # The case's records in words: the timeline and the audit log, after the answer.
     records = page.locator("fieldset.appeal-records")
