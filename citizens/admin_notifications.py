@@ -194,7 +194,7 @@ class NotificationPreferenceAdmin(ReadOnlyAdmin):
     list_filter = ["channel", "enabled"]
     search_fields = ["user__email", "event"]
     list_select_related = ["user"]
-    fields = ["user", "event", "channel", "enabled"]
+    fields = [person_column, "event", "channel", "enabled"]
     readonly_fields = fields
 
 
@@ -210,7 +210,7 @@ class PushSubscriptionAdmin(PersonalChannelAdmin):
     list_display = [person_column, "user_agent", "push_service", "created_at"]
     search_fields = ["user__email", "user_agent"]
     list_select_related = ["user"]
-    fields = ["user", "user_agent", "push_service", "created_at"]  # not the keys
+    fields = [person_column, "user_agent", "push_service", "created_at"]  # not the keys
     readonly_fields = fields
 
     @admin.display(description=_("push service"))
@@ -224,7 +224,7 @@ class TelegramLinkAdmin(PersonalChannelAdmin):
     list_filter = [("chat_id", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "username"]
     list_select_related = ["user"]
-    fields = ["user", "username", "is_linked", "linked_at"]  # not the one-time code
+    fields = [person_column, "username", "is_linked", "linked_at"]  # not the one-time code
     readonly_fields = fields
 
     @admin.display(description=_("linked"), boolean=True)

@@ -73,7 +73,7 @@ class AppealAuditAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin
     list_filter = [AuditActionFilter]
     search_fields = ["^appeal__reference"]
     list_select_related = ["appeal", "actor"]
-    fields = ["created_at", "appeal", "actor", "action_label", "changes_display"]
+    fields = ["created_at", "appeal_link", "actor", "action_label", "changes_display"]
     readonly_fields = fields
 
     def get_queryset(self, request):

@@ -1,4 +1,5 @@
-"""Every column heading of our admin is in the reader's language (issue 19, point 14).
+"""Every column and read-only field of our admin is headed in the reader's language
+(issue 19, point 14).
 
 A heading a Ukrainian reader sees in English ("CREATED AT", "USER", "ID") is
 a field without a translated verbose name or a display without a description.
@@ -26,6 +27,9 @@ def columns(model, model_admin):
     for name in model_admin.list_display:
         if name not in ("action_checkbox", "__str__"):
             yield model, model_admin, name
+    # The read-only facts of a change page are headed by the same labels.
+    for name in model_admin.readonly_fields:
+        yield model, model_admin, name
     for inline_class in model_admin.inlines:
         inline = inline_class(model, admin.site)
         for name in inline.fields or ():
