@@ -167,7 +167,7 @@ def test_a_moderator_sees_the_queue_and_the_overdue_count_first(
     assert lines["Department dashboard"][1] == reverse("admin:appeals_appeal_dashboard")
     html = response.content.decode()
     assert html.index('id="staff-overview"') < html.index('class="app-appeals')
-    assert f'<a href="{QUEUE}">3</a>' in html
+    assert f'<a href="{QUEUE}" aria-label="Awaiting moderation: 3">3</a>' in html
 
 
 def test_the_counts_take_no_more_queries_with_more_appeals(
