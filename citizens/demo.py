@@ -126,9 +126,9 @@ def seed(stdout):
 
     stdout.write(f"  demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email, _name in STAFF:
-        stdout.write(f"    {email:32} {ROLES[role]}")
+        stdout.write(f"    {email:36} {ROLES[role]}")
     for slug, email, _name in DEPARTMENT_CLERKS:
-        stdout.write(f"    {email:32} {ROLES['department_staff']} ({slug})")
+        stdout.write(f"    {email:36} {ROLES['department_staff']} ({slug})")
     for email, *_rest in RESIDENTS:
-        stdout.write(f"    {email:32} resident")
+        stdout.write(f"    {email:36} resident")
     stdout.write(f"  staff two-factor (TOTP) secret for the demo: {DEMO_TOTP_SECRET}")

@@ -52,7 +52,8 @@ def reference_cell(obj):
     if not obj.priority:
         return obj.reference
     return format_html(
-        '{} <span class="appeal-priority" title="{}">{}</span>',
+        '<span class="appeal-reference">{}</span> '
+        '<span class="appeal-priority" title="{}">{}</span>',
         obj.reference,
         obj.get_priority_category_display(),
         gettext("priority"),

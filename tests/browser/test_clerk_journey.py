@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from appeals.models import AnswerTemplate, Appeal, CategoryQuestion
 from appeals.workflow import Status
+from citizens.models import PriorityCategory
 from citizens.roles import roles_sync
 from tests.browser.test_staff_journey import sign_in, staff_user
 from tests.factories import (
@@ -81,6 +82,10 @@ def the_city(language):
         person.save(update_fields=["preferred_language"])
     others = [submit_appeal(resident, pothole, title=f"Яма №{n} біля школи") for n in range(3)]
     appeal = submit_appeal(resident, pothole, title=LONG_TITLE, extra_answers={"size": "30–100 см"})
+    # A priority appeal (Art. 20) carries a mark in the reference column.
+    Appeal.objects.filter(pk=others[0].pk).update(
+        priority=True, priority_category=PriorityCategory.COMBATANT
+    )
     return roads, moderator, clerk, appeal, others
 
 
