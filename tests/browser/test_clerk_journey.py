@@ -33,6 +33,7 @@ WORDS = {
     "en": {"queue": "Awaiting moderation", "answer": "Approximate size of the pothole: 30–100 см"},
 }
 
+PAGE_FITS = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
 FITS = """() => {
     const page = document.documentElement;
     const results = document.querySelector('#changelist .results');
@@ -109,6 +110,13 @@ def test_clerks_route_and_answer_at_1366_without_sideways_scrolling(
     box = overview.bounding_box()
     assert box["y"] < page.locator("#content-main").bounding_box()["y"]
     screenshot(page, "1-admin-home")
+    # The department dashboard, linked from the front page, fits as well.
+    overview.locator("tr").last.locator("th a").click()
+    expect(page.locator("#appeal-dashboard")).to_contain_text(getattr(roads, f"name_{language}"))
+    assert page.evaluate(PAGE_FITS)
+    screenshot(page, "1b-dashboard")
+    page.go_back()
+    overview = page.locator("#staff-overview")
 
     # The queue, from its count: every column in view, the long title cut.
     overview.locator("tr").first.locator("th a").click()
