@@ -100,6 +100,9 @@ class AppealsConfig(AppConfig):
         ),
     ]
 
+    # The counts of staff work first on the admin's front page (citizens.staff_tasks).
+    staff_overview = "appeals.admin_home.staff_overview"
+
     # Pages of their own on the admin's front page (citizens.staff_tasks).
     staff_tasks = [
         StaffTask(

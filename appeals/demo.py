@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from mycity.models import Department
 
-from .models import Appeal, Category, CategoryGroup, CategoryQuestion, Kind
+from .models import AnswerTemplate, Appeal, Category, CategoryGroup, CategoryQuestion, Kind
 from .services import (
     appeal_accept,
     appeal_extend,
@@ -177,6 +177,88 @@ SAMPLES = [
 ]
 
 
+# Answers a department sends often, written as the city would: a clerk starts
+# from one and adds what is particular to the request.
+ANSWER_TEMPLATES = {
+    "roads": [
+        (
+            "Ямковий ремонт заплановано",
+            "Шановний заявнику! Ваше звернення розглянуто. Ділянку дороги включено до графіка "
+            "ямкового ремонту; роботи буде виконано протягом 30 днів, щойно дозволять погодні "
+            "умови та безпекова ситуація. Дякуємо, що повідомили.",
+        ),
+        (
+            "Світлофорний об'єкт відновлено",
+            "Шановний заявнику! Аварійна бригада перевірила світлофорний об'єкт і відновила "
+            "його роботу. Якщо несправність повториться, повідомте, будь ласка, знову.",
+        ),
+    ],
+    "housing": [
+        (
+            "Передано аварійній службі",
+            "Шановний заявнику! Ваше звернення передано аварійно-диспетчерській службі "
+            "КП «Херсонтеплоенерго» / КП «Херсонводоканал». Роботи з усунення несправності "
+            "буде виконано в порядку черговості; про результат ми повідомимо додатково.",
+        ),
+        (
+            "Освітлення відновлено",
+            "Шановний заявнику! Працівники КП «Херсонміськсвітло» замінили несправні світильники, "
+            "вуличне освітлення на вказаній ділянці відновлено. Дякуємо за звернення.",
+        ),
+    ],
+    "improvement": [
+        (
+            "Сміття вивезено",
+            "Шановний заявнику! Перевізника зобов'язано вивезти відходи з контейнерного "
+            "майданчика; вивезення виконано, графік обслуговування майданчика посилено.",
+        ),
+        (
+            "Пропозицію враховано в плані благоустрою",
+            "Шановний заявнику! Дякуємо за пропозицію. Її включено до переліку робіт з "
+            "благоустрою на наступний рік; виконання залежить від фінансування міського бюджету.",
+        ),
+    ],
+    "civil-protection": [
+        (
+            "Укриття перевірено",
+            "Шановний заявнику! Комісія перевірила стан укриття за вказаною адресою. Виявлені "
+            "недоліки внесено до плану усунення; укриття відкрите цілодобово під час тривоги.",
+        ),
+        (
+            "Передано піротехнікам ДСНС",
+            "Шановний заявнику! Інформацію про вибухонебезпечний предмет передано піротехнічному "
+            "підрозділу ДСНС. Не наближайтеся до предмета і не торкайтеся його; у разі небезпеки "
+            "телефонуйте 101.",
+        ),
+    ],
+    "social": [
+        (
+            "Запрошення на прийом",
+            "Шановний заявнику! Для розгляду вашого звернення запрошуємо вас на особистий прийом "
+            "до управління соціального захисту; візьміть із собою паспорт, ідентифікаційний код "
+            "і документи, що підтверджують ваше право на допомогу.",
+        ),
+        (
+            "Допомогу призначено",
+            "Шановний заявнику! За результатами розгляду вашого звернення вам призначено "
+            "допомогу; кошти буде перераховано протягом місяця.",
+        ),
+    ],
+}
+
+
+def seed_answer_templates() -> None:
+    """Answer templates of the departments that answer the demo categories."""
+    for slug, templates in ANSWER_TEMPLATES.items():
+        department = Department.objects.filter(slug=slug).first()
+        if department is None:
+            continue
+        for title, text in templates:
+            AnswerTemplate.objects.update_or_create(
+                department=department, title=title, defaults={"text": text, "is_active": True}
+            )
+
+
 # Issue 16: a returned, a forwarded and an extended appeal, made through the
 # services so that their timelines, notices and audit rows are real.
 TERM_SAMPLES = [
@@ -274,6 +356,7 @@ def seed(stdout):
             "required": True,
         },
     )
+    seed_answer_templates()
     users = get_user_model().objects
     author = users.get(email="resident@demo.mycity.test")
     moderator = users.get(email="moderator@demo.mycity.test")

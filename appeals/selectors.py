@@ -128,7 +128,7 @@ def appeal_page(appeal: Appeal) -> dict:
     if viewer.is_resident and not viewer.is_author and is_public(appeal):
         following = followers.filter(user=viewer.user).exists()
     rating = getattr(appeal, "rating", None) if appeal.answered_at else None
-    extra = _extra_answers(appeal) if viewer.sees_private and appeal.extra_answers else []
+    extra = extra_answer_pairs(appeal) if viewer.sees_private and appeal.extra_answers else []
     return {
         "appeal": appeal,
         "viewer": viewer,
@@ -248,7 +248,7 @@ def get_answer_attachment_for_user(user, ref: str, pk: int) -> AnswerAttachment:
     return attachment
 
 
-def _extra_answers(appeal: Appeal) -> list[tuple[str, str]]:
+def extra_answer_pairs(appeal: Appeal) -> list[tuple[str, str]]:
     """(question, answer) pairs of the category's extra questions, as text."""
     labels = dict(
         CategoryQuestion.objects.filter(category_id=appeal.category_id).values_list("code", "label")

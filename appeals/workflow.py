@@ -139,3 +139,25 @@ PUBLIC_STATUSES = frozenset(
 
 allowed = WORKFLOW.allowed
 target = WORKFLOW.target
+
+
+# Audit codes that are not workflow actions (appeals/services/staff).
+AUDIT_ACTIONS = {
+    "appeals.redact": _("personal data edited out"),
+    "appeals.photo_hide": _("photo hidden from the public"),
+    "appeals.photo_remove": _("photo removed"),
+    "appeals.assign": _("assigned"),
+    "appeals.note": _("internal note added"),
+    "appeals.escalate": _("escalated to the department head"),
+    "appeals.attachment_publish": _("answer file shown or hidden publicly"),
+}
+
+
+def audit_action_label(code: str) -> str:
+    """ "appeals.accept" → "accepted and routed", in the reader's language; unknown codes as is."""
+    if code in AUDIT_ACTIONS:
+        return str(AUDIT_ACTIONS[code])
+    action = code.removeprefix("appeals.")
+    if action in Action.values:
+        return str(Action(action).label)
+    return code

@@ -13,7 +13,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from mycity.lib.admin import ReadOnlyAdminMixin
+from mycity.lib.admin import ReadOnlyAdminMixin, number_column, person_column
 
 from .notifications import delivery as outbox
 from .notifications.models import (
@@ -51,7 +51,7 @@ class DeliveryInline(admin.TabularInline):
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
     list_display = [
-        "id",
+        number_column,
         "channel",
         "status",
         "attempts",
@@ -126,7 +126,15 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(ReadOnlyAdmin):
-    list_display = ["id", "event", "recipient", "urgent", "broadcast", "created_at", "read_at"]
+    list_display = [
+        number_column,
+        "event",
+        "recipient",
+        "urgent",
+        "broadcast",
+        "created_at",
+        "read_at",
+    ]
     list_filter = ["urgent", ("read_at", admin.EmptyFieldListFilter)]
     search_fields = ["recipient__email", "event"]
     list_select_related = ["recipient", "broadcast"]
@@ -156,7 +164,7 @@ class NotificationAdmin(ReadOnlyAdmin):
 @admin.register(Broadcast)
 class BroadcastAdmin(ReadOnlyAdmin):
     list_display = [
-        "id",
+        number_column,
         "event",
         "status",
         "audience",
@@ -182,11 +190,11 @@ class BroadcastAdmin(ReadOnlyAdmin):
 
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(ReadOnlyAdmin):
-    list_display = ["user", "event", "channel", "enabled"]
+    list_display = [person_column, "event", "channel", "enabled"]
     list_filter = ["channel", "enabled"]
     search_fields = ["user__email", "event"]
     list_select_related = ["user"]
-    fields = ["user", "event", "channel", "enabled"]
+    fields = [person_column, "event", "channel", "enabled"]
     readonly_fields = fields
 
 
@@ -199,10 +207,10 @@ class PersonalChannelAdmin(ReadOnlyAdmin):
 
 @admin.register(PushSubscription)
 class PushSubscriptionAdmin(PersonalChannelAdmin):
-    list_display = ["user", "user_agent", "push_service", "created_at"]
+    list_display = [person_column, "user_agent", "push_service", "created_at"]
     search_fields = ["user__email", "user_agent"]
     list_select_related = ["user"]
-    fields = ["user", "user_agent", "push_service", "created_at"]  # not the keys
+    fields = [person_column, "user_agent", "push_service", "created_at"]  # not the keys
     readonly_fields = fields
 
     @admin.display(description=_("push service"))
@@ -212,11 +220,11 @@ class PushSubscriptionAdmin(PersonalChannelAdmin):
 
 @admin.register(TelegramLink)
 class TelegramLinkAdmin(PersonalChannelAdmin):
-    list_display = ["user", "username", "is_linked", "linked_at"]
+    list_display = [person_column, "username", "is_linked", "linked_at"]
     list_filter = [("chat_id", admin.EmptyFieldListFilter)]
     search_fields = ["user__email", "username"]
     list_select_related = ["user"]
-    fields = ["user", "username", "is_linked", "linked_at"]  # not the one-time code
+    fields = [person_column, "username", "is_linked", "linked_at"]  # not the one-time code
     readonly_fields = fields
 
     @admin.display(description=_("linked"), boolean=True)

@@ -38,6 +38,16 @@ STAFF = [
     ("city_admin", "admin@demo.mycity.test", "Сергій Адміністратор"),
 ]
 
+# One clerk in each department the demo categories route appeals to, so that
+# the journey moderator → department → answer works without re-routing
+# (housing has staff@ and head@ above).
+DEPARTMENT_CLERKS = [
+    ("roads", "roads.staff@demo.mycity.test", "Василь Дорошенко"),
+    ("improvement", "improvement.staff@demo.mycity.test", "Людмила Савчук"),
+    ("civil-protection", "civil.staff@demo.mycity.test", "Олександр Гончаренко"),
+    ("social", "social.staff@demo.mycity.test", "Оксана Мельничук"),
+]
+
 RESIDENTS = [
     ("resident@demo.mycity.test", "Оксана Коваленко", "korabelnyi", True, "uk"),
     ("resident2@demo.mycity.test", "Taras Melnyk", "tsentralnyi", False, "en"),
@@ -66,20 +76,31 @@ def _account(email, full_name, **fields):
     return user
 
 
+def _staff(role, email, full_name):
+    """A staff account in `role`, with the demo's two-factor secret."""
+    user = _account(email, full_name)
+    role_group = Group.objects.get(name=ROLES[role])
+    user_set_access(user=user, by=None, is_staff=True, groups={*user.groups.all(), role_group})
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, DEMO_TOTP_SECRET)
+        RecoveryCodes.activate(user)
+    return user
+
+
 def seed(stdout):
     roles_sync()
     housing = Department.objects.get(slug="housing")
     for role, email, full_name in STAFF:
-        user = _account(email, full_name)
-        role_group = Group.objects.get(name=ROLES[role])
-        user_set_access(user=user, by=None, is_staff=True, groups={*user.groups.all(), role_group})
-        if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, DEMO_TOTP_SECRET)
-            RecoveryCodes.activate(user)
+        user = _staff(role, email, full_name)
         if role in ("department_staff", "department_head"):
             department_add_member(department=housing, person=user, by=None)
         if role == "department_head":
             department_set_staff(department=housing, by=None, head=user)
+    for slug, email, full_name in DEPARTMENT_CLERKS:
+        department = Department.objects.filter(slug=slug).first()
+        if department is not None:
+            clerk = _staff("department_staff", email, full_name)
+            department_add_member(department=department, person=clerk, by=None)
 
     verifier = User.objects.get(email="services@demo.mycity.test")
     for email, full_name, district_slug, verified, language in RESIDENTS:
@@ -106,7 +127,9 @@ def seed(stdout):
 
     stdout.write(f"  demo logins (password for all: {DEMO_PASSWORD}):")
     for role, email, _name in STAFF:
-        stdout.write(f"    {email:32} {ROLES[role]}")
+        stdout.write(f"    {email:36} {ROLES[role]}")
+    for slug, email, _name in DEPARTMENT_CLERKS:
+        stdout.write(f"    {email:36} {ROLES['department_staff']} ({slug})")
     for email, *_rest in RESIDENTS:
-        stdout.write(f"    {email:32} resident")
+        stdout.write(f"    {email:36} resident")
     stdout.write(f"  staff two-factor (TOTP) secret for the demo: {DEMO_TOTP_SECRET}")

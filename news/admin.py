@@ -15,6 +15,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
+from mycity.lib.admin import person_column
+
 from .alert_workflow import next_statuses
 from .forms import GeoJSONField
 from .images import open_cover
@@ -297,7 +299,7 @@ class AlertAdmin(TranslationAdmin):
 
 @admin.register(Subscription)
 class SubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["user", "digest", "muted_kinds", "updated_at"]
+    list_display = [person_column, "digest", "muted_kinds", "updated_at"]
     list_filter = ["digest"]
     search_fields = ["user__email"]
     raw_id_fields = ["user"]

@@ -22,7 +22,7 @@ from modeltranslation.admin import (
     TranslationTabularInline,
 )
 
-from mycity.lib.admin import ReadOnlyAdminMixin
+from mycity.lib.admin import ReadOnlyAdminMixin, number_column
 
 from . import admin_views
 from .models import Answer, Choice, Question, Response, Survey
@@ -281,7 +281,7 @@ class AnswerInline(admin.TabularInline):
 
 @admin.register(Response)
 class ResponseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["id", "survey", "district", "submitted_at", "respondent_shown"]
+    list_display = [number_column, "survey", "district", "submitted_at", "respondent_shown"]
     list_filter = [("submitted_at", admin.DateFieldListFilter), "district", "survey"]
     list_select_related = ["survey", "district", "respondent"]
     search_fields = ["survey__title_uk", "survey__title_en"]

@@ -19,7 +19,8 @@ from ..models import (
     AppealMessage,
     AppealNote,
 )
-from ..workflow import OPEN_STATUSES
+from ..workflow import OPEN_STATUSES, audit_action_label
+from .labels import audit_changes
 
 # --- a changelist that stays fast on a million rows ------------------------------
 
@@ -87,6 +88,8 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     extra = 0
     can_delete = False
+    # appeals-admin.css hides each row's title (its __str__): the columns say it all.
+    classes = ["appeal-records"]
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
@@ -142,21 +145,9 @@ class AppealEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-def audit_changes(entry):
-    changes = entry.changes or {}
-    if not isinstance(changes, dict):
-        return str(changes)
-    pairs = []
-    for field, value in changes.items():
-        if isinstance(value, list | tuple) and len(value) == 2:
-            value = f"{value[0]} → {value[1]}"
-        pairs.append((field, value))
-    return format_html_join("", "<div><strong>{}</strong>: {}</div>", pairs)
-
-
 class AppealAuditInline(ReadOnlyInline):
     model = AppealAudit
-    fields = ["created_at", "actor", "action", "changes_display"]
+    fields = ["created_at", "actor", "action_label", "changes_display"]
     verbose_name_plural = _("audit log")
 
     def get_readonly_fields(self, request, obj=None):
@@ -164,6 +155,10 @@ class AppealAuditInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
+
+    @admin.display(description=_("action"))
+    def action_label(self, obj):
+        return audit_action_label(obj.action)
 
     @admin.display(description=_("changes"))
     def changes_display(self, obj):

@@ -13,7 +13,9 @@ from ..models import (
     AnswerTemplate,
     AppealAudit,
 )
-from .changelist import FastChangeListMixin, audit_changes, is_moderator
+from ..workflow import AUDIT_ACTIONS, Action, audit_action_label
+from .changelist import FastChangeListMixin, is_moderator
+from .labels import audit_changes
 
 # --- answer templates and the audit log ---------------------------------------------
 
@@ -49,15 +51,29 @@ class AnswerTemplateAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
+class AuditActionFilter(admin.SimpleListFilter):
+    """The audit's codes by their names, in the reader's language."""
+
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        codes = [*(f"appeals.{action}" for action in Action.values), *AUDIT_ACTIONS]
+        return [(code, audit_action_label(code)) for code in codes]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(AppealAudit)
 class AppealAuditAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
     """The append-only log: read by whoever may see the appeal; changed by nobody."""
 
-    list_display = ["created_at", "appeal_link", "actor", "action", "changes_display"]
-    list_filter = ["action"]
+    list_display = ["created_at", "appeal_link", "actor", "action_label", "changes_display"]
+    list_filter = [AuditActionFilter]
     search_fields = ["^appeal__reference"]
     list_select_related = ["appeal", "actor"]
-    fields = ["created_at", "appeal", "actor", "action", "changes_display"]
+    fields = ["created_at", "appeal_link", "actor", "action_label", "changes_display"]
     readonly_fields = fields
 
     def get_queryset(self, request):
@@ -77,6 +93,10 @@ class AppealAuditAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin
             reverse("admin:appeals_appeal_change", args=[obj.appeal_id]),
             obj.appeal.reference,
         )
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_label(self, obj):
+        return audit_action_label(obj.action)
 
     @admin.display(description=_("changes"))
     def changes_display(self, obj):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mycity.lib.storage import get_private_storage
 
-from ..workflow import Action, Status
+from ..workflow import Action, Status, audit_action_label
 from .appeal import Appeal
 
 
@@ -74,7 +74,7 @@ class AppealEvent(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.appeal_id}: {self.action}"
+        return str(self.get_action_display())
 
     def save(self, *args, **kwargs):
         # The public timeline is never rewritten, not even through the admin.
@@ -97,10 +97,14 @@ class AppealMessage(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="messages")
     type = models.CharField(_("type"), max_length=16, choices=Type)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     text = models.TextField(_("text"), max_length=10000)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
 
     class Meta:
         verbose_name = _("message")
@@ -108,7 +112,7 @@ class AppealMessage(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.appeal_id}: {self.get_type_display()}"
+        return str(self.get_type_display())
 
 
 class AppealFollower(models.Model):
@@ -177,7 +181,11 @@ class AppealNote(models.Model):
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="notes")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
     )
     text = models.TextField(_("note"), max_length=5000)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
@@ -188,7 +196,7 @@ class AppealNote(models.Model):
         ordering = ["created_at", "pk"]
 
     def __str__(self):
-        return f"{self.appeal_id}: {self.text[:40]}"
+        return self.text[:40]
 
 
 class AnswerTemplate(models.Model):
@@ -315,7 +323,7 @@ class AppealAudit(models.Model):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self):
-        return f"{self.appeal_id}: {self.action}"
+        return audit_action_label(self.action)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -6,6 +6,9 @@ change goes through a service function (an action panel, an admin action),
 never through the form. Who may *view* stays each admin's decision.
 """
 
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
 
 class ReadOnlyAdminMixin:
     """Nobody adds, changes or deletes rows through this ModelAdmin or inline.
@@ -21,3 +24,17 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Columns for lists whose model names its fields in code words ("user", "id"):
+# the heading in the reader's language without a migration of each model.
+
+
+@admin.display(description=_("person"), ordering="user")
+def person_column(obj):
+    return obj.user
+
+
+@admin.display(description=_("№"), ordering="pk")
+def number_column(obj):
+    return obj.pk

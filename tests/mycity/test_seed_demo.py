@@ -44,7 +44,11 @@ def test_seed_demo_creates_the_declared_demo_data():
 
     assert District.objects.count() == len(mycity_demo.DISTRICTS)
     assert Department.objects.count() == len(mycity_demo.DEPARTMENTS)
-    people = len(citizens_demo.STAFF) + len(citizens_demo.RESIDENTS)
+    people = (
+        len(citizens_demo.STAFF)
+        + len(citizens_demo.DEPARTMENT_CLERKS)
+        + len(citizens_demo.RESIDENTS)
+    )
     assert User.objects.filter(is_active=True).count() == people
     # The rest stand for the synthetic survey responses: inactive, one per response.
     assert (
@@ -72,6 +76,17 @@ def test_demo_staff_are_staff_with_mfa_in_their_role(role, email, _name):
     assert user.is_staff
     assert is_mfa_enabled(user, [Authenticator.Type.TOTP])
     assert list(user.groups.values_list("name", flat=True)) == [ROLES[role]]
+
+
+@pytest.mark.parametrize(("slug", "email", "_name"), citizens_demo.DEPARTMENT_CLERKS)
+def test_each_demo_department_clerk_works_in_their_department(slug, email, _name):
+    seed()
+
+    user = User.objects.get(email=email)
+    assert user.is_staff
+    assert is_mfa_enabled(user, [Authenticator.Type.TOTP])
+    assert list(user.groups.values_list("name", flat=True)) == [ROLES["department_staff"]]
+    assert list(Department.objects.filter(members=user).values_list("slug", flat=True)) == [slug]
 
 
 @pytest.mark.parametrize("email", [r[0] for r in citizens_demo.RESIDENTS])
