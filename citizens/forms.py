@@ -3,6 +3,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib import geocoder
 from mycity.models import District
 
 from .models import PriorityCategory, PriorityStatus, User
@@ -84,6 +85,13 @@ class WelcomeForm(forms.Form):
     longitude = forms.FloatField(
         required=False, widget=forms.HiddenInput, min_value=-180, max_value=180
     )
+    # Shown when the city has a geocoder (GEOCODER_URL): found when the form is sent.
+    address = forms.CharField(
+        label=_("Or type your street and house number"),
+        max_length=geocoder.SEARCH_MAX_LENGTH,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address", "class": "form-control"}),
+    )
     channels = forms.MultipleChoiceField(
         label=_("Where to send urgent city alerts"),
         required=False,
@@ -93,10 +101,23 @@ class WelcomeForm(forms.Form):
     def __init__(self, *args, channels: tuple[str, ...], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["channels"].choices = [(c, Channel(c).label) for c in channels]
+        if not settings.GEOCODER_URL:
+            del self.fields["address"]
 
     def clean(self):
         cleaned = super().clean()
         lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None or lon is None) and cleaned.get("address"):
+            # A typed address: its point, then the district that contains it.
+            found = geocoder.search(cleaned["address"])
+            if found is None:
+                raise forms.ValidationError(
+                    _(
+                        "We could not find that address in the city. "
+                        "Choose your district from the list."
+                    )
+                )
+            lat, lon = found
         if lat is not None and lon is not None:
             # A point chosen on the map or by location: the district that contains it.
             district = District.objects.locate(lat=lat, lon=lon)

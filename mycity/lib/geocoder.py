@@ -81,30 +81,18 @@ def parse(payload) -> Place | None:
     return place if place.address else None
 
 
-def reverse(latitude: float, longitude: float, *, zoom: int = ZOOM_BUILDING) -> Place | None:
-    """The place at the point, or None: no geocoder configured, or it failed in any way."""
-    base = settings.GEOCODER_URL
-    if not base or not (math.isfinite(latitude) and math.isfinite(longitude)):
-        return None
+def _ask(endpoint: str, params: dict):
+    """The decoded JSON answer of `{GEOCODER_URL}/{endpoint}`, or None on any failure."""
     # A provider's key may come in the URL's own query: kept, ours appended.
-    url = urlsplit(base)
-    query = urlencode(
-        {
-            "format": "jsonv2",
-            "lat": f"{latitude:.6f}",
-            "lon": f"{longitude:.6f}",
-            "zoom": zoom,
-            "addressdetails": 1,
-            "accept-language": "uk",
-        }
-    )
+    url = urlsplit(settings.GEOCODER_URL)
+    query = urlencode({"format": "jsonv2", "accept-language": "uk", **params})
     # http(s) only: settings refuse any other scheme in GEOCODER_URL.
     request = urllib.request.Request(  # noqa: S310
         urlunsplit(
             (
                 url.scheme,
                 url.netloc,
-                f"{url.path.rstrip('/')}/reverse",
+                f"{url.path.rstrip('/')}/{endpoint}",
                 f"{url.query}&{query}" if url.query else query,
                 "",
             )
@@ -116,8 +104,61 @@ def reverse(latitude: float, longitude: float, *, zoom: int = ZOOM_BUILDING) -> 
             body = response.read(MAX_RESPONSE_BYTES + 1)
         if len(body) > MAX_RESPONSE_BYTES:
             raise ValueError("answer too large")
-        return parse(json.loads(body))
+        return json.loads(body)
     except (OSError, ValueError, http.client.HTTPException) as exc:
-        # The type only: messages may carry the geocoder's host or the point.
-        logger.warning("reverse geocoding failed (%s)", type(exc).__name__)
+        # The type only: messages may carry the geocoder's host, the point or the address.
+        logger.warning("geocoding (%s) failed (%s)", endpoint, type(exc).__name__)
         return None
+
+
+def reverse(latitude: float, longitude: float, *, zoom: int = ZOOM_BUILDING) -> Place | None:
+    """The place at the point, or None: no geocoder configured, or it failed in any way."""
+    if not settings.GEOCODER_URL or not (math.isfinite(latitude) and math.isfinite(longitude)):
+        return None
+    payload = _ask(
+        "reverse",
+        {
+            "lat": f"{latitude:.6f}",
+            "lon": f"{longitude:.6f}",
+            "zoom": zoom,
+            "addressdetails": 1,
+        },
+    )
+    return parse(payload)
+
+
+# A typed address is looked for this far around the city's centre (degrees), no farther.
+SEARCH_AROUND_DEGREES = 0.3
+SEARCH_MAX_LENGTH = 200
+
+
+def search(text: str) -> tuple[float, float] | None:
+    """The point of a typed address in the city (settings.MAP_CENTER), or None: no
+    geocoder, nothing found near the city, or it failed. A question a person asked
+    (the welcome step's address): never from a page render or a loop."""
+    text = " ".join(str(text).split())[:SEARCH_MAX_LENGTH]
+    if not settings.GEOCODER_URL or not text:
+        return None
+    lat, lon = settings.MAP_CENTER
+    around = SEARCH_AROUND_DEGREES
+    payload = _ask(
+        "search",
+        {
+            "q": text,
+            "limit": 1,
+            # Only inside the box around the city: "Perekopska 17" is Kherson's.
+            "viewbox": f"{lon - around},{lat + around},{lon + around},{lat - around}",
+            "bounded": 1,
+        },
+    )
+    if not isinstance(payload, list) or not payload or not isinstance(payload[0], dict):
+        return None
+    try:
+        found = float(payload[0]["lat"]), float(payload[0]["lon"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not all(math.isfinite(v) for v in found):
+        return None
+    if abs(found[0] - lat) > around or abs(found[1] - lon) > around:
+        return None
+    return found
