@@ -1,13 +1,16 @@
-"""Reverse geocoding: the name of the place at a point, from the city's geocoder.
+"""Geocoding: the name of the place at a point, and the point of a typed address.
 
 One setting, GEOCODER_URL: the base URL of a Nominatim-compatible service
 (the city's own Nominatim, or a provider with the same API). It is asked
 `GET {url}/reverse?format=jsonv2&lat=..&lon=..&zoom=..&accept-language=uk`
-once per question with a short timeout, never retried here: a caller that
-gets None shows what it has without the geocoder (the district's name).
+(`reverse`) or `GET {url}/search?q=..&viewbox=..&bounded=1` (`search`, only
+around the city) once per question with a short timeout, never retried
+here: a caller that gets None shows what it has without the geocoder (the
+district's name, the list of districts).
 
 Never call this while rendering a page: it is a network round trip. The
-apps call it from a Celery task and store the answer.
+apps call `reverse` from a Celery task and store the answer; `search` runs
+only when a person sends a typed address.
 """
 
 from __future__ import annotations
