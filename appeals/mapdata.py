@@ -11,12 +11,15 @@ rounded points in whole thousandths of a degree, so a cell's count and
 centre say nothing finer than the points the public already sees.
 """
 
+import hashlib
 import math
 
 from django.db.models import Avg, Count, F, IntegerField
 from django.db.models.functions import Cast, Floor, Round
 
-from .models import public_point
+from mycity.lib.cache import recomputed_once
+
+from .models import Appeal, public_point, public_point_within
 from .models.rules import PUBLIC_POINT_DECIMALS
 
 # The newest this many in the visible area; beyond that the map asks to zoom in.
@@ -27,6 +30,9 @@ CLUSTER_SPAN = 0.03
 CLUSTER_MIN = 300
 # At most this many cells across the wider side of the area.
 GRID = 20
+# Counting a whole city costs about a second and a half at a million appeals:
+# the cells of an area are kept this long, recomputed by one request at a time.
+GRID_CACHE_SECONDS = 120
 _SCALE = 10**PUBLIC_POINT_DECIMALS  # rounded points are whole multiples of 1/_SCALE
 
 
@@ -39,6 +45,37 @@ def cell_size(west: float, south: float, east: float, north: float) -> int:
 
 def wants_grid(west: float, south: float, east: float, north: float) -> bool:
     return max(east - west, north - south) > CLUSTER_SPAN
+
+
+def snapped(west: float, south: float, east: float, north: float, size: int) -> tuple:
+    """The box grown to whole cells: every cell it touches is counted whole, and a
+    map panned within the same cells asks the same question (one cached answer)."""
+    step = size / _SCALE
+
+    def down(value):
+        return math.floor(round(value / step, 6)) * step
+
+    def up(value):
+        return math.ceil(round(value / step, 6)) * step
+
+    return tuple(round(v, 6) for v in (down(west), down(south), up(east), up(north)))
+
+
+def cached_grid(form, bbox: tuple, size: int) -> list[dict]:
+    """The grid cells of `bbox` for the filters of `form`, cached (see GRID_CACHE_SECONDS)."""
+    box = snapped(*bbox, size)
+    filters = sorted((name, str(getattr(v, "pk", v))) for name, v in form.filters().items())
+    question = f"{size}:{box}:{filters}"
+    key = "appeals:map-grid:" + hashlib.sha256(question.encode()).hexdigest()
+
+    def count():
+        west, south, east, north = box
+        rows = form.apply(Appeal.objects.public()).filter(
+            public_point_within(south=south, north=north, west=west, east=east)
+        )
+        return grid_cells(rows, size)
+
+    return recomputed_once(key, GRID_CACHE_SECONDS, count)
 
 
 def grid_cells(rows, size: int) -> list[dict]:

@@ -36,12 +36,13 @@ from appeals.models import Appeal
 from news.models import NewsItem
 from services.models import Service
 from surveys.models import Survey
-public = Appeal.objects.public().order_by('-registered_at')
+# From the middle of the million, not the demo's few.
+public = Appeal.objects.public().filter(pk__gt=500000).order_by('pk')
 print(
     public.filter(kind='problem').values_list('reference', flat=True).first(),
     public.filter(kind='proposal').values_list('reference', flat=True).first(),
     NewsItem.objects.filter(status='published').values_list('slug', flat=True).first(),
-    Survey.objects.values_list('slug', flat=True).first(),
+    Survey.objects.filter(results_visibility='live').values_list('slug', flat=True).first(),
     Service.objects.values_list('slug', flat=True).first(),
 )")"
 

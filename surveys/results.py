@@ -6,18 +6,18 @@ without an option (numbers, texts, "other"), for rating and yes/no values,
 and for multiple choice respondents. Nothing loops over responses in Python.
 """
 
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, Max, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+from mycity.lib.cache import recomputed_once
 
 from .models import Answer, Kind, Response, Survey
 
@@ -201,18 +201,4 @@ def results_cached(survey: Survey, variant: str, show: Callable[[Results], Shown
     ttl = RESULTS_CACHE_CLOSED if survey.is_closed else RESULTS_CACHE_OPEN
     version = int(survey.updated_at.timestamp() * 1_000_000)
     key = f"surveys:results:{survey.pk}:{version}:{get_language()}:{variant}"
-    cached = cache.get(key)
-    now = time.time()
-    if cached is not None:
-        shown, fresh_until = cached
-        if now < fresh_until or not cache.add(f"{key}:lock", 1, 60):
-            return shown
-    try:
-        shown = show(survey_results(survey, survey_questions(survey)))
-        # Kept longer than it is fresh: the stale copy is what others serve
-        # while one request recomputes.
-        cache.set(key, (shown, now + ttl), ttl * 10)
-    finally:
-        if cached is not None:
-            cache.delete(f"{key}:lock")
-    return shown
+    return recomputed_once(key, ttl, lambda: show(survey_results(survey, survey_questions(survey))))

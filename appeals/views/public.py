@@ -157,7 +157,7 @@ def map_data(request):
             rows = list(rows[: mapdata.CLUSTER_MIN + 1])
             if len(rows) > mapdata.CLUSTER_MIN:
                 grid = mapdata.cell_size(*bbox)
-                features = mapdata.grid_cells(visible, grid)
+                features = mapdata.cached_grid(form, bbox, grid)
         else:
             rows = list(rows[: MAP_LIMIT + 1])
     truncated = grid is None and len(rows) > MAP_LIMIT

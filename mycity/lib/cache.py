@@ -27,13 +27,17 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import TypeVar
 
+from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
 DOWN_SECONDS = 5.0
+T = TypeVar("T")
 # redis-py wraps most socket errors; OSError covers the rest (a reset while reading).
 ERRORS = (RedisError, OSError)
 
@@ -146,3 +150,27 @@ class ResilientRedisCache(RedisCache):
     set_many = _guarded(list)(RedisCache.set_many)
     delete_many = _guarded(None)(RedisCache.delete_many)
     clear = _guarded(False)(RedisCache.clear)
+
+
+def recomputed_once(key: str, ttl: int, compute: Callable[[], T], *, keep: int = 10) -> T:
+    """`compute()`, cached for `ttl` seconds and recomputed by one request at a time.
+
+    For figures that are costly to work out (aggregates over a million rows):
+    when the copy is due, the request that takes the lock recomputes it while
+    the others keep serving the previous copy, so a busy page never has a
+    crowd of requests all computing at once. The copy is kept `keep` × `ttl`
+    seconds for that. The first request of all computes without a lock.
+    """
+    cached = cache.get(key)
+    now = time.time()
+    if cached is not None:
+        value, fresh_until = cached
+        if now < fresh_until or not cache.add(f"{key}:lock", 1, 60):
+            return value
+    try:
+        value = compute()
+        cache.set(key, (value, now + ttl), ttl * keep)
+    finally:
+        if cached is not None:
+            cache.delete(f"{key}:lock")
+    return value

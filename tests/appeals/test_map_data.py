@@ -291,3 +291,33 @@ def test_the_cell_size_is_a_power_of_two_of_the_rounding_step():
     assert mapdata.cell_size(32.6, 46.6, 32.601, 46.601) == 1
     # Panning keeps the size: cached answers stay valid.
     assert mapdata.cell_size(32.41, 46.56, 32.81, 46.76) == 32
+
+
+def test_a_panned_city_map_reuses_the_counted_cells(client, crowded, django_assert_num_queries):
+    _appeals, box = crowded
+    client.get(URL, {"bbox": box})
+    west, south, east, north = (float(v) for v in box.split(","))
+    moved = f"{west + 0.001},{south + 0.001},{east + 0.001},{north + 0.001}"
+    # Only the probe for "few enough for points?": the cells come from the cache.
+    with django_assert_num_queries(1):
+        body = client.get(URL, {"bbox": moved}).json()
+    assert body["grid"]
+
+
+def test_cells_are_counted_again_after_their_time(client, crowded, resident, monkeypatch):
+    appeals, box = crowded
+    monkeypatch.setattr(mapdata, "GRID_CACHE_SECONDS", 0)
+    client.get(URL, {"bbox": box})
+    public_appeal(
+        resident,
+        district=appeals[0].district,
+        category=appeals[0].category,
+        latitude=appeals[0].latitude,
+        longitude=appeals[0].longitude,
+    )
+    body = client.get(URL, {"bbox": box}).json()
+    assert sum(f["properties"]["count"] for f in body["features"]) == len(appeals) + 1
+
+
+def test_snapping_grows_the_box_to_whole_cells():
+    assert mapdata.snapped(32.401, 46.551, 32.799, 46.749, 32) == (32.384, 46.528, 32.8, 46.752)

@@ -24,3 +24,29 @@ def test_each_cache_and_each_server_has_its_own_client():
     writer, reader = replicated.get_client(write=True), replicated.get_client(write=False)
     assert writer is not reader
     assert reader.connection_pool.connection_kwargs["port"] == 2
+
+
+def test_recomputed_once_serves_the_stale_copy_while_another_request_recomputes(
+    monkeypatch,
+):
+    from django.core.cache import cache
+
+    from mycity.lib import cache as module
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return len(calls)
+
+    clock = [1000.0]
+    monkeypatch.setattr(module.time, "time", lambda: clock[0])
+    cache.clear()
+    assert module.recomputed_once("k", 60, compute) == 1
+    assert module.recomputed_once("k", 60, compute) == 1  # fresh: cached
+    clock[0] += 61
+    cache.add("k:lock", 1, 60)  # another request is recomputing
+    assert module.recomputed_once("k", 60, compute) == 1  # the stale copy meanwhile
+    cache.delete("k:lock")
+    assert module.recomputed_once("k", 60, compute) == 2  # due, and this one recomputes
+    assert calls == [1, 1]
