@@ -1,10 +1,16 @@
 """Celery tasks: thin wrappers that call the services."""
 
 from celery import shared_task
+from django.core.cache import cache
+
+from mycity import pagecache
 
 from . import live
 from .services import alerts_notify_due, digest_send
 from .services.items import latest_refresh
+
+# What the pages showed at the last sweep: the alerts live then and the latest news.
+SHOWN_KEY = "news:pages-shown"
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -15,8 +21,23 @@ def notify_due_alerts() -> int:
     """
     sent = alerts_notify_due()
     live.refresh()
-    latest_refresh()
+    latest = latest_refresh()
+    pages_follow_the_clock(latest)
     return sent
+
+
+def pages_follow_the_clock(latest: dict) -> None:
+    """An alert that starts or ends, or news whose time has come, changes what
+    every page shows without a row changing: the kept copies of the pages
+    (mycity/pagecache.py) are dropped when the sweep sees the difference."""
+    alerts = live.visible_alerts(district_id=None, language="uk") or []
+    shown = (
+        tuple(sorted(alert["id"] for alert in alerts)),
+        tuple(item["url"] for item in latest["items"].get("uk", [])),
+    )
+    if cache.get(SHOWN_KEY) != shown:
+        cache.set(SHOWN_KEY, shown, None)
+        pagecache.bump("news")
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)

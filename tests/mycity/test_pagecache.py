@@ -181,3 +181,29 @@ def test_routes_come_from_the_apps():
     assert "surveys" in pagecache.scopes_for("/")
     assert pagecache.scopes_for("/me/") is None
     assert UserFactory  # the factories module loads the apps' configs
+
+
+def test_an_alert_whose_start_comes_drops_the_pages_at_the_next_sweep(
+    client, appeal, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from news.models import Alert
+    from news.tasks import notify_due_alerts
+
+    with django_capture_on_commit_callbacks(execute=True):
+        alert = make_alert(whole_city=True, starts_at=timezone.now() + dt.timedelta(hours=1))
+    notify_due_alerts()
+    get(client, REQUESTS)
+    notify_due_alerts()  # nothing changed on the clock: the copy stays
+    assert get(client, REQUESTS)["X-Page-Cache"] == "hit"
+
+    # The start comes without a row being saved (as time passes).
+    Alert.objects.filter(pk=alert.pk).update(starts_at=timezone.now() - dt.timedelta(minutes=1))
+    notify_due_alerts()
+
+    response = get(client, REQUESTS)
+    assert response["X-Page-Cache"] == "miss"
+    assert alert.title_uk in response.content.decode()
