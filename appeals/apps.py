@@ -10,6 +10,17 @@ class AppealsConfig(AppConfig):
     verbose_name = _("Requests")
     # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
     cached_pages = ["/requests/", "!/requests/new/", "!/requests/similar/", "/proposals/"]
+    # Rows no public page shows: their changes keep the kept pages.
+    private_models = [
+        "ApiClient",
+        "Open311Submission",
+        "AppealContact",
+        "ReferenceCounter",
+        "AppealNote",
+        "AnswerTemplate",
+        "DuplicateFlag",
+        "AppealAudit",
+    ]
 
     notification_events = [
         EventType(

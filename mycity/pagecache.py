@@ -9,9 +9,12 @@ Apps declare their pages on their AppConfig, as they declare home blocks:
 
     cached_pages = ["/services/", "!/services/applications/"]  # path prefixes; "!" never
     on_every_page = True                                       # its data is on every page
+    private_models = ["Application", "Document"]               # never on a public page
 
-A saved or deleted row of any model of such an app (or of the core) bumps
-the app's version once the transaction commits; a page's key carries the
+A saved or deleted row of any other model of such an app (or of the core)
+bumps the app's version once the transaction commits, except a new row
+that says it is not shown (`shown_publicly` False: an appeal awaiting
+moderation); a page's key carries the
 versions of the apps it shows (its own, those on every page, the core's;
 the home page: every app with a home block or pages), so a changed, hidden
 or moderated page is never served from the cache again. Services that
@@ -75,6 +78,11 @@ def scopes_for(path: str) -> list[str] | None:
     return None
 
 
+def version(label: str) -> int:
+    """The app's current version: for caches of parts of pages that must follow it."""
+    return cache.get(VERSION_KEY.format(label)) or 0
+
+
 def bump(*labels: str) -> None:
     """Every cached page showing these apps' data is stale from now on."""
     stamp = time.time_ns()
@@ -91,7 +99,10 @@ def connect_models() -> None:
         shown = config.label == CORE or getattr(config, "cached_pages", ())
         if not (shown or getattr(config, "on_every_page", False)):
             continue
+        private = set(getattr(config, "private_models", ()))
         for model in config.get_models():
+            if model.__name__ in private:
+                continue
             for signal in (post_save, post_delete):
                 signal.connect(_changed, sender=model, dispatch_uid=f"pagecache-{model._meta}")
             for field in model._meta.local_many_to_many:
@@ -102,7 +113,10 @@ def connect_models() -> None:
                 )
 
 
-def _changed(sender, **kwargs) -> None:
+def _changed(sender, instance=None, created=False, **kwargs) -> None:
+    # A new row nobody but its author and staff can see changes no public page.
+    if created and getattr(instance, "shown_publicly", True) is False:
+        return
     bump_on_commit(sender._meta.app_label)
 
 

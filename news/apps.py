@@ -25,6 +25,7 @@ class NewsConfig(AppConfig):
     # the alert banner is on every page. The live poll answers by itself.
     cached_pages = ["/news/", "!/news/subscriptions/", "/alerts/", "!/alerts/live/"]
     on_every_page = True
+    private_models = ["Subscription", "DigestRun"]
 
     # The newest items on the home page (mycity.home).
     home_blocks = ["news/_home_latest.html"]

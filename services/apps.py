@@ -27,6 +27,15 @@ class ServicesConfig(AppConfig):
         "!/services/documents/",
         "!/services/appointments/",
     ]
+    # Applications are never public; only the catalogue and the free times are.
+    private_models = [
+        "ReferenceCounter",
+        "Application",
+        "ApplicationEvent",
+        "ApplicationMessage",
+        "Document",
+        "RequesterContact",
+    ]
 
     notification_events = [
         EventType(

@@ -311,6 +311,12 @@ class Appeal(models.Model):
         return self.address or self.geocoded_address or self.public_place
 
     @property
+    def shown_publicly(self) -> bool:
+        """Whether public pages may show it (the page cache asks of a new appeal;
+        Appeal.objects.public() is the rule for queries)."""
+        return self.is_public and self.status in PUBLIC_STATUSES
+
+    @property
     def approximate_location(self) -> tuple[float, float] | None:
         """Rounded to ~100 m: public pages never show the exact point."""
         if self.latitude is None:

@@ -85,6 +85,11 @@ class AppealEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise ValueError("Timeline events cannot be deleted.")
 
+    @property
+    def shown_publicly(self) -> bool:
+        """An event of an appeal the public cannot see changes no public page."""
+        return self.appeal.shown_publicly
+
 
 class AppealMessage(models.Model):
     """What is written about an appeal besides its text: answers, questions, added information."""

@@ -23,6 +23,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from mycity import pagecache
+
 from .. import mapdata
 from ..filters import AppealFilterForm
 from ..mapdata import MAP_LIMIT
@@ -83,7 +85,8 @@ def appeal_statistics(request):
 def _results_key(request, prefix: str) -> str:
     question = urlencode(sorted(request.GET.lists()), doseq=True)
     digest = hashlib.sha256(question.encode()).hexdigest()[:32]
-    return f"appeals:{prefix}:{get_language()}:{digest}"
+    # With the appeals' page version: a moderated or hidden appeal leaves the list at once.
+    return f"appeals:{prefix}:{pagecache.version('appeals')}:{get_language()}:{digest}"
 
 
 def _render_results(request, form) -> str:

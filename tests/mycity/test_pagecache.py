@@ -207,3 +207,40 @@ def test_an_alert_whose_start_comes_drops_the_pages_at_the_next_sweep(
     response = get(client, REQUESTS)
     assert response["X-Page-Cache"] == "miss"
     assert alert.title_uk in response.content.decode()
+
+
+def test_a_new_appeal_awaiting_moderation_keeps_the_pages(
+    client, appeal, resident, django_capture_on_commit_callbacks
+):
+    get(client, REQUESTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        # In moderation: on no public page yet.
+        submit_appeal(resident, appeal.category, district=appeal.district)
+
+    assert get(client, REQUESTS)["X-Page-Cache"] == "hit"
+
+
+def test_staff_only_rows_keep_the_pages(
+    client, appeal, moderator, django_capture_on_commit_callbacks
+):
+    from appeals.models import AppealNote
+
+    get(client, REQUESTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        AppealNote.objects.create(appeal=appeal, author=moderator, text="Перевірити на місці")
+
+    assert get(client, REQUESTS)["X-Page-Cache"] == "hit"
+
+
+def test_accepting_an_appeal_drops_the_pages(
+    client, resident, moderator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = submit_appeal(resident, title="Нове звернення про ліхтар")
+    get(client, REQUESTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        accept(waiting, moderator)
+
+    response = get(client, REQUESTS)
+    assert response["X-Page-Cache"] == "miss"
+    assert "Нове звернення про ліхтар" in response.content.decode()
