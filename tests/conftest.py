@@ -10,6 +10,7 @@ password + TOTP sign-in for users who have two-factor authentication.
 import copy
 import time
 import uuid
+import warnings
 
 import pytest
 import redis
@@ -20,6 +21,8 @@ from allauth.account.internal.flows.login import (
 from allauth.account.internal.userkit import user_id_to_str
 from allauth.mfa.models import Authenticator
 from django.core.cache import caches
+from django.db import connections, router
+from django.db.utils import load_backend
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -295,3 +298,33 @@ def service_officer(db):
 @pytest.fixture
 def superuser(db):
     return _staff(email="root@example.com", is_superuser=True)
+
+
+def reset_routers():
+    """Make Django read DATABASE_ROUTERS again (it keeps the first list it read)."""
+    router._routers = None
+    router.__dict__.pop("routers", None)
+
+
+@pytest.fixture
+def replica_connection(transactional_db, settings):
+    """A live "replica" alias: a second connection to the test database.
+
+    Committed rows (transactional_db), so the second connection sees them.
+    The connection is made by hand and not listed in the connection
+    handler's settings, which Django's test case treats as a connection
+    made at run time; the settings the helper reads do list it.
+    """
+    databases = copy.deepcopy(settings.DATABASES)
+    databases["replica"] = {**connections["default"].settings_dict, "TEST": {"MIRROR": "default"}}
+    with warnings.catch_warnings(action="ignore", category=UserWarning):  # "can lead to..."
+        settings.DATABASES = databases
+    settings.DATABASE_ROUTERS = ["mycity.db_router.ReplicaRouter"]
+    reset_routers()
+    wrapper = load_backend(databases["replica"]["ENGINE"]).DatabaseWrapper
+    connections["replica"] = wrapper(databases["replica"], "replica")
+    yield connections["replica"]
+    connections["replica"].close()
+    del connections["replica"]
+    settings.DATABASE_ROUTERS = []
+    reset_routers()

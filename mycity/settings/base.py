@@ -203,19 +203,53 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------
 # Persistent connections with health checks: a page must not pay for a new
-# connection (measured ~4x slower without).
-DATABASES = {
-    "default": env_url("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", env.db_url_config)
-}
-# django-environ passes an unknown scheme through as the engine's name.
-if DATABASES["default"]["ENGINE"] not in env.DB_SCHEMES.values():
-    raise ImproperlyConfigured(
-        f"DATABASE_URL has an unknown scheme {DATABASES['default']['ENGINE']!r}: "
-        "use postgres://user@host/name or sqlite:///path"
-    )
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# connection (measured ~4x slower without). Each process holds at most one
+# connection per alias, so the server sees at most (web nodes x gunicorn
+# workers) + (Celery workers x concurrency, plus each worker's main process)
+# connections, plus beat (docs/operations.md, "Running on more than one machine").
+# DATABASE_POOL_SIZE=N puts psycopg's pool in each process instead (N at most,
+# for threaded workers); DATABASE_PGBOUNCER=true is for PgBouncer in
+# transaction mode, which cannot keep server-side cursors across statements.
+DATABASE_POOL_SIZE = env_int("DATABASE_POOL_SIZE", 0)
+DATABASE_PGBOUNCER = env_bool("DATABASE_PGBOUNCER", default=False)
+
+
+def _database(name: str, default: str) -> dict:
+    config = env_url(name, default, env.db_url_config)
+    # django-environ passes an unknown scheme through as the engine's name.
+    if config["ENGINE"] not in env.DB_SCHEMES.values():
+        raise ImproperlyConfigured(
+            f"{name} has an unknown scheme {config['ENGINE']!r}: "
+            "use postgres://user@host/name or sqlite:///path"
+        )
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        return config
+    config["CONN_HEALTH_CHECKS"] = True
+    if DATABASE_POOL_SIZE:
+        if config["ENGINE"] != "django.db.backends.postgresql":
+            raise ImproperlyConfigured("DATABASE_POOL_SIZE needs PostgreSQL.")
+        # The pool keeps the connections; Django must not keep one as well.
+        config["CONN_MAX_AGE"] = 0
+        config.setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": DATABASE_POOL_SIZE,
+            "timeout": 10,
+        }
+    else:
+        config["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 600)
+    if DATABASE_PGBOUNCER:
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+    return config
+
+
+DATABASES = {"default": _database("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# A read replica: only reads that opt in go there (mycity/lib/replica.py), so
+# nothing reads its own writes from a copy that lags (mycity/db_router.py).
+if env_str("DATABASE_REPLICA_URL", ""):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", "")
+    # Tests read the replica from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["mycity.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery --------------------------------------------------------
