@@ -7,16 +7,19 @@ through appeals.services.staff; a refusal (AppealError) is shown with
 messages.error and the form keeps what was typed.
 """
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -477,14 +480,28 @@ def duplicate_dismiss(request, model_admin, object_id, flag_id):
 # --- the dashboard -------------------------------------------------------------------
 
 
+# The dashboard's figures are computed at most once a minute for each scope of requests.
+DASHBOARD_CACHE_SECONDS = 60
+
+
 def dashboard(request, model_admin):
     if not model_admin.has_view_permission(request):
         raise PermissionDenied
+    appeals = model_admin.get_queryset(request)
+    # Keyed by the scope's own SQL: people who see the same requests share the figures.
+    scope = hashlib.sha256(str(appeals.query).encode()).hexdigest()[:32]
+    key = f"appeals:dashboard:{timezone.localdate().isoformat()}:{scope}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = (timezone.now(), department_statistics(appeals))
+        cache.set(key, kept, DASHBOARD_CACHE_SECONDS)
+    computed_at, rows = kept
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,
         "title": gettext("Requests dashboard"),
         "days": STATISTICS_DAYS,
-        "rows": department_statistics(model_admin.get_queryset(request)),
+        "rows": rows,
+        "computed_at": computed_at,
     }
     return TemplateResponse(request, "admin/appeals/dashboard.html", context)

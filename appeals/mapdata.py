@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, F, IntegerField
 from django.db.models.functions import Cast, Floor, Round
 
 from mycity.lib.cache import recomputed_once
+from mycity.lib.replica import replica
 
 from .models import Appeal, public_point, public_point_within
 from .models.rules import PUBLIC_POINT_DECIMALS
@@ -70,7 +71,7 @@ def cached_grid(form, bbox: tuple, size: int) -> list[dict]:
 
     def count():
         west, south, east, north = box
-        rows = form.apply(Appeal.objects.public()).filter(
+        rows = form.apply(replica(Appeal.objects.public())).filter(
             public_point_within(south=south, north=north, west=west, east=east)
         )
         return grid_cells(rows, size)

@@ -49,13 +49,14 @@ def search(queryset, query: str):
 
 
 @contextmanager
-def typo_tolerance(model=None, *, needed: bool = True):
+def typo_tolerance(model=None, *, needed: bool = True, using: str | None = None):
     """Evaluate search querysets inside this block to use WORD_SIMILARITY on PostgreSQL.
 
     The settings are local to a transaction, so a pooled or persistent
     connection never carries them over to another request.
     """
-    alias = router.db_for_read(model) if model else "default"
+    # `using`: the alias the search reads from (the read replica for the public list).
+    alias = using or (router.db_for_read(model) if model else "default")
     connection = connections[alias]
     if not needed or connection.vendor != "postgresql":
         yield

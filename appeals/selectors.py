@@ -8,12 +8,12 @@ reveals nothing). `Viewer` says what the person may see and do on the page.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Subquery
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from citizens.access import has_staff_powers
+from mycity.lib.pagination import EstimatedCountPaginator
 from mycity.models import Department
 
 from .models import (
@@ -320,11 +320,13 @@ def followed_appeals(user):
 
 
 def my_requests_page(user, *, page: str | None, following_page: str | None) -> dict:
-    mine = Paginator(my_appeals(user), MINE_PER_PAGE).get_page(page)
+    mine = EstimatedCountPaginator(my_appeals(user), MINE_PER_PAGE).get_page(page)
     for appeal in mine.object_list:
         appeal.question_waiting = appeal.status in AUTHOR_CAN_ADD and bool(
             appeal.last_question_at
             and (appeal.last_info_at is None or appeal.last_info_at < appeal.last_question_at)
         )
-    followed = Paginator(followed_appeals(user), FOLLOWING_PER_PAGE).get_page(following_page)
+    followed = EstimatedCountPaginator(followed_appeals(user), FOLLOWING_PER_PAGE).get_page(
+        following_page
+    )
     return {"mine": mine, "followed": followed}

@@ -103,9 +103,11 @@ def department_statistics(appeals, *, today: dt.date | None = None) -> list[dict
             )
         medians = {department: statistics.median(days) for department, days in durations.items()}
     # Every department with a request in scope, as before: one indexed EXISTS each.
-    names = Department.objects.filter(
-        Exists(appeals.order_by().filter(department=OuterRef("pk")))
-    ).order_by("name")
+    names = (
+        Department.objects.using(appeals.db)
+        .filter(Exists(appeals.order_by().filter(department=OuterRef("pk"))))
+        .order_by("name")
+    )
     result = []
     for department in names:
         current = open_counts.get(department.pk, {})

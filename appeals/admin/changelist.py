@@ -1,10 +1,6 @@
 """What the appeal admins share: a changelist fast on a million rows, read-only inlines, filters."""
 
-from functools import cached_property
-
 from django.contrib import admin
-from django.core.paginator import Paginator
-from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
@@ -12,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from mycity.lib.admin import ReadOnlyAdminMixin
+from mycity.lib.pagination import EstimatedCountPaginator
 
 from ..models import (
     AppealAudit,
@@ -25,59 +22,21 @@ from .labels import audit_changes
 # --- a changelist that stays fast on a million rows ------------------------------
 
 
-class EstimatedCountPaginator(Paginator):
-    """Never COUNT(*) a whole large table on a page view.
-
-    Unfiltered on PostgreSQL: the planner's estimate (pg_class.reltuples) when
-    the table is large. Otherwise a COUNT(*) over a LIMITed subquery, so the
-    count stops at CAP and later pages are reached by filtering or search.
-    """
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        queryset = self.object_list
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                    [queryset.model._meta.db_table],
-                )
-                row = cursor.fetchone()
-            if row and row[0] > self.CAP:
-                return int(row[0])
-        return queryset.order_by()[: self.CAP].count()
-
-    # From this offset on, a page is read in two steps (see page()).
-    DEEP_OFFSET = 1_000
-
-    def page(self, number):
-        """A deep page reads the skipped rows' keys only, then its own rows.
-
-        OFFSET 25000 over whole rows fetches 25,050 rows from the table; over
-        the primary keys in list order it is an index-only scan (the
-        appeals_list_order index), and the page's 50 rows are fetched by
-        key. Shallow pages are one query, as Django's paginator does.
-        """
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        if bottom < self.DEEP_OFFSET:
-            return super().page(number)
-        top = bottom + self.per_page
-        if top + self.orphans >= self.count:
-            top = self.count
-        keys = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = self.object_list.order_by().filter(pk__in=keys).in_bulk()
-        return self._get_page([rows[key] for key in keys if key in rows], number, self)
-
-
 class FastChangeListMixin:
     paginator = EstimatedCountPaginator
     show_full_result_count = False
     list_per_page = 50
     date_hierarchy = None  # its year/month drill-down scans the whole table
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        # A word search is costly to count even to the cap: the planner is asked first.
+        return self.paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            estimate_first=bool(request.GET.get("q", "").strip()),
+        )
 
 
 # --- read-only inlines of the appeal page ------------------------------------------

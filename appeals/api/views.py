@@ -24,10 +24,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from mycity import pagecache
 from mycity.lib import references
 from mycity.lib.api import FileNegotiation
 from mycity.lib.downloads import private_file_response
 from mycity.lib.ratelimit import rate_limited
+from mycity.lib.replica import replica
 
 from .. import selectors
 from ..forms import PUBLIC, QUESTION_PREFIX, AppealForm
@@ -62,7 +64,9 @@ class CachedPublicList:
         question = urlencode(sorted(request.query_params.lists()), doseq=True)
         origin = f"{request.scheme}://{request.get_host()}"
         digest = hashlib.sha256(f"{origin}?{question}".encode()).hexdigest()[:32]
-        key = f"api:{self.basename}:{get_language()}:{digest}"
+        # With the appeals' version: a hidden or moderated appeal leaves the list at once.
+        version = pagecache.version("appeals")
+        key = f"api:{self.basename}:{version}:{get_language()}:{digest}"
         data = cache.get(key)
         if data is None:
             data = super().list(request, *args, **kwargs).data
@@ -96,8 +100,10 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
     filterset_class = AppealFilter
 
     def get_queryset(self):
+        public = Appeal.objects.public()
         return (
-            Appeal.objects.public()
+            # The list may lag a replica's second; one appeal is read from the primary.
+            (replica(public) if self.action == "list" else public)
             .select_related("category", "district")
             .defer("description", "search_text", "extra_answers")
             .order_by("-registered_at", "-pk")
@@ -323,9 +329,12 @@ class ProposalViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericV
     filterset_class = AppealFilter
 
     def get_queryset(self):
+        public = Appeal.objects.public()
+        # A resident who has just supported a proposal reads its count from the primary.
+        if not self.request.user.is_authenticated:
+            public = replica(public)
         return (
-            Appeal.objects.public()
-            .filter(kind=Kind.PROPOSAL)
+            public.filter(kind=Kind.PROPOSAL)
             .select_related("category", "district")
             .defer("description", "search_text", "extra_answers")
             .order_by("-support_count", "-registered_at", "-pk")

@@ -37,8 +37,12 @@ class AppealQuerySet(models.QuerySet):
         if user.has_perm("appeals.moderate_appeal"):
             return self
         if has_staff_powers(user):
+            # Through the department's members: one row per member, hence distinct().
             scope |= Q(department__members=user) | Q(department__head=user)
-        return self.filter(scope).distinct()
+            return self.filter(scope).distinct()
+        # A resident's scope joins only single-valued relations: no duplicate rows, and no
+        # DISTINCT over every column for the planner to sort.
+        return self.filter(scope)
 
     def overdue(self, today=None):
         today = today or timezone.localdate()
@@ -233,6 +237,15 @@ class Appeal(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="appeals_open_recent",
             ),
+            # The "overdue" filter of the staff list, in its order (priority first):
+            # the deadline is tested in the index, not in a million rows of the table.
+            models.Index(
+                # A key column, not an included one: then it is tested inside the index.
+                fields=["priority", "registered_at", "id", "deadline"],
+                include=["department"],
+                condition=Q(status__in=sorted(OPEN_STATUSES)),
+                name="appeals_open_priority",
+            ),
             models.Index(
                 fields=["department", "deadline", "priority"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
@@ -251,6 +264,17 @@ class Appeal(models.Model):
                 condition=Q(kind=Kind.PROPOSAL, is_public=True),
                 name="appeals_public_proposals",
             ),
+            # The public lists' deep pages at a million appeals: their keys in list
+            # order by an index-only scan, with every column the filters test.
+            models.Index(
+                fields=["-registered_at", "-id"],
+                include=["status", "category", "kind", "district"],
+                condition=Q(is_public=True),
+                name="appeals_public_order",
+            ),
+            # One's own requests, newest first (an Open311 client's account files
+            # hundreds of thousands): deep pages' keys by an index-only scan.
+            models.Index(fields=["author", "-registered_at", "-id"], name="appeals_author_order"),
         ]
 
     def __str__(self):

@@ -17,6 +17,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from mycity.lib.replica import replica
+
 from ..forms import NO, YES
 from ..models import Appeal, AppealPhoto, Category, CategoryQuestion, Kind, public_point
 from ..workflow import PUBLIC_STATUSES, UNRESOLVED_STATUSES, Status
@@ -135,9 +137,12 @@ def requests_queryset(client=None):
         .order_by("created_at", "pk")
         .values("pk")[:1]
     )
+    appeals = Appeal.objects.filter(visible, kind=Kind.PROBLEM)
+    # A client reads its own new requests from the primary; the public answer may lag.
+    if client is None:
+        appeals = replica(appeals)
     return (
-        Appeal.objects.filter(visible, kind=Kind.PROBLEM)
-        .annotate(photo=Subquery(photo))
+        appeals.annotate(photo=Subquery(photo))
         .order_by("-registered_at", "-pk")
         .values(*FIELDS, "photo")
     )

@@ -17,7 +17,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from mycity import pagecache
 from mycity.lib import ratelimit
+from mycity.lib.pagination import read_slice
 from mycity.middleware import checks_own_input
 
 from ..services import AppealError
@@ -115,7 +117,9 @@ def discovery(request, fmt, client):
 
 def _cached(request, fmt, name: str, build):
     digest = hashlib.sha256(request.GET.urlencode().encode()).hexdigest()[:24]
-    key = f"open311:{name}:{fmt}:{get_language()}:{digest}"
+    # With the appeals' version: a hidden or moderated request leaves the answer at once.
+    version = pagecache.version("appeals")
+    key = f"open311:{name}:{fmt}:{version}:{get_language()}:{digest}"
     body = cache.get(key)
     if body is None:
         response = build()
@@ -153,7 +157,7 @@ def requests(request, fmt, client):
         queryset = params.filtered(reads.requests_queryset(client), filters)
         size, number = filters["page_size"], filters["page"]
         # A page past the end is empty (not the last page, as Paginator.get_page gives).
-        page = queryset[(number - 1) * size : number * size]
+        page = read_slice(queryset, (number - 1) * size, number * size)
         to_request = reads.RequestRows(client=client)
         rows = [to_request(row) for row in page]
         return render(fmt, "service_requests", rows)

@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Value, When
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,7 +13,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from mycity.lib.pagination import EstimatedCountPaginator
 from mycity.lib.ratelimit import rate_limited
+from mycity.lib.replica import replica
 
 from ..models import Appeal, Kind, ProposalSupport
 from ..services.common import AppealError
@@ -39,9 +40,12 @@ def _is_partial(request) -> bool:
 
 def _proposals(user, sort: str):
     today = timezone.localdate()
+    public = Appeal.objects.public()
+    # A resident who has just supported a proposal reads it from the primary.
+    if not user.is_authenticated:
+        public = replica(public)
     proposals = (
-        Appeal.objects.public()
-        .filter(kind=Kind.PROPOSAL)
+        public.filter(kind=Kind.PROPOSAL)
         .select_related("category")
         # The long texts are not shown in the list.
         .defer("description", "search_text", "extra_answers")
@@ -70,7 +74,9 @@ def proposal_list(request):
     sort = request.GET.get("sort")
     if sort not in SORTS:
         sort = DEFAULT_SORT
-    page = Paginator(_proposals(request.user, sort), PER_PAGE).get_page(request.GET.get("page"))
+    page = EstimatedCountPaginator(_proposals(request.user, sort), PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "sort": sort,

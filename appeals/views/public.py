@@ -11,7 +11,6 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponse, JsonResponse
@@ -24,6 +23,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from mycity import pagecache
+from mycity.lib.pagination import EstimatedCountPaginator
+from mycity.lib.replica import read_alias, replica
 
 from .. import mapdata
 from ..filters import AppealFilterForm
@@ -34,6 +35,8 @@ from ..statistics import STATISTICS_DAYS, department_statistics
 from ..workflow import Status
 
 PAGE_SIZE = 20
+# A search lists its first 1,000 matches; more words or a filter narrow it.
+SEARCH_PAGES = 50
 LIST_CACHE_SECONDS = 60
 MAP_CACHE_SECONDS = 60
 STATISTICS_CACHE_SECONDS = 600
@@ -75,7 +78,10 @@ def appeal_statistics(request):
     if table is None:
         table = render_to_string(
             "appeals/_statistics.html",
-            {"rows": department_statistics(Appeal.objects.all()), "days": STATISTICS_DAYS},
+            {
+                "rows": department_statistics(replica(Appeal.objects.all())),
+                "days": STATISTICS_DAYS,
+            },
             request=request,
         )
         cache.set(key, table, STATISTICS_CACHE_SECONDS)
@@ -98,13 +104,21 @@ def _render_results(request, form) -> str:
         .values("n")
     )
     appeals = (
-        form.apply(Appeal.objects.public())
+        form.apply(replica(Appeal.objects.public()))
         .select_related("category", "district")
         .defer("description", "search_text", "extra_answers")
         .annotate(photo_count=Coalesce(Subquery(photos, output_field=IntegerField()), 0))
     )
-    with typo_tolerance(Appeal, needed="q" in form.filters()):
-        page = Paginator(appeals, PAGE_SIZE).get_page(request.GET.get("page"))
+    with typo_tolerance(Appeal, needed="q" in form.filters(), using=read_alias()):
+        # A word search past its first pages costs seconds at a million appeals.
+        searched = "q" in form.filters()
+        paginator = EstimatedCountPaginator(
+            appeals,
+            PAGE_SIZE,
+            max_pages=SEARCH_PAGES if searched else None,
+            estimate_first=searched,
+        )
+        page = paginator.get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)
     context = {"form": form, "page": page, "query": _query_without_page(request)}
     return render_to_string("appeals/_rows.html", context, request=request)
@@ -141,7 +155,7 @@ def map_data(request):
         )
     form = AppealFilterForm(request.GET)
     # By the rounded point: a box shrunk step by step must not find the exact one.
-    visible = form.apply(Appeal.objects.public()).filter(
+    visible = form.apply(replica(Appeal.objects.public())).filter(
         public_point_within(south=bbox[1], north=bbox[3], west=bbox[0], east=bbox[2])
     )
     rows = visible.values_list(
@@ -155,7 +169,7 @@ def map_data(request):
         "public_address",
     )
     grid = None
-    with typo_tolerance(Appeal, needed="q" in form.filters()):
+    with typo_tolerance(Appeal, needed="q" in form.filters(), using=read_alias()):
         if mapdata.wants_grid(*bbox):
             rows = list(rows[: mapdata.CLUSTER_MIN + 1])
             if len(rows) > mapdata.CLUSTER_MIN:

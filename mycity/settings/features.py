@@ -170,7 +170,7 @@ REST_FRAMEWORK = {
         "mycity.lib.parsers.BoundedFormParser",
         "mycity.lib.parsers.BoundedMultiPartParser",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "mycity.lib.pagination.EstimatedCountPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

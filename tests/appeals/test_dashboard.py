@@ -106,3 +106,33 @@ def test_dashboard_query_count_does_not_grow_with_appeals(
         response = client.get(DASHBOARD)
 
     assert rows_by_slug(response)["roads"]["answered"] == 22
+
+
+def test_dashboard_figures_are_kept_a_minute_for_the_same_scope(
+    client_for, moderator, resident, department, known_data, django_assert_max_num_queries
+):
+    from django.core.cache import cache
+
+    client = client_for(moderator)
+    client.get(DASHBOARD)
+    accepted(resident, moderator, department)
+
+    with django_assert_max_num_queries(5):  # the session, the user, the admin's own
+        kept = client.get(DASHBOARD)
+    cache.clear()  # what a minute does
+    fresh = client.get(DASHBOARD)
+
+    assert rows_by_slug(kept)["roads"]["open"] == 2
+    assert rows_by_slug(fresh)["roads"]["open"] == 3
+    assert "Figures as of" in fresh.content.decode() or "Дані станом на" in fresh.content.decode()
+
+
+def test_dashboard_figures_of_a_wider_scope_are_never_shown_to_a_narrower_one(
+    client_for, moderator, department_staff, known_data, department
+):
+    department.members.remove(department_staff)
+    assert {"roads", "housing"} <= set(rows_by_slug(client_for(moderator).get(DASHBOARD)))
+
+    rows = rows_by_slug(client_for(department_staff).get(DASHBOARD))
+
+    assert set(rows) == {"housing"}

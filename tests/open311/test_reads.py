@@ -264,6 +264,21 @@ def test_page_and_page_size(client, resident, pothole, district):
     assert _ids(client, "?page_size=2&page=2") == newest_first[2:]
 
 
+def test_a_deep_page_is_read_by_key_with_the_same_rows(
+    client, resident, pothole, district, monkeypatch
+):
+    from mycity.lib import pagination
+    from tests.appeals.public_factories import public_appeal
+
+    appeals = [public_appeal(resident, category=pothole, district=district) for _ in range(5)]
+    newest_first = [a.reference for a in reversed(appeals)]
+    monkeypatch.setattr(pagination, "DEEP_OFFSET", 1)
+
+    assert _ids(client, "?page_size=2&page=2") == newest_first[2:4]
+    assert _ids(client, "?page_size=2&page=3") == newest_first[4:]
+    assert _ids(client, "?page_size=2&page=4") == []
+
+
 def test_wrong_jurisdiction_is_404(client, city):
     response = client.get(f"{BASE}/services.json?jurisdiction_id=elsewhere.example")
     assert response.status_code == 404
