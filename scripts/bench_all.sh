@@ -30,7 +30,7 @@ fi
 
 # One page of each kind from the data itself: a public appeal and proposal, a news
 # item, a survey with its results, a service.
-read -r appeal proposal news survey service <<<"$(DATABASE_URL=$DB_URL DEBUG=true \
+read -r appeal proposal news survey service own <<<"$(DATABASE_URL=$DB_URL DEBUG=true \
   .venv/bin/python manage.py shell -v0 -c "
 from appeals.models import Appeal
 from news.models import NewsItem
@@ -44,10 +44,15 @@ print(
     NewsItem.objects.filter(status='published').values_list('slug', flat=True).first(),
     Survey.objects.filter(results_visibility='live').values_list('slug', flat=True).first(),
     Service.objects.values_list('slug', flat=True).first(),
+    Appeal.objects.filter(author__email='resident@demo.mycity.test').order_by('-pk')
+    .values_list('reference', flat=True).first(),
 )")"
 
 export PAGES=${PAGES:-"/ /requests/ /requests/?page=5000 /requests/?q=%D0%BB%D1%96%D1%85%D1%82%D0%B0%D1%80 \
 /requests/$appeal/ /proposals/ /requests/$proposal/ /news/ /news/$news/ /alerts/ /surveys/ \
 /surveys/$survey/results/ /services/ /services/$service/ \
 /requests/map.json?bbox=32.40,46.55,32.80,46.75 /requests/map.json?bbox=32.60,46.63,32.62,46.64"}
+# Signed in as the demo resident, who filed a third of the million (the worst case).
+export SIGNED_IN_AS=${SIGNED_IN_AS:-resident@demo.mycity.test}
+export SIGNED_IN_PAGES=${SIGNED_IN_PAGES:-"/me/ /me/requests/ /me/notifications/ /requests/$own/"}
 exec scripts/bench.sh
