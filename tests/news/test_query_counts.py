@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from news.models import AlertUpdate
+from news.services.items import latest_refresh
 from tests.factories import DistrictFactory
 from tests.news.factories import TopicFactory, make_alert, make_item
 from tests.query_counts import assert_flat, counts_at_growing_data
@@ -43,8 +44,11 @@ def add_alerts(n: int) -> None:
 
 @pytest.mark.parametrize("viewer", VIEWERS)
 def test_the_news_list_does_not_grow(request, client_for, viewer):
+    """A cold cache would also have the list rebuild the home page's latest news
+    (two queries), an entry news writes on every change: it is there, as in production."""
     client = client_for(request.getfixturevalue(viewer))
-    assert_flat(counts_at_growing_data(client, "/news/", seed=add_items))
+    counts = counts_at_growing_data(client, "/news/", seed=add_items, prepare=latest_refresh)
+    assert_flat(counts)
 
 
 @pytest.mark.parametrize("viewer", VIEWERS)
