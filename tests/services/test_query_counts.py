@@ -100,3 +100,27 @@ def test_my_services_do_not_grow(client_for, resident, cnap):
             booked.append(appointment_cancel(appointment=appointment, by=resident))
 
     assert_flat(counts_at_growing_data(client_for(resident), "/me/services/", seed=seed))
+
+
+def test_an_application_page_does_not_grow_for_its_applicant(client_for, resident, officer, cnap):
+    """Messages both ways and the events they leave; files on some (an application
+    takes a bounded number)."""
+    from services.services.applications import application_message
+
+    (service,) = add_services(1, department=cnap)
+    application = submit(resident, service, documents=[("scan", upload(pdf_bytes()))])
+
+    def seed(n):
+        for i in range(n):
+            application_message(
+                application=application,
+                author=resident,
+                body=f"Додаю довідку {i}",
+                documents=[upload(pdf_bytes(), f"d{i}.pdf")] if i == 0 else [],
+            )
+            application_message(
+                application=application, author=officer, body=f"Дякуємо {i}", documents=[]
+            )
+
+    url = f"/services/applications/{application.reference}/"
+    assert_flat(counts_at_growing_data(client_for(resident), url, seed=seed))
