@@ -9,14 +9,13 @@ import pytest
 
 from appeals.models import AppealEvent, AppealFollower, AppealMessage, AppealPhoto
 from appeals.services.proposals import proposal_support
+from appeals.views.public import PAGE_SIZE
 from appeals.workflow import Action
 from tests.appeals.following_helpers import accept
 from tests.factories import CategoryFactory, DistrictFactory, UserFactory, submit_appeal
 from tests.query_counts import assert_flat, counts_at_growing_data
 
 pytestmark = pytest.mark.django_db
-
-PAGE_SIZE = 20  # appeals.views.public.PAGE_SIZE and the other lists'
 
 
 @pytest.fixture
