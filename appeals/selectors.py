@@ -8,7 +8,8 @@ reveals nothing). `Viewer` says what the person may see and do on the page.
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from .models import (
     AppealMessage,
     AppealPhoto,
     CategoryQuestion,
+    ProposalSupport,
 )
 from .workflow import AUTHOR_CAN_ADD, PUBLIC_STATUSES
 
@@ -78,6 +80,25 @@ def get_appeal_for_user(user, ref: str) -> Appeal:
         queryset = queryset.annotate(
             viewer_is_member=Exists(members),
         )
+    # What the page shows besides the row, in the same query: how many follow
+    # it and whether the viewer follows or supports it.
+    followers = (
+        AppealFollower.objects.filter(appeal=OuterRef("pk"))
+        .order_by()
+        .values("appeal")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    queryset = queryset.annotate(follower_total=Coalesce(Subquery(followers), 0))
+    if user.is_authenticated:
+        queryset = queryset.annotate(
+            viewer_follows=Exists(
+                AppealFollower.objects.filter(appeal=OuterRef("pk"), user_id=user.pk)
+            ),
+            viewer_supports=Exists(
+                ProposalSupport.objects.filter(appeal=OuterRef("pk"), user_id=user.pk)
+            ),
+        )
     appeal = queryset.filter(reference=ref).first()
     if appeal is None:
         raise Http404("No such request.")
@@ -126,7 +147,12 @@ def appeal_page(appeal: Appeal) -> dict:
     followers = AppealFollower.objects.filter(appeal=appeal)
     following = False
     if viewer.is_resident and not viewer.is_author and is_public(appeal):
-        following = followers.filter(user=viewer.user).exists()
+        following = getattr(appeal, "viewer_follows", None)
+        if following is None:
+            following = followers.filter(user=viewer.user).exists()
+    follower_count = getattr(appeal, "follower_total", None)
+    if follower_count is None:
+        follower_count = followers.count()
     rating = getattr(appeal, "rating", None) if appeal.answered_at else None
     extra = extra_answer_pairs(appeal) if viewer.sees_private and appeal.extra_answers else []
     return {
@@ -139,7 +165,7 @@ def appeal_page(appeal: Appeal) -> dict:
         "answers": answers,
         "correspondence": correspondence,
         "question_waiting": _question_waiting(correspondence),
-        "follower_count": followers.count(),
+        "follower_count": follower_count,
         "following": following,
         "rating": rating,
         "extra_answers": extra,

@@ -12,7 +12,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 
 from mycity.lib.storage import get_private_storage
 
-from .access import mfa_pending
+from .access import mfa_pending, needs_mfa
 from .validators import validate_ukrainian_phone
 
 # How every page names a person who deleted their account.
@@ -153,15 +153,21 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name
 
     # Staff powers need a session that passed two-factor authentication
-    # (citizens.access): until then a staff account holds no permission.
+    # (citizens.access): until then a staff account holds no permission. A
+    # resident (neither staff nor superuser) holds none at all, whatever rows
+    # say: permissions are staff powers, and the answer costs no query on the
+    # pages residents open (asking Django would cost two).
     def has_perm(self, perm, obj=None):
-        return not mfa_pending(self) and super().has_perm(perm, obj)
+        return self._may_hold_permissions() and super().has_perm(perm, obj)
 
     def has_perms(self, perm_list, obj=None):
-        return not mfa_pending(self) and super().has_perms(perm_list, obj)
+        return self._may_hold_permissions() and super().has_perms(perm_list, obj)
 
     def has_module_perms(self, app_label):
-        return not mfa_pending(self) and super().has_module_perms(app_label)
+        return self._may_hold_permissions() and super().has_module_perms(app_label)
+
+    def _may_hold_permissions(self) -> bool:
+        return needs_mfa(self) and not mfa_pending(self)
 
     def get_short_name(self):
         if self.erased_at:

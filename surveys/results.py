@@ -1,9 +1,10 @@
 """Results of a survey: database aggregates, a fixed number of queries at any size.
 
-`survey_results()` makes at most five queries whatever the number of
+`survey_results()` makes at most four queries whatever the number of
 responses: the response count, and grouped counts for options, for rows
-without an option (numbers, texts, "other"), for rating and yes/no values,
-and for multiple choice respondents. Nothing loops over responses in Python.
+without an option (numbers, texts, "other"), and for rating and yes/no
+values together with multiple choice respondents. Nothing loops over
+responses in Python.
 """
 
 from collections import defaultdict
@@ -64,6 +65,30 @@ def responses_filtered(survey: Survey, *, district_id=None, since=None, until=No
     return responses
 
 
+def _values_and_respondents(answers, ids) -> tuple[dict, dict]:
+    """Rating and yes/no counts by value, and multiple choice respondents, in one query.
+
+    Multiple choice rows never have a number, so each such question is one
+    group; only those rows pay for the DISTINCT.
+    """
+    spread, multiple_answered = {}, {}
+    for row in (
+        answers.filter(question_id__in=ids[Kind.RATING] + ids[Kind.YES_NO] + ids[Kind.MULTIPLE])
+        .values("question_id", "number")
+        .annotate(
+            n=Count("id"),
+            respondents=Count(
+                "response_id", distinct=True, filter=Q(question_id__in=ids[Kind.MULTIPLE])
+            ),
+        )
+    ):
+        if row["number"] is None:
+            multiple_answered[row["question_id"]] = row["respondents"]
+        else:
+            spread[(row["question_id"], int(row["number"]))] = row["n"]
+    return spread, multiple_answered
+
+
 def survey_results(survey: Survey, questions: list, **filters) -> Results:
     """Counts per option and rating, averages of numbers, counts of texts.
 
@@ -103,20 +128,7 @@ def survey_results(survey: Survey, questions: list, **filters) -> Results:
             texts=Count("id", filter=~Q(text="")),
         )
     }
-    spread = {
-        (row["question_id"], int(row["number"])): row["n"]
-        for row in answers.filter(question_id__in=ids[Kind.RATING] + ids[Kind.YES_NO])
-        .values("question_id", "number")
-        .annotate(n=Count("id"))
-    }
-    multiple_answered = {}
-    if ids[Kind.MULTIPLE]:
-        multiple_answered = dict(
-            answers.filter(question_id__in=ids[Kind.MULTIPLE])
-            .values("question_id")
-            .annotate(n=Count("response_id", distinct=True))
-            .values_list("question_id", "n")
-        )
+    spread, multiple_answered = _values_and_respondents(answers, ids)
 
     results = []
     for question in questions:

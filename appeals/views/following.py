@@ -123,10 +123,9 @@ def _support_context(appeal) -> dict:
     except TemplateDoesNotExist:
         return {}
     viewer = appeal.viewer
-    supported = (
-        viewer.is_resident
-        and ProposalSupport.objects.filter(appeal=appeal, user=viewer.user).exists()
-    )
+    supported = viewer.is_resident and getattr(appeal, "viewer_supports", None)
+    if supported is None:  # an appeal not loaded by get_appeal_for_user
+        supported = ProposalSupport.objects.filter(appeal=appeal, user=viewer.user).exists()
     return {"support_template": SUPPORT_TEMPLATE, "supported": supported}
 
 

@@ -6,14 +6,14 @@ account after the two-factor step works as staff.
 """
 
 import pytest
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Permission
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from citizens import access
 from news.models import NewsItem
 from tests.conftest import _staff, app_token, password_only
-from tests.factories import CategoryFactory, submit_appeal, totp_code
+from tests.factories import CategoryFactory, give_role, submit_appeal, totp_code
 from tests.news.factories import make_item
 from tests.surveys.factories import SurveyFactory
 
@@ -69,6 +69,33 @@ def test_residents_and_anonymous_visitors_have_no_staff_powers(resident):
 def test_a_user_no_request_marked_acts_for_the_system(moderator):
     # Celery tasks and management commands load users without a session.
     assert access.has_staff_powers(moderator)
+
+
+def test_a_resident_holds_no_permission_even_one_given_directly(
+    resident, django_assert_num_queries
+):
+    resident.user_permissions.add(Permission.objects.get(codename="moderate_appeal"))
+    give_role(resident, "moderator")
+
+    with django_assert_num_queries(0):  # answered without asking the database
+        assert not resident.has_perm("appeals.moderate_appeal")
+        assert not resident.has_perms(["appeals.moderate_appeal"])
+        assert not resident.has_module_perms("appeals")
+
+
+def test_staff_keep_a_permission_given_directly(client_for, staff_with_mfa):
+    staff_with_mfa.user_permissions.add(Permission.objects.get(codename="moderate_appeal"))
+    access.mark(staff_with_mfa, client_for(staff_with_mfa).session)
+
+    assert staff_with_mfa.has_perm("appeals.moderate_appeal")
+    assert staff_with_mfa.has_perms(["appeals.moderate_appeal"])
+    assert staff_with_mfa.has_module_perms("appeals")
+
+
+def test_a_superuser_who_is_not_staff_keeps_every_permission(superuser):
+    superuser.is_staff = False
+
+    assert superuser.has_perm("appeals.moderate_appeal")
 
 
 # --- the web ----------------------------------------------------------------
