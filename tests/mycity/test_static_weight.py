@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from mycity.management.commands import build_bootstrap_css
 from mycity.management.commands.page_weight import (
     filing_form_path,
     page_weight,
@@ -158,3 +159,48 @@ def test_every_page_with_hx_attributes_loads_htmx():
 
 def test_base_loads_no_htmx_by_itself():
     assert HTMX_SCRIPT not in _templates()["base.html"]
+
+
+# --- The trimmed Bootstrap ----------------------------------------------------
+
+
+def test_the_trimmed_bootstrap_is_current():
+    """A template, script or form that gains a Bootstrap class needs the file rebuilt."""
+    committed = build_bootstrap_css.TARGET.read_text(encoding="utf-8")
+
+    assert build_bootstrap_css.build() == committed, "run: manage.py build_bootstrap_css"
+
+
+def test_the_pages_link_the_trimmed_bootstrap():
+    templates = _templates()
+    for name in ("base.html", "500.html", "503.html"):
+        assert "css/bootstrap-used.min.css" in templates[name]
+        assert "bootstrap.min.css" not in templates[name]
+
+
+def test_the_trimmed_bootstrap_keeps_what_the_pages_use():
+    css = build_bootstrap_css.TARGET.read_text(encoding="utf-8")
+    # Classes of the header and forms, one set by static/js/app.js, and an
+    # alert whose colour a template completes (alert-{{ message.tags }}).
+    for selector in (".navbar-toggler{", ".form-control{", ".collapse:not(.show)", ".alert-info{"):
+        assert selector in css
+    assert "Bootstrap  v5" in css  # the licence notice stays
+
+
+def test_the_trimmed_bootstrap_drops_what_no_page_uses():
+    css = build_bootstrap_css.TARGET.read_text(encoding="utf-8")
+    for selector in (".accordion{", ".carousel{", ".popover{", "[data-bs-theme=dark]"):
+        assert selector not in css
+
+
+def test_a_class_completed_by_a_template_keeps_every_class_it_may_become():
+    purger = build_bootstrap_css._Purger({"alert"}, {"alert-"})
+
+    assert purger.selector_used(".alert-warning .alert-link")
+    assert not purger.selector_used(".btn-primary")
+
+
+def test_a_class_inside_not_is_not_required():
+    purger = build_bootstrap_css._Purger({"btn-group", "btn"}, set())
+
+    assert purger.selector_used(".btn-group>.btn:not(:last-child):not(.dropdown-toggle)")
