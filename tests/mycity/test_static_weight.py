@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.test.utils import override_settings
 
+from citizens.notifications.views import push as push_views
 from mycity.management.commands import build_bootstrap_css
 from mycity.management.commands.page_weight import (
     filing_form_path,
@@ -204,3 +205,54 @@ def test_a_class_inside_not_is_not_required():
     purger = build_bootstrap_css._Purger({"btn-group", "btn"}, set())
 
     assert purger.selector_used(".btn-group>.btn:not(:last-child):not(.dropdown-toggle)")
+
+
+# --- Hashed names where no template tag writes them ----------------------------
+
+HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z0-9]+$")
+
+
+@pytest.fixture
+def fresh_worker():
+    push_views._cached_worker.cache_clear()
+    yield
+    push_views._cached_worker.cache_clear()
+
+
+@pytest.mark.django_db
+def test_the_service_worker_imports_and_precaches_hashed_names(served, fresh_worker):
+    worker = Client().get("/sw.js").content.decode()
+    named = re.findall(r"[\"'](/static/[^\"']+)[\"']", worker)
+
+    assert 'importScripts("/static/js/outbox.' in worker
+    assert len(named) >= 6
+    assert [url for url in named if not HASHED.search(url)] == []
+    for url in named:
+        response = Client().get(url)
+        assert response.status_code == 200, url
+        assert "immutable" in response["Cache-Control"]
+
+
+@pytest.mark.django_db
+def test_leaflet_finds_its_marker_images_under_hashed_names(served, resident):
+    CategoryFactory(slug="pothole")
+    client = Client()
+    client.force_login(resident)
+
+    html = client.get(filing_form_path(client)).content.decode()
+    images = re.findall(r'data-(?:icon|icon-retina|shadow)="([^"]+)"', html)
+
+    assert len(images) == 3
+    for url in images:
+        assert HASHED.search(url), url
+        assert Client().get(url).status_code == 200
+
+
+def test_pages_load_leaflet_through_the_include_that_names_its_images():
+    loading = [
+        name
+        for name, text in _templates().items()
+        if "<script src=\"{% static 'vendor/leaflet/leaflet.js' %}\"" in text
+    ]
+
+    assert loading == ["includes/leaflet.html"]
