@@ -28,7 +28,6 @@ const PRECACHE = [
   "/static/js/app.js",
   "/static/js/outbox.js",
   "/static/img/favicon.svg",
-  DEFAULT_ICON,
 ];
 const ASSETS = "mycity-assets-v1";
 const PAGES = "mycity-pages-v1";
