@@ -119,7 +119,7 @@ def _refused_json(form) -> JsonResponse:
 
 @require_GET
 def similar(request):
-    """The “Is it one of these?” partial for a point (htmx swaps it in as the pin moves)."""
+    """The “Is it one of these?” partial (appeal-form.js fetches it as the pin moves)."""
     category = Category.objects.filter(slug=request.GET.get("category", ""), is_active=True).first()
     point = _point(request.GET)
     found = []

@@ -16,7 +16,19 @@ try {
   // Without the outbox the worker still shows pushes and offline copies.
 }
 
+// Each quoted static path here is rewritten to the file's hashed name when
+// /sw.js is served (citizens/notifications/views/push.py), so these names never
+// go stale, and a deployment that changes one of these files changes the worker.
 const DEFAULT_ICON = "/static/img/icons/icon-192.png";
+// What every page needs, kept at install so that the offline page looks right
+// even before a page has handed the worker its own files.
+const PRECACHE = [
+  "/static/css/bootstrap-used.min.css",
+  "/static/css/mycity.css",
+  "/static/js/app.js",
+  "/static/js/outbox.js",
+  "/static/img/favicon.svg",
+];
 const ASSETS = "mycity-assets-v1";
 const PAGES = "mycity-pages-v1";
 const OFFLINE_URL = "/offline/";
@@ -31,10 +43,13 @@ let offlineCheckedAt = 0;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
-    caches
-      .open(PAGES)
-      .then((cache) => cache.add(new Request(OFFLINE_URL, { credentials: "same-origin" })))
-      .then(() => self.skipWaiting()),
+    Promise.all([
+      caches
+        .open(PAGES)
+        .then((cache) => cache.add(new Request(OFFLINE_URL, { credentials: "same-origin" }))),
+      // A missing asset must not stop the worker from installing.
+      caches.open(ASSETS).then((cache) => cache.addAll(PRECACHE).catch(() => undefined)),
+    ]).then(() => self.skipWaiting()),
   );
 });
 

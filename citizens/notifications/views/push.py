@@ -6,6 +6,7 @@ notification settings page, so removing a device works without JavaScript.
 """
 
 import json
+import re
 from functools import cache
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.contrib.staticfiles import finders
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -110,9 +112,25 @@ def unsubscribe(request):
     return redirect("notifications:settings")
 
 
+def _worker(path: str) -> bytes:
+    """sw.js with each "/static/…" string under the name the storage serves it by.
+
+    In production that is collectstatic's hashed name, cached for a year, so the
+    worker precaches and imports files whose content cannot change under it,
+    and a deployment that changes one of them changes the worker too.
+    """
+    prefix = re.escape(settings.STATIC_URL)
+    source = Path(path).read_text(encoding="utf-8")
+    return re.sub(
+        rf"([\"'])(?:{prefix})([^\"']+)\1",
+        lambda found: f"{found[1]}{static(found[2])}{found[1]}",
+        source,
+    ).encode()
+
+
 @cache
 def _cached_worker(path: str) -> bytes:
-    return Path(path).read_bytes()
+    return _worker(path)
 
 
 @require_GET
@@ -125,7 +143,7 @@ def service_worker(request):
     if not path:
         raise Http404
     # Re-read on every request while developing; cached per process otherwise.
-    content = Path(path).read_bytes() if settings.DEBUG else _cached_worker(path)
+    content = _worker(path) if settings.DEBUG else _cached_worker(path)
     response = HttpResponse(content, content_type="application/javascript; charset=utf-8")
     response["Service-Worker-Allowed"] = "/"
     # Browsers check for a new worker at most daily anyway; never serve a stale one.
