@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404, HttpResponseNotAllowed
@@ -24,6 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from citizens import services as citizens_services
+from mycity.lib.cache import recomputed_once
 
 from .admin_forms import (
     AcceptForm,
@@ -491,11 +491,9 @@ def dashboard(request, model_admin):
     # Keyed by the scope's own SQL: people who see the same requests share the figures.
     scope = hashlib.sha256(str(appeals.query).encode()).hexdigest()[:32]
     key = f"appeals:dashboard:{timezone.localdate().isoformat()}:{scope}"
-    kept = cache.get(key)
-    if kept is None:
-        kept = (timezone.now(), department_statistics(appeals))
-        cache.set(key, kept, DASHBOARD_CACHE_SECONDS)
-    computed_at, rows = kept
+    computed_at, rows = recomputed_once(
+        key, DASHBOARD_CACHE_SECONDS, lambda: (timezone.now(), department_statistics(appeals))
+    )
     context = {
         **model_admin.admin_site.each_context(request),
         "opts": model_admin.opts,

@@ -10,7 +10,6 @@ message in the caller's language.
 import hashlib
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db.models import Prefetch
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
@@ -27,6 +26,7 @@ from rest_framework.response import Response
 from mycity import pagecache
 from mycity.lib import references
 from mycity.lib.api import FileNegotiation
+from mycity.lib.cache import recomputed_once
 from mycity.lib.downloads import private_file_response
 from mycity.lib.ratelimit import rate_limited
 from mycity.lib.replica import replica
@@ -67,10 +67,11 @@ class CachedPublicList:
         # With the appeals' version: a hidden or moderated appeal leaves the list at once.
         version = pagecache.version("appeals")
         key = f"api:{self.basename}:{version}:{get_language()}:{digest}"
-        data = cache.get(key)
-        if data is None:
-            data = super().list(request, *args, **kwargs).data
-            cache.set(key, data, LIST_CACHE_SECONDS)
+        # One request computes a due copy while the others answer with the previous one.
+        answer = super().list
+        data = recomputed_once(
+            key, LIST_CACHE_SECONDS, lambda: answer(request, *args, **kwargs).data
+        )
         return Response(data)
 
 

@@ -188,3 +188,55 @@ def test_the_admins_word_search_asks_the_planner_first(client_for, moderator, pl
     assert planner == []
     assert admin.get(url, {"q": "Яма"}).status_code == 200
     assert planner
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    from mycity.lib import cache as kept
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(kept.time, "time", lambda: now[0])
+    return now
+
+
+class BusyElsewhere:
+    """The cache, as seen while another request holds every recompute lock."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def __getattr__(self, name):
+        return getattr(self.cache, name)
+
+    def add(self, key, *args, **kwargs):
+        return False if key.endswith(":lock") else self.cache.add(key, *args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("url", "shows"),
+    [
+        ("/requests/", lambda response, title: title in response.content.decode()),
+        (
+            "/api/v1/appeals/",
+            lambda response, title: title in [row["title"] for row in response.json()["results"]],
+        ),
+    ],
+    ids=["web", "api"],
+)
+def test_a_due_list_is_computed_by_one_request_while_the_others_serve_the_last_copy(
+    client, clock, monkeypatch, url, shows
+):
+    from mycity.lib import cache as kept
+
+    accepted("Яма на Суворова")
+    assert client.get(url).status_code == 200  # kept for a minute
+    # A new appeal (its commit would change the appeals' version; a test never commits).
+    newer = accepted("Ліхтар на Перекопській")
+    assert not shows(client.get(url), newer.title)  # the copy is still fresh
+
+    clock[0] += 61
+    with monkeypatch.context() as busy:
+        busy.setattr(kept, "cache", BusyElsewhere(kept.cache))
+        assert not shows(client.get(url), newer.title)  # due; another request recomputes
+
+    assert shows(client.get(url), newer.title)  # due, and this request recomputes it
