@@ -364,3 +364,29 @@ def test_response_admin_hides_people_of_anonymous_surveys(answered, survey_manag
     html = client_for(survey_manager).get(reverse("admin:surveys_response_changelist"))
     assert "resident@example.com" not in html.content.decode()
     assert UserFactory  # people exist, but are not linked to responses
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_export_reads_the_responses_and_answers_from_the_replica(
+    answered, survey_manager, client_for, replica_connection
+):
+    from django.db import connections
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("admin:surveys_survey_export", args=[answered.pk, "csv"])
+    with (
+        CaptureQueriesContext(replica_connection) as on_replica,
+        CaptureQueriesContext(connections["default"]) as on_default,
+    ):
+        response = client_for(survey_manager).get(url)
+        body = b"".join(response.streaming_content).decode("utf-8")
+
+    assert "Більше світла на вулицях" in body
+
+    def reads(queries, table):
+        return sum(f'FROM "{table}"' in q["sql"] for q in queries.captured_queries)
+
+    assert reads(on_replica, "surveys_response") == 1
+    assert reads(on_replica, "surveys_answer") >= 1
+    assert reads(on_default, "surveys_response") == 0
+    assert reads(on_default, "surveys_answer") == 0
