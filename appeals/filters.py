@@ -13,6 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.widgets import InlineSelect
 from mycity.models import District
 
 from .models import Category, Kind
@@ -41,13 +42,19 @@ class AppealFilterForm(forms.Form):
         ),
     )
     kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("Any kind")), *Kind.choices]
+        label=_("Kind"),
+        required=False,
+        choices=[("", _("Any kind")), *Kind.choices],
+        widget=InlineSelect,
     )
-    category = forms.SlugField(label=_("Category"), required=False, widget=forms.Select)
+    category = forms.SlugField(label=_("Category"), required=False, widget=InlineSelect)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status")), *STATUS_CHOICES]
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *STATUS_CHOICES],
+        widget=InlineSelect,
     )
-    district = forms.SlugField(label=_("District"), required=False, widget=forms.Select)
+    district = forms.SlugField(label=_("District"), required=False, widget=InlineSelect)
     date_from = forms.DateField(label=_("Registered from"), required=False, widget=DateInput)
     date_to = forms.DateField(label=_("Registered until"), required=False, widget=DateInput)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
