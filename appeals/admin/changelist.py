@@ -28,14 +28,20 @@ class FastChangeListMixin:
     list_per_page = 50
     date_hierarchy = None  # its year/month drill-down scans the whole table
 
+    # A word search counts exactly up to this many matches, then says "about".
+    search_count_cap = 1_000
+
     def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
-        # A word search is costly to count even to the cap: the planner is asked first.
+        # A word search is costly to count (a similarity test a row): the planner is
+        # asked first, and the exact count stops at search_count_cap.
+        searched = bool(request.GET.get("q", "").strip())
         return self.paginator(
             queryset,
             per_page,
             orphans,
             allow_empty_first_page,
-            estimate_first=bool(request.GET.get("q", "").strip()),
+            estimate_first=searched,
+            cap=self.search_count_cap if searched else None,
         )
 
 

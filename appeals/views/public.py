@@ -117,6 +117,8 @@ def _render_results(request, form) -> str:
             PAGE_SIZE,
             max_pages=SEARCH_PAGES if searched else None,
             estimate_first=searched,
+            # Past the pages it shows, a search's exact count is not worth its cost.
+            cap=SEARCH_PAGES * PAGE_SIZE if searched else None,
         )
         page = paginator.get_page(request.GET.get("page"))
         page.object_list = list(page.object_list)

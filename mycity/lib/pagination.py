@@ -77,15 +77,25 @@ class EstimatedCountPaginator(Paginator):
     TRUSTED_ESTIMATE = 100_000
     DEEP_OFFSET = DEEP_OFFSET
 
-    def __init__(self, *args, max_pages: int | None = None, estimate_first: bool = False, **kwargs):
+    def __init__(
+        self,
+        *args,
+        max_pages: int | None = None,
+        estimate_first: bool = False,
+        cap: int | None = None,
+        **kwargs,
+    ):
         """`max_pages`: no page past it (a costly list, such as a fuzzy search, is cut there).
 
         `estimate_first`: ask the planner before counting (see the module's docstring); it
         costs a query more on a short list, and spares a second on a costly long one.
+        `cap`: count exactly up to this many rows rather than CAP (a fuzzy search, whose
+        every counted row costs a similarity test).
         """
         super().__init__(*args, **kwargs)
         self.max_pages = max_pages
         self.estimate_first = estimate_first
+        self.cap = cap or self.CAP
 
     @cached_property
     def num_pages(self) -> int:
@@ -114,8 +124,8 @@ class EstimatedCountPaginator(Paginator):
             if estimate is not None and estimate >= self.TRUSTED_ESTIMATE:
                 return self._estimate(estimate)
         # Only the keys: the list's annotations (a photo count...) are not computed to count.
-        exact = queryset.order_by().values("pk")[: self.CAP + 1].count()
-        if exact <= self.CAP:
+        exact = queryset.order_by().values("pk")[: self.cap + 1].count()
+        if exact <= self.cap:
             return exact
         if estimate is None:
             estimate = estimated_count(queryset)
@@ -125,9 +135,9 @@ class EstimatedCountPaginator(Paginator):
 
     def _estimate(self, estimate: int) -> int:
         self._estimated = True
-        # Rounded to thousands: "about 809,000", not a precise-looking 808,713; and the
-        # planner may guess low, while the list has more than CAP rows.
-        return max(round(estimate, -3), self.CAP + 1)
+        # Rounded: "about 809,000", not a precise-looking 808,713 (hundreds below ten
+        # thousand); and the planner may guess low, while the list has more than the cap.
+        return max(round(estimate, -3 if estimate >= 10_000 else -2), self.cap + 1)
 
     def validate_number(self, number):
         try:

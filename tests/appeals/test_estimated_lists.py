@@ -1,5 +1,7 @@
 """The public lists, the REST API and Open311 at a city's scale: estimated counts, fresh caches."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -140,7 +142,8 @@ def test_a_search_lists_its_first_pages_and_says_how_to_narrow_it(client, monkey
     assert "A search shows its first 2 pages" in last
     assert 'rel="next"' not in last
     assert past.count('<li class="appeal-row">') == last.count('<li class="appeal-row">') == 1
-    assert "Page 2 of 2" in past
+    # Past its cap (the pages it shows) a search's count is PostgreSQL's estimate.
+    assert re.search(r"Page 2 of (about )?2<", past)
     assert "Page 3 of 3" in unsearched
 
 

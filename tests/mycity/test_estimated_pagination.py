@@ -81,12 +81,28 @@ def estimated(monkeypatch, small_cap):
     monkeypatch.setattr(pagination, "estimated_count", lambda queryset: 4321)
 
 
-def test_an_estimate_is_rounded_to_thousands(groups, estimated):
+def test_an_estimate_below_ten_thousand_is_rounded_to_hundreds(groups, estimated):
     paginator = EstimatedCountPaginator(groups, 10)
 
-    assert paginator.count == 4000
+    assert paginator.count == 4300
     assert paginator.is_estimate is True
-    assert paginator.num_pages == 400
+    assert paginator.num_pages == 430
+
+
+def test_a_larger_estimate_is_rounded_to_thousands(groups, estimated, monkeypatch):
+    monkeypatch.setattr(pagination, "estimated_count", lambda queryset: 54_321)
+
+    assert EstimatedCountPaginator(groups, 10).count == 54_000
+
+
+def test_a_list_given_its_own_cap_counts_exactly_up_to_it(groups, monkeypatch):
+    monkeypatch.setattr(pagination, "estimated_count", lambda queryset: 4321)
+
+    within = EstimatedCountPaginator(groups, 10, cap=30)
+    past = EstimatedCountPaginator(groups, 10, cap=20)
+
+    assert (within.count, within.is_estimate) == (30, False)
+    assert (past.count, past.is_estimate) == (4300, True)
 
 
 def test_from_an_estimate_a_full_page_has_a_next_and_a_short_one_does_not(groups, estimated):
@@ -112,7 +128,7 @@ def test_a_page_past_the_real_end_of_an_estimate_is_empty_not_an_error(groups, e
 def test_a_page_far_past_an_estimate_is_the_last_page(groups, estimated):
     paginator = EstimatedCountPaginator(groups, 10)
 
-    assert paginator.get_page(10_000).number == 400
+    assert paginator.get_page(10_000).number == 430
 
 
 def test_a_deep_page_has_the_rows_and_order_of_a_shallow_one(groups, monkeypatch):
