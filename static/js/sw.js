@@ -48,7 +48,12 @@ self.addEventListener("install", (event) => {
         .open(PAGES)
         .then((cache) => cache.add(new Request(OFFLINE_URL, { credentials: "same-origin" }))),
       // A missing asset must not stop the worker from installing.
-      caches.open(ASSETS).then((cache) => cache.addAll(PRECACHE).catch(() => undefined)),
+      caches.open(ASSETS).then((cache) =>
+        cache
+          .addAll(PRECACHE)
+          .then(() => Promise.all(PRECACHE.map((href) => dropOtherVersions(cache, href))))
+          .catch(() => undefined),
+      ),
     ]).then(() => self.skipWaiting()),
   );
 });
@@ -82,7 +87,14 @@ self.addEventListener("message", (event) => {
             .map((raw) => new URL(raw, self.location.origin))
             .filter(isStatic)
             .map((url) =>
-              cache.match(url.href).then((hit) => hit || cache.add(url.href).catch(() => undefined)),
+              cache
+                .match(url.href)
+                .then(
+                  (hit) =>
+                    hit ||
+                    cache.add(url.href).then(() => dropOtherVersions(cache, url.href)),
+                )
+                .catch(() => undefined),
             ),
         ),
       ),
@@ -108,6 +120,27 @@ function forgetPages() {
 // collectstatic's hashed names (app.3f2a9c1b7e4d.js) never change content.
 const HASHED = /\.[0-9a-f]{12}\.[a-z0-9]+$/;
 
+// js/app.3f2a9c1b7e4d.js and js/app.js are two versions of one file. (No quoted
+// static path in a comment: each is rewritten to its hashed name when served.)
+function fileOf(pathname) {
+  return pathname.replace(/\.[0-9a-f]{12}(\.[a-z0-9]+)$/, "$1");
+}
+
+// The version just kept is the current one: each deployment's files would
+// otherwise pile up on the phone, next to the ones still in use.
+async function dropOtherVersions(cache, href) {
+  const kept = new URL(href, self.location.origin).pathname;
+  const requests = await cache.keys();
+  await Promise.all(
+    requests
+      .filter((request) => {
+        const pathname = new URL(request.url).pathname;
+        return pathname !== kept && fileOf(pathname) === fileOf(kept);
+      })
+      .map((request) => cache.delete(request)),
+  );
+}
+
 async function staticFirst(request) {
   const cache = await caches.open(ASSETS);
   const hashed = HASHED.test(new URL(request.url).pathname);
@@ -115,7 +148,12 @@ async function staticFirst(request) {
   if (hit && hashed) return hit;
   try {
     const response = await fetch(request);
-    if (response.ok) cache.put(request, response.clone());
+    if (response.ok) {
+      cache
+        .put(request, response.clone())
+        .then(() => dropOtherVersions(cache, request.url))
+        .catch(() => undefined);
+    }
     return response;
   } catch (error) {
     if (hit) return hit;

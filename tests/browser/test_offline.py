@@ -127,3 +127,38 @@ def test_kept_pages_are_readable_offline_with_their_time(
     expect(page.locator("h1")).to_have_text("Ви не в мережі")
     expect(page.locator('a[href="/me/requests/"]').first).to_be_visible()
     screenshot(page, "2-offline-page")
+
+
+CACHED_STATIC = """async () => {
+    const cache = await caches.open("mycity-assets-v1");
+    return (await cache.keys()).map((request) => new URL(request.url).pathname);
+}"""
+
+
+def test_a_static_file_kept_again_replaces_its_older_versions_on_the_device(
+    phone_page, live_server
+):
+    page = phone_page
+    page.goto(f"{live_server.url}/")
+    wait_for_worker(page)
+    # What an earlier deployment left on the phone: older versions of two files.
+    page.evaluate(
+        """async () => {
+            const cache = await caches.open("mycity-assets-v1");
+            await cache.put("/static/js/app.0123456789ab.js", new Response("// old"));
+            await cache.put("/static/css/mycity.0123456789ab.css", new Response("/* old */"));
+        }"""
+    )
+
+    # app.js is fetched (through the worker) and kept again: its old version goes.
+    page.evaluate("() => fetch('/static/js/app.js').then((response) => response.text())")
+    for _ in range(50):
+        kept = page.evaluate(CACHED_STATIC)
+        if "/static/js/app.0123456789ab.js" not in kept:
+            break
+        page.wait_for_timeout(100)
+
+    assert "/static/js/app.js" in kept
+    assert "/static/js/app.0123456789ab.js" not in kept
+    # Another file's old version waits for its own file to be kept again.
+    assert "/static/css/mycity.0123456789ab.css" in kept
