@@ -122,21 +122,22 @@ def memory_kib(pid: int, field: str = "VmHWM") -> int:
     return 0
 
 
-def seed(count: int) -> float:
-    """Residents with verified addresses, in bulk. Returns seconds taken."""
+def residents_in_batches(count: int, *, domain: str, password: str, step: int = 5000):
+    """Create `count` residents with verified addresses in bulk; yield each batch of users.
+
+    Shared with scripts/multinode_drill.py, which adds its own rows to each batch.
+    """
     from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
 
     from citizens.models import User
 
-    started = time.monotonic()
-    password = make_password("bench-fanout-password")
-    step = 5000
+    hashed = make_password(password)
     for start in range(0, count, step):
         users = User.objects.bulk_create(
             User(
-                email=f"resident{i}@fanout.example",
-                password=password,
+                email=f"resident{i}@{domain}",
+                password=hashed,
                 full_name=f"Resident {i}",
                 preferred_language="en" if i % 10 == 0 else "uk",
             )
@@ -145,6 +146,16 @@ def seed(count: int) -> float:
         EmailAddress.objects.bulk_create(
             EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
         )
+        yield start, users
+
+
+def seed(count: int) -> float:
+    """Residents with verified addresses, in bulk. Returns seconds taken."""
+    started = time.monotonic()
+    for _batch in residents_in_batches(
+        count, domain="fanout.example", password="bench-fanout-password"
+    ):
+        pass
     return time.monotonic() - started
 
 

@@ -407,27 +407,15 @@ class ConnectionWatch(threading.Thread):
 
 def seed(residents: int) -> dict:
     """Residents with verified addresses and their choices about critical alerts."""
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth.hashers import make_password
+    from bench_fanout import residents_in_batches
 
-    from citizens.models import User
     from citizens.notifications.models import NotificationPreference
 
-    password = make_password(PASSWORD)
-    step, off, on = 2000, 0, 0
-    for start in range(0, residents, step):
-        users = User.objects.bulk_create(
-            User(
-                email=f"resident{i}@multinode.example",
-                password=password,
-                full_name=f"Мешканець {i}",
-                preferred_language="en" if i % 10 == 0 else "uk",
-            )
-            for i in range(start, min(start + step, residents))
-        )
-        EmailAddress.objects.bulk_create(
-            EmailAddress(user=u, email=u.email, verified=True, primary=True) for u in users
-        )
+    off, on = 0, 0
+    batches = residents_in_batches(
+        residents, domain="multinode.example", password=PASSWORD, step=2000
+    )
+    for start, users in batches:
         choices = []
         for index, user in enumerate(users, start):
             if index % 10 in (3, 7):
