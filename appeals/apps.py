@@ -22,6 +22,17 @@ class AppealsConfig(AppConfig):
         "AppealAudit",
     ]
 
+    # Rows shown on their people's own kept pages (citizens/pagecache.py).
+    personal_rows = {
+        "Appeal": ["author_id"],
+        "AppealPhoto": ["appeal.author_id"],
+        "AppealEvent": ["appeal.author_id"],
+        "AppealMessage": ["appeal.author_id"],
+        "AppealRating": ["appeal.author_id"],
+        "AppealFollower": ["user_id"],
+        "ProposalSupport": ["user_id", "appeal.author_id"],
+    }
+
     notification_events = [
         EventType(
             key="appeals.submitted",

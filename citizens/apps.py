@@ -11,6 +11,21 @@ class CitizensConfig(AppConfig):
 
     notification_events = CITIZENS_EVENTS
 
+    # Rows shown on their people's own kept pages (citizens/pagecache.py): a
+    # change drops those pages. Each path leads from the row to a user's id.
+    personal_rows = {
+        "User": ["pk"],
+        "Notification": ["recipient_id"],
+        "NotificationSettings": ["user_id"],
+        "NotificationPreference": ["user_id"],
+        "PushSubscription": ["user_id"],
+        "TelegramLink": ["user_id"],
+        "PriorityStatus": ["user_id"],
+        "DataExport": ["user_id"],
+        "account.EmailAddress": ["user_id"],
+        "mfa.Authenticator": ["user_id"],
+    }
+
     # Permissions this app grants to each staff role; feature apps declare
     # their own the same way on their AppConfig (see citizens.roles).
     # The user list (every resident's contacts) is for superusers and City
@@ -43,7 +58,9 @@ class CitizensConfig(AppConfig):
     def ready(self):
         from allauth.mfa import signals as mfa_signals
 
-        from . import access, personal_data, roles  # noqa: F401  (personal_data registers itself)
+        from . import access, pagecache, personal_data, roles  # noqa: F401  (personal_data registers itself)
+
+        pagecache.connect_models()
 
         mfa_signals.authenticator_added.connect(
             access.on_authenticator_added, dispatch_uid="citizens.access.added"

@@ -25,6 +25,7 @@ from .models import (
     User,
 )
 from .notifications.services import notify
+from .pagecache import bump_person_on_commit
 from .roles import ROLES
 
 
@@ -93,6 +94,7 @@ def user_unverify_resident(*, user: User) -> bool:
     updated = User.objects.filter(pk=user.pk, is_verified_resident=True).update(
         is_verified_resident=False, verified_at=None, verified_by=None
     )
+    bump_person_on_commit(user.pk)
     user.refresh_from_db(fields=["is_verified_resident", "verified_at", "verified_by"])
     return bool(updated)
 

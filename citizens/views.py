@@ -15,9 +15,11 @@ from . import onboarding, services
 from .forms import LanguageForm, PriorityForm, ProfileForm, WelcomeForm
 from .models import PriorityStatus
 from .notifications.channels import available as available_channels
+from .pagecache import kept_per_person
 from .personal_data import privacy_pending
 
 
+@kept_per_person
 @login_required
 def cabinet(request):
     user = request.user

@@ -78,6 +78,13 @@ def scopes_for(path: str) -> list[str] | None:
     return None
 
 
+def everywhere() -> list[str]:
+    """The apps whose data is on every page (the core's and, say, the alerts banner)."""
+    if _everywhere is None:
+        _load()
+    return list(_everywhere)
+
+
 def version(label: str) -> int:
     """The app's current version: for caches of parts of pages that must follow it."""
     return cache.get(VERSION_KEY.format(label)) or 0

@@ -26,6 +26,8 @@ class NewsConfig(AppConfig):
     cached_pages = ["/news/", "!/news/subscriptions/", "/alerts/", "!/alerts/live/"]
     on_every_page = True
     private_models = ["Subscription", "DigestRun"]
+    # Rows shown on their people's own kept pages (citizens/pagecache.py).
+    personal_rows = {"Subscription": ["user_id"]}
 
     # The newest items on the home page (mycity.home).
     home_blocks = ["news/_home_latest.html"]

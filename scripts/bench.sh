@@ -27,6 +27,11 @@ export DEBUG=false SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d 
   ALLOWED_HOSTS=127.0.0.1 SITE_URL=http://127.0.0.1:$PORT SECURE_SSL_REDIRECT=false \
   SECURE_COOKIES=false DATABASE_URL=postgres://postgres@127.0.0.1:5432/$BENCH_DB \
   REDIS_URL=redis://127.0.0.1:6379/4 LOG_LEVEL=WARNING
+# PAGE_CACHE_SECONDS=0 turns both page caches off: the anonymous one and the
+# signed-in resident's own (PERSONAL_PAGE_CACHE_SECONDS, unless given).
+if [ "${PAGE_CACHE_SECONDS:-}" = 0 ]; then
+  export PERSONAL_PAGE_CACHE_SECONDS=${PERSONAL_PAGE_CACHE_SECONDS:-0}
+fi
 
 psql -h 127.0.0.1 -U postgres -tc "select 1 from pg_database where datname='$BENCH_DB'" | grep -q 1 \
   || createdb -h 127.0.0.1 -U postgres "$BENCH_DB"
@@ -74,6 +79,13 @@ for page in $PAGES; do
   read -r r p99 <<<"$(rps "http://127.0.0.1:$PORT$page")"
   printf '%-48s %10s %8s %10s\n' "$page" "$r" "$(awk -v a="$r" -v b="$floor" 'BEGIN {printf "%.0f", 100*a/b}')" "$p99"
 done
+if [ -n "$COOKIE" ]; then
+  # Then the cookies a browser holds after its first page (CSRF, language).
+  jar=$(mktemp)
+  curl -s -o /dev/null -c "$jar" -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT/me/"
+  COOKIE=$(awk -v c="$COOKIE" '(!/^#/ || /^#HttpOnly_/) && NF >= 7 {c = c "; " $6 "=" $7} END {print c}' "$jar")
+  rm -f "$jar"
+fi
 for page in $SIGNED_IN_PAGES; do
   curl -s -o /dev/null -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$page"
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $COOKIE" "http://127.0.0.1:$PORT$page")

@@ -37,6 +37,15 @@ class ServicesConfig(AppConfig):
         "RequesterContact",
     ]
 
+    # Rows shown on their people's own kept pages (citizens/pagecache.py).
+    personal_rows = {
+        "Application": ["applicant_id"],
+        "ApplicationEvent": ["application.applicant_id"],
+        "ApplicationMessage": ["application.applicant_id"],
+        "Document": ["uploaded_by_id", "application.applicant_id"],
+        "Appointment": ["resident_id"],
+    }
+
     notification_events = [
         EventType(
             key="services.submitted",

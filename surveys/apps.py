@@ -9,6 +9,8 @@ class SurveysConfig(AppConfig):
     verbose_name = _("Surveys")
     # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
     cached_pages = ["/surveys/"]
+    # Rows shown on their people's own kept pages (citizens/pagecache.py).
+    personal_rows = {"Participation": ["user_id"], "Response": ["respondent_id"]}
 
     notification_events = [
         EventType(

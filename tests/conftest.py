@@ -81,6 +81,7 @@ def _test_settings(settings):
     # A test's transaction never commits, so the page cache would never hear of
     # its changes: off, except in tests/mycity/test_pagecache.py.
     settings.PAGE_CACHE_SECONDS = 0
+    settings.PERSONAL_PAGE_CACHE_SECONDS = 0
 
 
 @pytest.fixture(autouse=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from citizens.pagecache import kept_per_person
 from mycity.lib.ratelimit import rate_limited
 
 from .. import photos as photo_rules
@@ -162,6 +163,7 @@ def _render_appeal(request, appeal, *, bound: dict | None = None):
     return response
 
 
+@kept_per_person
 def detail(request, ref):
     appeal = selectors.get_appeal_for_user(request.user, ref)
     return _render_appeal(request, appeal)
@@ -280,6 +282,7 @@ def follow(request, ref):
 # --- My requests -------------------------------------------------------------
 
 
+@kept_per_person
 @login_required
 def my_requests(request):
     context = selectors.my_requests_page(

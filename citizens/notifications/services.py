@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from mycity.lib import tasks as task_queue
 
 from ..models import User
+from ..pagecache import bump_person_on_commit
 from . import audiences, channels
 from .errors import NotificationError
 from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event
@@ -216,6 +217,8 @@ def _write_batch(
             for pk in ids
         ]
     )
+    # The bell on each recipient's kept pages counts one more.
+    bump_person_on_commit(*ids)
 
     def wants(user_id, channel):
         default = channel in event.default_channels
@@ -295,6 +298,7 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
 
 
 def notifications_mark_all_read(*, user: User) -> int:
+    bump_person_on_commit(user.pk)
     return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )

@@ -157,6 +157,9 @@ MIDDLEWARE = [
     # Public pages for anonymous visitors from the cache, compressed as sent
     # (mycity/pagecache.py): above the compression, the session and the rest.
     "mycity.pagecache.AnonymousPageCacheMiddleware",
+    # A signed-in resident's own pages, kept for their session alone
+    # (citizens/pagecache.py); also drops them after the person's writes.
+    "citizens.pagecache.PersonalPageCacheMiddleware",
     # Pages travel compressed even without a proxy that compresses (phones on
     # slow mobile data). Django's gzip adds random padding against BREACH;
     # static files are already compressed by WhiteNoise, above.
@@ -275,6 +278,11 @@ else:
 # How long an anonymous visitor's copy of a public page is kept at most
 # (mycity/pagecache.py; a change to what it shows drops it at once); 0: off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# How long a signed-in resident's copy of their own page is kept at most
+# (citizens/pagecache.py; their own writes and changes to their rows drop it
+# at once, this bounds the rest); 0: off. Off without Redis: a cache in each
+# process's memory would not hear of changes made in another.
+PERSONAL_PAGE_CACHE_SECONDS = env_int("PERSONAL_PAGE_CACHE_SECONDS", 60 if REDIS_URL else 0)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)

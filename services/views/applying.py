@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from citizens.pagecache import kept_per_person
 from mycity.lib.ratelimit import rate_limited
 
 from .. import policies, selectors
@@ -184,6 +185,7 @@ def document(request, pk):
     return document_response(selectors.get_document_for_user(request.user, pk))
 
 
+@kept_per_person
 @login_required
 @require_GET
 def mine(request):

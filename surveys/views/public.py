@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from citizens.pagecache import kept_per_person
+
 from .. import selectors
 from ..models import Participation, Survey
 from ..results import results_cached
@@ -112,6 +114,7 @@ def _cached_results(request, survey, full: bool) -> str:
     )
 
 
+@kept_per_person
 @login_required
 @require_safe
 def my_surveys(request):

@@ -17,6 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from citizens.pagecache import kept_per_person
+
 from ...models import User
 from .. import channels, events, links, services
 from ..events import EMAIL, TELEGRAM, WEBPUSH
@@ -44,6 +46,7 @@ def _is_partial(request) -> bool:
     return bool(request.htmx) and not request.htmx.history_restore_request
 
 
+@kept_per_person
 @login_required
 def inbox(request):
     partial = _is_partial(request)
