@@ -156,9 +156,7 @@ def test_a_status_change_by_staff_drops_my_requests(signed_in, resident, moderat
     assert signed_in.get(MINE)["X-Page-Cache"] == "personal-miss"
 
 
-def test_another_residents_change_keeps_my_pages(
-    signed_in, resident, other_resident, on_commit
-):
+def test_another_residents_change_keeps_my_pages(signed_in, resident, other_resident, on_commit):
     with on_commit():
         mine = submit_appeal(resident, title="Моє звернення")
     signed_in.get(MINE)
