@@ -42,6 +42,9 @@ class EventType:
     title: Promise  # "%(name)s"-style placeholders filled from the context
     text: Promise
     urgent: bool = False  # may pass quiet hours, if the person allowed that
+    # Sent through the priority lane (its own Celery queue and workers), ahead
+    # of digests, reminders and announcements: alerts a person must get now.
+    priority: bool = False
     default_channels: frozenset[str] = field(default_factory=lambda: frozenset(EXTERNAL_CHANNELS))
     # Account-security messages cannot be switched off.
     mutable: bool = True
@@ -101,6 +104,12 @@ def for_user(user, *, mutable_only: bool = True) -> list[EventType]:
         if (event.mutable or not mutable_only) and event.reaches(user)
     ]
     return sorted(found, key=lambda event: order.index(event.section))
+
+
+@cache
+def priority_keys() -> frozenset[str]:
+    """The events whose messages go through the priority lane."""
+    return frozenset(key for key, event in registry().items() if event.priority)
 
 
 def get_event(key: str) -> EventType:

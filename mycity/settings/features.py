@@ -106,6 +106,13 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
 # renews it; it must outlast the slowest single send (SMTP steps of
 # EMAIL_TIMEOUT, a Telegram call with its fallback, a push request: ~30 s).
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 90, minimum=30)
+# The priority lane: critical and warning alerts (EventType.priority) are
+# fanned out and sent through this Celery queue, which workers read first
+# (`-Q priority,celery`) and a dedicated worker reads alone (`-Q priority`).
+NOTIFICATIONS_PRIORITY_QUEUE = env_str("NOTIFICATIONS_PRIORITY_QUEUE", "priority")
+# Staff are warned on the admin's front page when a priority message has
+# waited longer than this to go out.
+NOTIFICATIONS_PRIORITY_MAX_WAIT_SECONDS = env_int("NOTIFICATIONS_PRIORITY_MAX_WAIT_SECONDS", 60)
 TELEGRAM_BOT_TOKEN = file_or_env("TELEGRAM_BOT_TOKEN") or ""
 TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
