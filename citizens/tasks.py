@@ -22,7 +22,10 @@ def fan_out_broadcast(broadcast_id: int, time_budget: float = 60.0) -> None:
     started = time.monotonic()
     while services.broadcast_fan_out_step(broadcast_id=broadcast_id):
         if time.monotonic() - started > time_budget:
-            fan_out_broadcast.delay(broadcast_id, time_budget)
+            # Handed over on the same lane (an alert's stays in the priority lane).
+            fan_out_broadcast.apply_async(
+                (broadcast_id, time_budget), queue=services.broadcast_lane(broadcast_id)
+            )
             return
 
 

@@ -33,6 +33,7 @@ from mycity.lib import tasks as task_queue
 
 from . import channels
 from .channels import PermanentFailure, TemporaryFailure
+from .events import get_event, priority_keys
 from .keys import delivery_key, message_id  # noqa: F401 (message_id: the channels' name for it)
 from .models import Broadcast, Delivery
 
@@ -97,13 +98,17 @@ def deliver_many(ids) -> dict[str, int]:
     """Send the given outbox rows that are due and not taken. Returns outcome counts."""
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     renewed = time.monotonic()
-    for delivery in claim(ids):
-        # The heartbeat: a batch takes as long as it takes, a claim lives
-        # lease() after the last renewal. Only rows still held are renewed.
-        if time.monotonic() - renewed >= lease().total_seconds() / 3:
-            heartbeat(delivery.claim_token)
-            renewed = time.monotonic()
-        outcome[deliver_one(delivery)] += 1
+    claimed = claim(ids)
+    if not claimed:
+        return outcome
+    with channels.batch():  # one SMTP connection for the batch's e-mails
+        for delivery in claimed:
+            # The heartbeat: a batch takes as long as it takes, a claim lives
+            # lease() after the last renewal. Only rows still held are renewed.
+            if time.monotonic() - renewed >= lease().total_seconds() / 3:
+                heartbeat(delivery.claim_token)
+                renewed = time.monotonic()
+            outcome[deliver_one(delivery)] += 1
     return outcome
 
 
@@ -158,7 +163,7 @@ def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None 
 
 def retry(ids) -> int:
     """Give failed (or stuck) rows a fresh set of attempts now (the admin's action)."""
-    from .services import enqueue_deliveries
+    from .services import enqueue_by_lane
 
     ids = list(ids)
     count = Delivery.objects.filter(
@@ -169,7 +174,7 @@ def retry(ids) -> int:
         next_attempt_at=timezone.now(),
         claim_token=None,
     )
-    transaction.on_commit(lambda: enqueue_deliveries(ids))
+    transaction.on_commit(lambda: enqueue_by_lane(ids))
     return count
 
 
@@ -222,27 +227,32 @@ def sweep() -> dict[str, int]:
     (their on_commit queueing failed, a retry came due, quiet hours ended, or
     they were just given back) and resumes broadcasts whose fan-out stopped.
     """
-    from .services import FAN_OUT_BROADCAST, enqueue_deliveries
+    from .services import FAN_OUT_BROADCAST, enqueue_by_lane, enqueue_deliveries, lane
 
     now = timezone.now()
     released = release_lost_claims(now)
 
+    pending = Delivery.objects.filter(
+        status=Delivery.Status.PENDING,
+        next_attempt_at__lte=now,
+        created_at__lte=now - SWEEP_GRACE,
+    ).order_by("next_attempt_at")
+    # The priority lane's rows first and apart: a backlog of digests never hides them.
+    lane_rows = pending.filter(notification__event__in=priority_keys())
+    urgent = list(lane_rows.values_list("pk", flat=True)[:SWEEP_LIMIT])
+    enqueue_deliveries(urgent, on=settings.NOTIFICATIONS_PRIORITY_QUEUE)
     due = list(
-        Delivery.objects.filter(
-            status=Delivery.Status.PENDING,
-            next_attempt_at__lte=now,
-            created_at__lte=now - SWEEP_GRACE,
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:SWEEP_LIMIT]
+        pending.exclude(pk__in=lane_rows.values("pk")).values_list("pk", flat=True)[:SWEEP_LIMIT]
     )
-    # Rows just given back are queued even if younger than the grace period.
-    due += sorted(set(released) - set(due))
     enqueue_deliveries(due)
+    # Rows just given back are queued even if younger than the grace period.
+    enqueue_by_lane(sorted(set(released) - set(due) - set(urgent)))
+    queued = len(set(urgent) | set(due) | set(released))
 
     resumed = 0
-    for broadcast_id in Broadcast.objects.filter(
+    for broadcast_id, event in Broadcast.objects.filter(
         status=Broadcast.Status.PENDING, updated_at__lte=now - SWEEP_GRACE
-    ).values_list("pk", flat=True):
-        resumed += task_queue.queue(FAN_OUT_BROADCAST, broadcast_id)
-    return {"released": len(released), "queued": len(due), "broadcasts": resumed}
+    ).values_list("pk", "event"):
+        on = lane(get_event(event))
+        resumed += task_queue.queue(FAN_OUT_BROADCAST, broadcast_id, on=on)
+    return {"released": len(released), "queued": queued, "broadcasts": resumed}

@@ -25,7 +25,7 @@ from ..models import User
 from ..pagecache import bump_person_on_commit
 from . import audiences, channels
 from .errors import NotificationError
-from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event
+from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event, priority_keys
 from .models import (
     Broadcast,
     Delivery,
@@ -67,8 +67,13 @@ def notify(
             url=url,
         )
         written += notifications
-        _enqueue_on_commit(delivery_ids)
+        _enqueue_on_commit(delivery_ids, on=lane(event_type))
     return written
+
+
+def lane(event: EventType) -> str | None:
+    """The Celery queue of this event's messages: the priority lane, or the default (None)."""
+    return settings.NOTIFICATIONS_PRIORITY_QUEUE if event.priority else None
 
 
 def notify_audience(
@@ -90,7 +95,7 @@ def notify_audience(
     district_ids, only they are told); `exclude` leaves people of named
     audiences out.
     """
-    get_event(event)
+    event_type = get_event(event)
     audience = {"verified_only": bool(verified_only)}
     if district_ids is not None:
         audience["district_ids"] = sorted({int(d) for d in district_ids})
@@ -102,7 +107,10 @@ def notify_audience(
         event=event, context=context or {}, url=url, audience=audience
     )
 
-    transaction.on_commit(lambda: task_queue.queue(FAN_OUT_BROADCAST, broadcast.pk))
+    # An alert's fan-out runs in the priority lane too, ahead of digests.
+    transaction.on_commit(
+        lambda: task_queue.queue(FAN_OUT_BROADCAST, broadcast.pk, on=lane(event_type))
+    )
     return broadcast
 
 
@@ -143,9 +151,10 @@ def broadcast_fan_out_step(*, broadcast_id: int, batch_size: int = BATCH_SIZE) -
             broadcast.status = Broadcast.Status.DONE
             broadcast.save(update_fields=["status", "updated_at"])
             return False
+        event = get_event(broadcast.event)
         written, delivery_ids = _write_batch(
             user_ids=ids,
-            event=get_event(broadcast.event),
+            event=event,
             context=broadcast.context,
             url=broadcast.url,
             broadcast=broadcast,
@@ -153,8 +162,14 @@ def broadcast_fan_out_step(*, broadcast_id: int, batch_size: int = BATCH_SIZE) -
         broadcast.cursor = ids[-1]
         broadcast.recipient_count += written
         broadcast.save(update_fields=["cursor", "recipient_count", "updated_at"])
-        _enqueue_on_commit(delivery_ids)
+        _enqueue_on_commit(delivery_ids, on=lane(event))
     return True
+
+
+def broadcast_lane(broadcast_id: int) -> str | None:
+    """The queue a broadcast's fan-out continues on (see lane())."""
+    key = Broadcast.objects.filter(pk=broadcast_id).values_list("event", flat=True).first()
+    return lane(get_event(key)) if key else None
 
 
 def _write_batch(
@@ -270,17 +285,31 @@ def release_time(*, now: dt.datetime, quiet: tuple | None, urgent: bool) -> dt.d
     return release
 
 
-def _enqueue_on_commit(delivery_ids: list[int]) -> None:
+def _enqueue_on_commit(delivery_ids: list[int], *, on: str | None = None) -> None:
     if delivery_ids:
-        transaction.on_commit(lambda ids=tuple(delivery_ids): enqueue_deliveries(ids))
+        transaction.on_commit(lambda ids=tuple(delivery_ids): enqueue_deliveries(ids, on=on))
 
 
-def enqueue_deliveries(delivery_ids, *, chunk: int = 100) -> None:
-    """Queue delivery tasks; a broker failure is logged and left to the sweep."""
+def enqueue_deliveries(delivery_ids, *, chunk: int = 100, on: str | None = None) -> None:
+    """Queue delivery tasks (on the queue `on`); a broker failure is left to the sweep."""
     ids = list(delivery_ids)
     for start in range(0, len(ids), chunk):
-        if not task_queue.queue(DELIVER_BATCH, ids[start : start + chunk]):
+        if not task_queue.queue(DELIVER_BATCH, ids[start : start + chunk], on=on):
             return  # the broker is down: the sweep picks up the rest
+
+
+def enqueue_by_lane(delivery_ids) -> None:
+    """Queue rows whose events are not known here: the priority lane's first, on its queue."""
+    ids = list(delivery_ids)
+    if not ids:
+        return
+    urgent = set(
+        Delivery.objects.filter(pk__in=ids, notification__event__in=priority_keys()).values_list(
+            "pk", flat=True
+        )
+    )
+    enqueue_deliveries([pk for pk in ids if pk in urgent], on=settings.NOTIFICATIONS_PRIORITY_QUEUE)
+    enqueue_deliveries([pk for pk in ids if pk not in urgent])
 
 
 # --- The person's side: inbox and preferences ------------------------------

@@ -40,8 +40,11 @@ def task_named(name: str):
         return app.tasks[name]
 
 
-def queue(task, *args) -> bool:
+def queue(task, *args, on: str | None = None) -> bool:
     """`task.delay(*args)`, or False with a warning when the broker cannot take it.
+
+    `on`: the Celery queue to put it on (the notifications' priority lane);
+    by default the task's own.
 
     `task` is a task or its registered name ("citizens.tasks.deliver_batch"):
     by name, services queue their tasks without importing the tasks module,
@@ -50,7 +53,10 @@ def queue(task, *args) -> bool:
     if isinstance(task, str):
         task = task_named(task)
     try:
-        task.delay(*args)
+        if on:
+            task.apply_async(args, queue=on)
+        else:
+            task.delay(*args)
     except BROKER_ERRORS as exc:
         # The type only: kombu's messages carry the broker's host.
         logger.warning(

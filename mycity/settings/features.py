@@ -11,6 +11,7 @@ from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from .base import *
 from .base import file_or_env
@@ -110,6 +111,9 @@ NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS",
 # fanned out and sent through this Celery queue, which workers read first
 # (`-Q priority,celery`) and a dedicated worker reads alone (`-Q priority`).
 NOTIFICATIONS_PRIORITY_QUEUE = env_str("NOTIFICATIONS_PRIORITY_QUEUE", "priority")
+# A worker started without -Q reads every queue listed here, the lane's first.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(NOTIFICATIONS_PRIORITY_QUEUE), Queue(CELERY_TASK_DEFAULT_QUEUE)]
 # Staff are warned on the admin's front page when a priority message has
 # waited longer than this to go out.
 NOTIFICATIONS_PRIORITY_MAX_WAIT_SECONDS = env_int("NOTIFICATIONS_PRIORITY_MAX_WAIT_SECONDS", 60)

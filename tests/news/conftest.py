@@ -49,7 +49,7 @@ def queued(monkeypatch):
 
     calls = []
 
-    def record(task, *args):
+    def record(task, *args, on=None):  # `on`: the priority lane, for alerts
         calls.append((task if isinstance(task, str) else task.name, args))
         return True
 

@@ -5,6 +5,8 @@ A channel without configuration is not offered: no rows are written for it
 and the preferences page does not show it.
 """
 
+import contextlib
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -36,5 +38,18 @@ def available() -> tuple[str, ...]:
     return tuple(found)
 
 
+# Channels that keep a connection open for a whole batch of messages.
+BATCHES = {EMAIL: "citizens.notifications.channels.email.batch"}
+
+
 def sender(channel: str):
     return import_string(SENDERS[channel])
+
+
+@contextlib.contextmanager
+def batch():
+    """Around the sending of many rows: each channel that can reuses one connection."""
+    with contextlib.ExitStack() as stack:
+        for path in BATCHES.values():
+            stack.enter_context(import_string(path)())
+        yield

@@ -45,10 +45,8 @@ def person(**fields):
     return user
 
 
-def outbox_row(user=None, **fields) -> Delivery:
-    notification = Notification.objects.create(
-        recipient=user or person(), event="citizens.test", url="/me/"
-    )
+def outbox_row(user=None, event="citizens.test", **fields) -> Delivery:
+    notification = Notification.objects.create(recipient=user or person(), event=event, url="/me/")
     return Delivery.objects.create(notification=notification, channel=EMAIL, **fields)
 
 

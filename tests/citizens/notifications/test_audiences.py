@@ -19,7 +19,7 @@ def by_email_prefix(*, prefix):
 @pytest.fixture(autouse=True)
 def named(monkeypatch):
     monkeypatch.setitem(audiences.registry(), "tests.by_prefix", by_email_prefix)
-    monkeypatch.setattr(task_queue, "queue", lambda task, *args: True)
+    monkeypatch.setattr(task_queue, "queue", lambda task, *args, **options: True)
 
 
 def recipients(broadcast):

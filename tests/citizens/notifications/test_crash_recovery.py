@@ -68,11 +68,16 @@ def message_ids() -> list[str]:
 
 @pytest.fixture
 def queued(monkeypatch):
-    """What would go to the broker, as (task name, args), instead of sending it."""
+    """What would go to the broker, as (task name, args), instead of sending it.
+
+    A task put on another queue than its own (the priority lane) is recorded
+    as (task name, args, queue).
+    """
     calls = []
 
-    def record(task, *args):
-        calls.append((task if isinstance(task, str) else task.name, args))
+    def record(task, *args, on=None):
+        name = task if isinstance(task, str) else task.name
+        calls.append((name, args) if on is None else (name, args, on))
         return True
 
     monkeypatch.setattr(task_queue, "queue", record)

@@ -174,3 +174,84 @@ def test_retry_after_greylisting_is_delivered_once(mailbox, resident_en):
         "",
     )
     assert len(mailbox.messages) == 1
+
+
+# --- One connection per batch ----------------------------------------------
+
+
+class CountingMailbox(Mailbox):
+    """Also counts SMTP sessions, and answers the n-th DATA (from 0) with `data_replies[n]`."""
+
+    def __init__(self):
+        super().__init__()
+        self.sessions = 0
+        self.data_calls = 0
+        self.data_replies: dict[int, str] = {}
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_DATA(self, server, session, envelope):
+        reply = self.data_replies.get(self.data_calls)
+        self.data_calls += 1
+        if reply:
+            return reply
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.fixture
+def counting_mailbox(smtp_settings):
+    handler = CountingMailbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=5)
+    controller.start()
+    smtp_settings(controller.port)
+    yield handler
+    controller.stop()
+
+
+def residents(count: int) -> list:
+    people = [UserFactory(email=f"person{i}@example.com") for i in range(count)]
+    for person in people:
+        verify_email(person)
+    return people
+
+
+def test_a_batch_of_e_mails_shares_one_connection(counting_mailbox):
+    notify(recipients=residents(5), event="citizens.test")
+
+    outcome = deliver_many(Delivery.objects.values_list("pk", flat=True))
+
+    assert outcome == {"sent": 5, "retry": 0, "failed": 0}
+    assert len(counting_mailbox.messages) == 5
+    assert counting_mailbox.sessions == 1
+
+
+def test_a_refused_recipient_keeps_the_connection_for_the_rest(counting_mailbox):
+    people = residents(3)
+    notify(recipients=people, event="citizens.test")
+    refused = people[1].email
+
+    async def rcpt(server, session, envelope, address, rcpt_options):
+        if address == refused:
+            return "550 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    counting_mailbox.handle_RCPT = rcpt
+    outcome = deliver_many(Delivery.objects.values_list("pk", flat=True))
+
+    assert outcome == {"sent": 2, "retry": 0, "failed": 1}
+    assert counting_mailbox.sessions == 1
+
+
+def test_after_a_server_error_the_next_message_opens_a_new_session(counting_mailbox):
+    notify(recipients=residents(3), event="citizens.test")
+    counting_mailbox.data_replies = {1: "421 Too busy, closing"}
+
+    outcome = deliver_many(Delivery.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert outcome == {"sent": 2, "retry": 1, "failed": 0}
+    assert counting_mailbox.sessions == 2
+    assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == 1

@@ -6,6 +6,7 @@ own, so tasks that other test runs leave in the same Redis database are not
 taken, and ours are not left behind for anyone else.
 """
 
+import contextlib
 import threading
 import time
 import uuid
@@ -16,6 +17,7 @@ from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core import mail
 from django.db import close_old_connections, connection, transaction
+from kombu import Queue
 from redis import Redis
 
 from citizens.notifications.events import EMAIL
@@ -66,30 +68,57 @@ class Finished:
         assert done, f"the worker finished {self.counts} in {timeout}s, not {count} × {name}"
 
 
-@pytest.fixture
-def worker():
+@contextlib.contextmanager
+def running_worker(default_queue: str, *, lane_queue: str | None = None, reads=None):
+    """A worker on queues of this test's own, reading `reads` (default: all of them)."""
     conf = celery_app.conf
-    saved = conf.task_always_eager, conf.task_default_queue
+    saved = conf.task_always_eager, conf.task_default_queue, conf.task_queues
+    queues = [q for q in (lane_queue, default_queue) if q]
     conf.task_always_eager = False
-    conf.task_default_queue = f"mycity-test-{uuid.uuid4().hex}"
+    conf.task_default_queue = default_queue
+    conf.task_queues = [Queue(name) for name in queues]
     forget_routing()
     finished = Finished()
     signals.task_postrun.connect(finished, weak=False)
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=reads or queues,
+        ):
             yield finished
     finally:
         signals.task_postrun.disconnect(finished)
-        queue = conf.task_default_queue
         with celery_app.connection_for_write() as conn:
-            conn.default_channel.queue_delete(queue)
+            for queue in queues:
+                conn.default_channel.queue_delete(queue)
         # kombu keeps the queue's exchange bindings in keys of their own.
         redis = Redis.from_url(settings.REDIS_URL)
-        redis.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+        for queue in queues:
+            redis.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
         redis.close()
-        conf.task_always_eager, conf.task_default_queue = saved
+        conf.task_always_eager, conf.task_default_queue, conf.task_queues = saved
         forget_routing()
         close_old_connections()
+
+
+@pytest.fixture
+def worker():
+    with running_worker(f"mycity-test-{uuid.uuid4().hex}") as finished:
+        yield finished
+
+
+@pytest.fixture
+def lane_worker(settings):
+    """Only the priority lane's worker runs: what goes elsewhere waits."""
+    name = f"mycity-test-{uuid.uuid4().hex}"
+    settings.NOTIFICATIONS_PRIORITY_QUEUE = f"{name}-priority"
+    with running_worker(
+        name, lane_queue=f"{name}-priority", reads=[f"{name}-priority"]
+    ) as finished:
+        yield finished
 
 
 def person(**fields):
@@ -138,6 +167,39 @@ def test_worker_fans_out_a_broadcast_and_sends_each_person_once(worker):
 
     with transaction.atomic():
         notify_audience(event="citizens.test")
+
+    wait_until(lambda: Broadcast.objects.filter(status=Broadcast.Status.DONE).exists())
+    wait_until(lambda: not Delivery.objects.exclude(status=Status.SENT).exists())
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in users)
+
+
+def test_the_priority_lane_sends_alerts_while_the_rest_waits(lane_worker):
+    user = person()
+
+    with transaction.atomic():
+        notify(recipients=[user], event="citizens.test")  # not in the lane
+        notify(
+            recipients=[user],
+            event="news.alert_critical",
+            context={"icon": "🚨", "title": "Повітряна тривога", "text": "Пройдіть в укриття."},
+        )
+
+    lane_worker.wait_for(deliver_batch.name, 1)
+    sent = Delivery.objects.get(status=Status.SENT)
+    assert sent.notification.event == "news.alert_critical"
+    waiting = Delivery.objects.get(notification__event="citizens.test")
+    assert waiting.status == Status.PENDING  # its task is in the other queue
+    assert [m.subject for m in mail.outbox] == ["🚨 Повітряна тривога"]
+
+
+def test_an_alerts_fan_out_runs_in_the_lane(lane_worker):
+    users = [person() for _ in range(3)]
+
+    with transaction.atomic():
+        notify_audience(
+            event="news.alert_critical",
+            context={"icon": "🚨", "title": "Тривога", "text": "Укриття."},
+        )
 
     wait_until(lambda: Broadcast.objects.filter(status=Broadcast.Status.DONE).exists())
     wait_until(lambda: not Delivery.objects.exclude(status=Status.SENT).exists())
