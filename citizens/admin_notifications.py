@@ -9,13 +9,17 @@ Push keys and Telegram link codes are secrets and are not shown at all.
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils.text import Truncator
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from mycity.lib.admin import ReadOnlyAdminMixin, number_column, person_column
 
 from .notifications import delivery as outbox
+from .notifications import overview
 from .notifications.models import (
     Broadcast,
     Delivery,
@@ -80,6 +84,42 @@ class DeliveryAdmin(ReadOnlyAdmin):
     ]
     readonly_fields = fields
     actions = ["retry_deliveries"]
+
+    def get_urls(self):
+        return [
+            path(
+                "overview/",
+                self.admin_site.admin_view(self.overview_view),
+                name="citizens_delivery_overview",
+            ),
+            *super().get_urls(),
+        ]
+
+    def overview_view(self, request):
+        """Per channel and lane: queued, held, sending, sent, failed, the longest wait."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        figures = overview.outbox_overview()
+        rows = []
+        for row in figures.rows:
+            waited = figures.waited(row)
+            rows.append(
+                {
+                    "figures": row,
+                    "waited": None if waited is None else overview.duration_text(waited),
+                    "late": figures.is_late(row),
+                }
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Outbox by channel"),
+            "rows": rows,
+            "computed_at": figures.computed_at,
+            "cache_seconds": overview.OVERVIEW_CACHE_SECONDS,
+            "max_wait": overview.duration_text(overview.max_wait()),
+        }
+        return TemplateResponse(request, "admin/citizens/delivery/overview.html", context)
 
     def has_change_permission(self, request, obj=None):
         # The changelist needs "change" for the retry action; a row's own page

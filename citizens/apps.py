@@ -11,6 +11,10 @@ class CitizensConfig(AppConfig):
 
     notification_events = CITIZENS_EVENTS
 
+    # The outbox's overview and the priority lane's warning on the admin's
+    # front page (citizens.staff_tasks).
+    staff_overview = "citizens.admin_home.staff_overview"
+
     # Rows shown on their people's own kept pages (citizens/pagecache.py): a
     # change drops those pages. Each path leads from the row to a user's id.
     personal_rows = {

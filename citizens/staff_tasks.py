@@ -45,6 +45,10 @@ class StaffCount:
     help: str = ""
     # Drawn as a warning when there is something to act on (e.g. overdue appeals).
     urgent: bool = False
+    # A sentence drawn as a warning box above the overview, linking to `url`,
+    # instead of a line of it: for what must be acted on now (the priority
+    # lane of notifications falling behind).
+    alert: str = ""
 
 
 def staff_tasks_for(user) -> list[dict]:

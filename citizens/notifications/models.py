@@ -154,6 +154,19 @@ class Delivery(models.Model):
                 name="citizens_delivery_heartbeat",
             ),
             models.Index(fields=["claim_token"], name="citizens_delivery_claim"),
+            # The staff's outbox overview (citizens.notifications.overview):
+            # sent and failed of the last day without reading the whole table.
+            # A failed row's claimed_at is when its last attempt began.
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(status="sent"),
+                name="citizens_delivery_sent",
+            ),
+            models.Index(
+                fields=["claimed_at"],
+                condition=Q(status="failed"),
+                name="citizens_delivery_failed",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
