@@ -6,6 +6,7 @@ the channel choices (and the page shows them as they were ticked).
 """
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .events import GROUPS, EventType
@@ -72,14 +73,34 @@ class QuietHoursForm(forms.Form):
         required=False,
         widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
     )
-    urgent_ignores_quiet_hours = forms.BooleanField(
-        label=_("Urgent city alerts may still come during quiet hours"),
-        required=False,
-        help_text=_(
-            "Alerts the city marks urgent, such as outages, water or shelters. "
-            "Everything else waits until your quiet hours end."
-        ),
-    )
+
+    def __init__(self, *args, urgent=(), held=(), **kwargs):
+        """`urgent`: the urgent kinds of message (EventType); `held`: the keys the person holds."""
+        super().__init__(*args, **kwargs)
+        self._urgent = {}
+        for event in urgent:
+            name = self.passes_field(event.key)
+            self._urgent[name] = event.key
+            self.fields[name] = forms.BooleanField(
+                label=format_lazy(_("“{}” may come during quiet hours"), event.label),
+                required=False,
+                initial=event.key not in held,
+                help_text=_(
+                    "On by default: an air-raid or shelter alert that waits until morning "
+                    "is no use. Untick it to have these wait too."
+                ),
+            )
+
+    @staticmethod
+    def passes_field(event_key: str) -> str:
+        return "passes_" + event_key.replace(".", "__")
+
+    def urgent_fields(self):
+        return [self[name] for name in self._urgent]
+
+    def held(self) -> list[str]:
+        """The urgent kinds the person chose to hold until quiet hours end."""
+        return sorted(key for name, key in self._urgent.items() if not self.cleaned_data[name])
 
     def clean(self):
         cleaned = super().clean()

@@ -196,8 +196,10 @@ class NotificationSettings(models.Model):
     )
     quiet_hours_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_hours_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
-    urgent_ignores_quiet_hours = models.BooleanField(
-        _("urgent city alerts may come during quiet hours"), default=False
+    # Urgent kinds of message (EventType.urgent: critical alerts) come at any
+    # hour unless their key is listed here: the person chose to hold them.
+    held_in_quiet_hours = models.JSONField(
+        _("urgent kinds held until quiet hours end"), default=list, blank=True
     )
 
     class Meta:

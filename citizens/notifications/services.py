@@ -25,7 +25,7 @@ from ..models import User
 from ..pagecache import bump_person_on_commit
 from . import audiences, channels
 from .errors import NotificationError
-from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event, priority_keys
+from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event, priority_keys, registry
 from .models import (
     Broadcast,
     Delivery,
@@ -197,12 +197,10 @@ def _write_batch(
         ).values_list("user_id", "channel", "enabled")
     }
     quiet = {
-        row[0]: row[1:]
-        for row in NotificationSettings.objects.filter(
+        user_id: (start, end, event.urgent and event.key not in (held or []))
+        for user_id, start, end, held in NotificationSettings.objects.filter(
             user_id__in=ids, quiet_hours_start__isnull=False
-        ).values_list(
-            "user_id", "quiet_hours_start", "quiet_hours_end", "urgent_ignores_quiet_hours"
-        )
+        ).values_list("user_id", "quiet_hours_start", "quiet_hours_end", "held_in_quiet_hours")
     }
     devices = defaultdict(list)
     if WEBPUSH in available:
@@ -243,7 +241,7 @@ def _write_batch(
 
     deliveries = []
     for notification, (pk, email_ok) in zip(notifications, users, strict=True):
-        due = release_time(now=now, quiet=quiet.get(pk), urgent=event.urgent)
+        due = release_time(now=now, quiet=quiet.get(pk))
 
         def row(channel, subscription=None, n=notification, due=due):
             return Delivery(
@@ -265,12 +263,16 @@ def _write_batch(
     return len(notifications), due_now
 
 
-def release_time(*, now: dt.datetime, quiet: tuple | None, urgent: bool) -> dt.datetime:
-    """When a message may go out: now, or the end of the person's quiet hours."""
+def release_time(*, now: dt.datetime, quiet: tuple | None) -> dt.datetime:
+    """When a message may go out: now, or the end of the person's quiet hours.
+
+    `quiet`: (start, end, passes), `passes` when the message is of an urgent
+    kind the person did not choose to hold (critical alerts, by default).
+    """
     if not quiet:
         return now
-    start, end, urgent_allowed = quiet
-    if start == end or (urgent and urgent_allowed):
+    start, end, passes = quiet
+    if start == end or passes:
         return now
     local = now.astimezone(ZoneInfo(settings.TIME_ZONE))
     t = local.time()
@@ -351,17 +353,31 @@ def preferences_set(*, user: User, choices: dict[tuple[str, str], bool]) -> None
             )
 
 
+def urgent_events() -> list[EventType]:
+    """The kinds of message that come during quiet hours unless a person holds them."""
+    return [event for event in registry().values() if event.urgent]
+
+
 def quiet_hours_set(
-    *, user: User, start: dt.time | None, end: dt.time | None, urgent_ignores: bool
+    *,
+    user: User,
+    start: dt.time | None,
+    end: dt.time | None,
+    held: Iterable[str] = (),
 ) -> NotificationSettings:
+    """Quiet hours, and the urgent kinds (`held`) that wait for their end too."""
     if (start is None) != (end is None):
         raise NotificationError(_("Give both the start and the end of quiet hours, or neither."))
+    urgent = {event.key for event in urgent_events()}
+    unknown = set(held) - urgent
+    if unknown:
+        raise NotificationError(_("Only urgent alerts can be let through quiet hours."))
     row, _created = NotificationSettings.objects.update_or_create(
         user=user,
         defaults={
             "quiet_hours_start": start,
             "quiet_hours_end": end,
-            "urgent_ignores_quiet_hours": urgent_ignores,
+            "held_in_quiet_hours": sorted(set(held)),
         },
     )
     return row
@@ -371,8 +387,6 @@ def unsubscribe(*, user_id: int, event: str, channel: str = EMAIL) -> None:
     """Switch one event off on one channel (the e-mail unsubscribe link)."""
     user = User.objects.get(pk=user_id)
     if event == "*":
-        from .events import registry
-
         choices = {(key, channel): False for key, e in registry().items() if e.mutable}
     else:
         choices = {(event, channel): False}

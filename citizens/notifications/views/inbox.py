@@ -126,11 +126,16 @@ def preferences(request):
     quiet_initial = {
         "quiet_hours_start": quiet.quiet_hours_start if quiet else None,
         "quiet_hours_end": quiet.quiet_hours_end if quiet else None,
-        "urgent_ignores_quiet_hours": quiet.urgent_ignores_quiet_hours if quiet else False,
     }
     data = request.POST if request.method == "POST" else None
     prefs_form = PreferencesForm(data, events=mutable_events, channels=available, stored=stored)
-    quiet_form = QuietHoursForm(data, initial=quiet_initial, prefix="quiet")
+    quiet_form = QuietHoursForm(
+        data,
+        initial=quiet_initial,
+        prefix="quiet",
+        urgent=[event for event in services.urgent_events() if event.reaches(user)],
+        held=quiet.held_in_quiet_hours if quiet else (),
+    )
 
     if data is not None:
         # Both forms are validated, so every mistake is shown at once.
@@ -144,7 +149,7 @@ def preferences(request):
                             user=user,
                             start=quiet_form.cleaned_data["quiet_hours_start"],
                             end=quiet_form.cleaned_data["quiet_hours_end"],
-                            urgent_ignores=quiet_form.cleaned_data["urgent_ignores_quiet_hours"],
+                            held=quiet_form.held(),
                         )
             except services.NotificationError as exc:
                 messages.error(request, str(exc))

@@ -39,7 +39,7 @@ NIGHT = (T(22), T(7))
 
 
 @pytest.mark.parametrize(
-    ("now", "window", "urgent", "urgent_allowed", "expected"),
+    ("now", "window", "urgent", "not_held", "expected"),
     [
         (kyiv(10, 12), DAY, False, False, kyiv(10, 12)),
         (kyiv(10, 14, 30), DAY, False, False, kyiv(10, 15)),
@@ -73,16 +73,17 @@ NIGHT = (T(22), T(7))
         "night-window-at-start",
         "night-window-midday",
         "night-window-at-end",
-        "urgent-allowed",
-        "urgent-not-allowed",
-        "allowed-but-not-urgent",
+        "urgent-not-held",
+        "urgent-held",
+        "not-held-but-not-urgent",
         "start-equals-end",
         "start-equals-end-at-that-time",
         "end-with-seconds",
     ],
 )
-def test_release_time(now, window, urgent, urgent_allowed, expected):
-    released = release_time(now=now, quiet=(*window, urgent_allowed), urgent=urgent)
+def test_release_time(now, window, urgent, not_held, expected):
+    # An urgent kind passes quiet hours unless the person holds it.
+    released = release_time(now=now, quiet=(*window, urgent and not_held))
 
     assert released == expected
 
@@ -90,14 +91,14 @@ def test_release_time(now, window, urgent, urgent_allowed, expected):
 def test_release_time_without_quiet_hours_is_now():
     now = timezone.now()
 
-    assert release_time(now=now, quiet=None, urgent=False) == now
+    assert release_time(now=now, quiet=None) == now
 
 
 def test_release_time_reads_the_clock_in_kyiv():
     # 21:30 UTC is 23:30 in Kyiv in March (UTC+2): inside a 22:00-07:00 window.
     now = dt.datetime(2026, 3, 10, 21, 30, tzinfo=dt.UTC)
 
-    released = release_time(now=now, quiet=(*NIGHT, False), urgent=False)
+    released = release_time(now=now, quiet=(*NIGHT, False))
 
     assert released == kyiv(11, 7)
 
@@ -125,20 +126,39 @@ def test_notify_during_quiet_hours_holds_the_delivery_until_they_end(
     assert queued == []
 
 
-def test_urgent_alert_passes_quiet_hours_when_the_person_allowed_it(
+def test_an_urgent_alert_passes_quiet_hours_by_default(
     test_events, resident, queued, django_capture_on_commit_callbacks
 ):
     start, end, _end_at = window_around_now()
+    NotificationSettings.objects.create(user=resident, quiet_hours_start=start, quiet_hours_end=end)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(recipients=[resident], event=URGENT.key)
+        notify(recipients=[resident], event="citizens.test")
+
+    urgent = Delivery.objects.get(notification__event=URGENT.key)
+    assert urgent.next_attempt_at <= timezone.now()
+    assert Delivery.objects.get(notification__event="citizens.test").next_attempt_at > (
+        timezone.now()
+    )
+
+
+def test_an_urgent_kind_the_person_holds_waits_for_the_end_of_quiet_hours(
+    test_events, resident, queued, django_capture_on_commit_callbacks
+):
+    start, end, end_at = window_around_now()
     NotificationSettings.objects.create(
-        user=resident, quiet_hours_start=start, quiet_hours_end=end, urgent_ignores_quiet_hours=True
+        user=resident,
+        quiet_hours_start=start,
+        quiet_hours_end=end,
+        held_in_quiet_hours=[URGENT.key],
     )
 
     with django_capture_on_commit_callbacks(execute=True):
         notify(recipients=[resident], event=URGENT.key)
 
-    delivery = Delivery.objects.get()
-    assert delivery.next_attempt_at <= timezone.now()
-    assert queued == [(DELIVER, ([delivery.pk],))]
+    assert Delivery.objects.get().next_attempt_at == end_at
+    assert queued == []
 
 
 def test_quiet_hours_of_one_person_do_not_hold_another(

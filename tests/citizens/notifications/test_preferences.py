@@ -40,8 +40,9 @@ def page_data(response, **overrides):
     for name in ("quiet_hours_start", "quiet_hours_end"):
         value = quiet[name].value()
         data[quiet.add_prefix(name)] = value.strftime("%H:%M") if value else ""
-    if quiet["urgent_ignores_quiet_hours"].value():
-        data[quiet.add_prefix("urgent_ignores_quiet_hours")] = "on"
+    for bound in quiet.urgent_fields():
+        if bound.value():
+            data[bound.html_name] = "on"
     for name, value in overrides.items():
         if value is None:
             data.pop(name, None)
@@ -197,7 +198,6 @@ def test_quiet_hours_are_saved(client_for, resident):
             **{
                 "quiet-quiet_hours_start": "22:30",
                 "quiet-quiet_hours_end": "07:00",
-                "quiet-urgent_ignores_quiet_hours": "on",
             },
         ),
     )
@@ -205,7 +205,7 @@ def test_quiet_hours_are_saved(client_for, resident):
     row = NotificationSettings.objects.get(user=resident)
     assert row.quiet_hours_start == dt.time(22, 30)
     assert row.quiet_hours_end == dt.time(7, 0)
-    assert row.urgent_ignores_quiet_hours is True
+    assert row.held_in_quiet_hours == []  # critical alerts still come at night
     html = client.get(SETTINGS).content.decode()
     assert 'value="22:30"' in html
     assert 'value="07:00"' in html
@@ -335,3 +335,38 @@ def test_settings_query_count_is_pinned(
     # Session, user, preferences, quiet hours, e-mail state, bell, push devices, Telegram.
     with django_assert_max_num_queries(8):
         assert client.get(SETTINGS).status_code == 200
+
+
+CRITICAL_PASSES = "quiet-passes_news__alert_critical"
+
+
+def test_critical_alerts_come_during_quiet_hours_unless_held(client_for, resident):
+    client = client_for(resident)
+    shown = client.get(SETTINGS)
+    html = shown.content.decode()
+    assert "may come during quiet hours" in html or "можуть надходити" in html
+    assert shown.context["quiet_form"][CRITICAL_PASSES.removeprefix("quiet-")].value() is True
+
+    client.post(
+        SETTINGS,
+        page_data(
+            shown,
+            **{
+                "quiet-quiet_hours_start": "23:00",
+                "quiet-quiet_hours_end": "07:00",
+                CRITICAL_PASSES: None,  # unticked
+            },
+        ),
+    )
+
+    row = NotificationSettings.objects.get(user=resident)
+    assert row.held_in_quiet_hours == ["news.alert_critical"]
+    again = client.get(SETTINGS).context["quiet_form"]
+    assert again[CRITICAL_PASSES.removeprefix("quiet-")].value() is False
+
+
+def test_only_urgent_kinds_can_be_held(resident):
+    from citizens.notifications.services import NotificationError, quiet_hours_set
+
+    with pytest.raises(NotificationError):
+        quiet_hours_set(user=resident, start=None, end=None, held=["news.digest"])
