@@ -6,6 +6,7 @@ fanned out and sent by a real Celery worker.
 
     .venv/bin/python scripts/bench_fanout.py                      # 100,000 residents, dummy mail
     .venv/bin/python scripts/bench_fanout.py --residents 10000 --mail smtp
+    .venv/bin/python scripts/bench_fanout.py --mail smtp --lane   # an alert while a digest goes out
 
 Needs PostgreSQL and Redis on 127.0.0.1. It creates a throw-away database
 (mycity_fanout), fills it with residents that have a verified e-mail address
@@ -24,9 +25,15 @@ must be empty when the run starts. Mail goes to:
 - `dummy`: Django's dummy backend (messages are built, rendered and signed,
   then dropped), which measures the outbox itself;
 - `smtp`: a real SMTP conversation with an aiosmtpd sink on loopback that
-  counts and discards each message (one connection per message, as the
-  e-mail channel sends them), which also proves each message crossed the
-  wire exactly once.
+  counts and discards each message (one connection per delivery batch, as
+  the e-mail channel sends them), which also proves each message crossed
+  the wire exactly once.
+
+With `--lane` (issue 21, the priority lane): a city-wide digest
+(`news.digest`) is committed first and a critical alert (`news.alert_critical`)
+to the same residents a second later, while a second worker reads only the
+priority queue (`-Q priority`, `--lane-concurrency`). It reports, from each
+commit, when the alert's messages were all sent and when the digest's were.
 
 The database, the Redis keys and the processes are removed at the end.
 """
@@ -75,6 +82,10 @@ def parse_args():
     parser.add_argument("--smtp-port", type=int, default=8026)
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for sending")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--lane", action="store_true", help="an alert in the priority lane during a digest"
+    )
+    parser.add_argument("--lane-concurrency", type=int, default=2)
     return parser.parse_args()
 
 
@@ -159,12 +170,97 @@ def seed(count: int) -> float:
     return time.monotonic() - started
 
 
-def wait_for_worker(app, timeout: float = 60) -> None:
+ALERT = {"icon": "🚨", "title": "Повітряна тривога", "text": "Пройдіть до укриття."}
+
+
+def start_worker(env, name: str, concurrency: int, *, queues: str | None = None):
+    command = [
+        VENV_BIN / "celery",
+        "-A",
+        "mycity",
+        "--quiet",
+        "worker",
+        f"--concurrency={concurrency}",
+        "--loglevel=WARNING",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        name,
+    ]
+    if queues:
+        command += ["-Q", queues]
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
+
+
+def wait_for_worker(app, count: int = 1, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if app.control.ping(timeout=1.0):
+        if len(app.control.ping(timeout=1.0)) >= count:
             return
-    raise SystemExit("the worker did not answer within a minute")
+    raise SystemExit("the workers did not answer within a minute")
+
+
+def watch(broadcasts: dict, commits: dict, timeout: float) -> dict[str, dict[str, float]]:
+    """When each broadcast was written in full, and when its last message was sent."""
+    from citizens.notifications.models import Broadcast, Delivery
+
+    done: dict[str, dict[str, float]] = {name: {} for name in broadcasts}
+    started = min(commits.values())
+    progress_at = started
+    while True:
+        now = time.monotonic()
+        for name, broadcast in broadcasts.items():
+            marks = done[name]
+            if "written" not in marks:
+                status = Broadcast.objects.filter(pk=broadcast.pk).values_list("status", flat=True)
+                if status[0] == Broadcast.Status.DONE:
+                    marks["written"] = now
+            if "written" in marks and "sent" not in marks:
+                still = Delivery.objects.filter(
+                    notification__broadcast=broadcast,
+                    status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+                ).exists()
+                if not still:
+                    marks["sent"] = now
+        if all("sent" in marks for marks in done.values()):
+            return done
+        if now - started > timeout:
+            print(f"timed out after {timeout:.0f}s", file=sys.stderr)
+            return done
+        if now - progress_at >= 15:
+            sent = Delivery.objects.filter(status=Delivery.Status.SENT).count()
+            print(f"{now - started:6.0f}s  sent {sent:>7}  {done}", flush=True)
+            progress_at = now
+        time.sleep(0.5)
+
+
+def figures(broadcasts: dict, commits: dict, done: dict, worker) -> dict:
+    from django.db.models import Count
+
+    from citizens.notifications.models import Delivery
+
+    counts = dict(Delivery.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    found = {
+        "deliveries": counts,
+        "attempts_other_than_1": Delivery.objects.exclude(attempts=1).count(),
+        "worker_parent_peak_rss_mib": round(memory_kib(worker.pid) / 1024, 1),
+        "worker_children_peak_rss_mib": [
+            round(memory_kib(p) / 1024, 1) for p in children(worker.pid)
+        ],
+    }
+    for name, broadcast in broadcasts.items():
+        broadcast.refresh_from_db()
+        prefix = "" if name == "broadcast" else f"{name}_"
+        sent = Delivery.objects.filter(
+            notification__broadcast=broadcast, status=Delivery.Status.SENT
+        ).count()
+        found[f"{prefix}notifications"] = broadcast.recipient_count
+        for mark in ("written", "sent"):
+            if mark in done[name]:
+                found[f"{prefix}commit_to_{mark}_s"] = round(done[name][mark] - commits[name], 1)
+        if "sent" in done[name]:
+            found[f"{prefix}messages_per_s"] = round(sent / (done[name]["sent"] - commits[name]))
+    return found
 
 
 def main() -> int:
@@ -186,6 +282,7 @@ def main() -> int:
         "residents": args.residents,
         "mail": args.mail,
         "concurrency": args.concurrency,
+        "lane": args.lane,
         "load_average_at_start": round(
             os.getloadavg()[0], 1
         ),  # the machine is shared: say how busy
@@ -206,9 +303,7 @@ def main() -> int:
 
         django.setup()
         from django.db import connection, transaction
-        from django.db.models import Count
 
-        from citizens.notifications.models import Broadcast, Delivery
         from citizens.notifications.services import notify_audience
         from mycity.celery import app
 
@@ -226,77 +321,41 @@ def main() -> int:
             processes.append(sink)
             assert sink.stdout.readline().strip() == "ready"
 
-        worker = subprocess.Popen(
-            [
-                VENV_BIN / "celery",
-                "-A",
-                "mycity",
-                "--quiet",
-                "worker",
-                f"--concurrency={args.concurrency}",
-                "--loglevel=WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "-n",
-                "fanout-bench@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-        )
+        worker = start_worker(env, "fanout-bench@%h", args.concurrency)
         processes.append(worker)
-        wait_for_worker(app)
-
-        marks: dict[str, float] = {}
-        with transaction.atomic():
-            transaction.on_commit(lambda: marks.setdefault("commit", time.monotonic()))
-            broadcast = notify_audience(event="citizens.test")
-        committed = marks["commit"]
-
-        progress_at = committed
-        while True:
-            now = time.monotonic()
-            if "written" not in marks:
-                status = Broadcast.objects.filter(pk=broadcast.pk).values_list("status", flat=True)
-                if status[0] == Broadcast.Status.DONE:
-                    marks["written"] = now
-            open_rows = Delivery.objects.filter(
-                status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING]
-            ).count()
-            if "written" in marks and open_rows == 0:
-                marks["sent"] = now
-                break
-            if now - committed > args.timeout:
-                print(f"timed out after {args.timeout:.0f}s", file=sys.stderr)
-                break
-            if now - progress_at >= 15:
-                sent = Delivery.objects.filter(status=Delivery.Status.SENT).count()
-                print(f"{now - committed:6.0f}s  sent {sent:>7}  open {open_rows:>7}", flush=True)
-                progress_at = now
-            time.sleep(0.5)
-
-        counts = dict(Delivery.objects.order_by().values_list("status").annotate(n=Count("pk")))
-        broadcast.refresh_from_db()
-        pool = children(worker.pid)
-        results.update(
-            {
-                "notifications": broadcast.recipient_count,
-                "deliveries": counts,
-                "attempts_other_than_1": Delivery.objects.exclude(attempts=1).count(),
-                "commit_to_written_s": round(marks.get("written", 0) - committed, 1),
-                "commit_to_sent_s": round(marks.get("sent", 0) - committed, 1),
-                "worker_parent_peak_rss_mib": round(memory_kib(worker.pid) / 1024, 1),
-                "worker_children_peak_rss_mib": [round(memory_kib(p) / 1024, 1) for p in pool],
-            }
-        )
-        if "sent" in marks:
-            results["messages_per_s"] = round(
-                counts.get(Delivery.Status.SENT, 0) / (marks["sent"] - committed)
+        lane_worker = None
+        if args.lane:
+            lane_worker = start_worker(
+                env, "lane-bench@%h", args.lane_concurrency, queues="priority"
             )
+            processes.append(lane_worker)
+        wait_for_worker(app, 2 if args.lane else 1)
 
+        if args.lane:
+            sends = [
+                ("digest", "news.digest", {"count": 3, "items": "Новини міста"}),
+                ("alert", "news.alert_critical", ALERT),
+            ]
+        else:
+            sends = [("broadcast", "citizens.test", {})]
+        broadcasts, commits = {}, {}
+        for index, (name, event, context) in enumerate(sends):
+            if index:
+                time.sleep(1)  # the digest is under way when the alert comes
+            marks: dict[str, float] = {}
+            with transaction.atomic():
+                transaction.on_commit(lambda m=marks: m.setdefault("commit", time.monotonic()))
+                broadcasts[name] = notify_audience(event=event, context=context)
+            commits[name] = marks["commit"]
+
+        done = watch(broadcasts, commits, args.timeout)
+
+        results.update(figures(broadcasts, commits, done, worker))
         results["load_average_at_end"] = round(os.getloadavg()[0], 1)
-        worker.send_signal(signal.SIGTERM)
-        worker.wait(60)
+        for process in (worker, lane_worker):
+            if process is not None:
+                process.send_signal(signal.SIGTERM)
+                process.wait(60)
         if sink is not None:
             sink.send_signal(signal.SIGTERM)
             results["smtp_messages_received"] = int(sink.stdout.read().split()[-1])
