@@ -12,10 +12,14 @@ connection the server dropped is replaced at the next message."""
 
 import contextlib
 import contextvars
+import functools
+import secrets
 import smtplib
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from django.utils.html import escape
+from django.utils.translation import get_language
 
 from ..keys import message_id
 from ..links import absolute, unsubscribe_url
@@ -56,21 +60,36 @@ def _connection():
     return holder["connection"]
 
 
+# Stands for each recipient's own unsubscribe link in bodies rendered once for
+# everyone; random, so no title or text can contain it.
+_UNSUBSCRIBE = f"unsubscribe-{secrets.token_hex(16)}"
+
+
+@functools.lru_cache(maxsize=256)
+def _bodies(title: str, text: str, url: str, urgent: bool, language: str) -> tuple[str, str]:
+    """The text and HTML bodies of one message, in `language`, for every recipient.
+
+    An alert to 100,000 people is the same message 100,000 times but for the
+    unsubscribe link: the templates are rendered once per language.
+    """
+    context = {"title": title, "text": text, "url": url, "urgent": urgent}
+    context["unsubscribe_url"] = _UNSUBSCRIBE
+    return (
+        render_to_string("citizens/notifications/email.txt", context),
+        render_to_string("citizens/notifications/email.html", context),
+    )
+
+
 def send(delivery, title: str, text: str, url: str) -> None:
     notification = delivery.notification
     user = notification.recipient
     unsubscribe = unsubscribe_url(user_id=user.pk, event=notification.event)
-    context = {
-        "title": title,
-        "text": text,
-        "url": absolute(url) if url else "",
-        "unsubscribe_url": unsubscribe,
-        "user": user,
-        "urgent": notification.urgent,
-    }
+    plain, html = _bodies(
+        title, text, absolute(url) if url else "", notification.urgent, get_language()
+    )
     message = EmailMultiAlternatives(
         subject=title,
-        body=render_to_string("citizens/notifications/email.txt", context),
+        body=plain.replace(_UNSUBSCRIBE, unsubscribe),
         to=[user.email],
         headers={
             "Message-ID": message_id(delivery),
@@ -79,9 +98,7 @@ def send(delivery, title: str, text: str, url: str) -> None:
             "Auto-Submitted": "auto-generated",
         },
     )
-    message.attach_alternative(
-        render_to_string("citizens/notifications/email.html", context), "text/html"
-    )
+    message.attach_alternative(html.replace(_UNSUBSCRIBE, escape(unsubscribe)), "text/html")
     try:
         message.connection = _connection()
         message.send()

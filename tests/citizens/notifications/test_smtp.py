@@ -255,3 +255,23 @@ def test_after_a_server_error_the_next_message_opens_a_new_session(counting_mail
     assert outcome == {"sent": 2, "retry": 1, "failed": 0}
     assert counting_mailbox.sessions == 2
     assert Delivery.objects.filter(status=Delivery.Status.PENDING).count() == 1
+
+
+def test_one_message_to_many_carries_each_persons_own_unsubscribe_link(counting_mailbox):
+    people = residents(3)
+    notify(recipients=people, event="citizens.test", url="/me/")
+
+    deliver_many(Delivery.objects.values_list("pk", flat=True))
+
+    by_address = {message["To"]: message for message in counting_mailbox.messages}
+    for person in people:
+        message = by_address[person.email]
+        link = str(message["List-Unsubscribe"]).strip()[1:-1]
+        text = message.get_body(("plain",)).get_content()
+        html = message.get_body(("html",)).get_content()
+        assert link in text
+        assert f'href="{link}"' in html
+        token = resolve(urlsplit(link).path).kwargs["token"]
+        assert read_unsubscribe_token(token) == (person.pk, "citizens.test")
+    assert "unsubscribe-" not in text
+    assert "unsubscribe-" not in html
