@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import threading
+import time
 from html import escape
 
 import requests
@@ -110,6 +111,52 @@ def call(method: str, payload: dict | None = None, *, timeout=TIMEOUT):
     )
 
 
+# --- Pace: Telegram takes about 30 messages a second from one bot ----------
+PACE_KEY = "telegram:pace:{}"
+PAUSE_KEY = "telegram:pause-until"
+# The longest a sender waits for a slot before giving the row back to the outbox.
+MAX_PACE_WAIT = 10.0
+
+
+def _pace(*, clock=time.time, sleep=time.sleep) -> None:
+    """Wait for a slot: at most TELEGRAM_MESSAGES_PER_SECOND from every worker together.
+
+    Counted per second in the shared cache; a 429 that one worker got pauses
+    them all for its `retry_after`. Past MAX_PACE_WAIT the message is left to
+    a later attempt (BotApiError 429), so a claim is never held for long.
+    """
+    limit = settings.TELEGRAM_MESSAGES_PER_SECOND
+    if not limit:
+        return
+    give_up = clock() + MAX_PACE_WAIT
+    while True:
+        now = clock()
+        paused_until = cache.get(PAUSE_KEY) or 0
+        if paused_until > now:
+            wait = paused_until - now
+        else:
+            second = int(now)
+            key = PACE_KEY.format(second)
+            cache.add(key, 0, 5)
+            try:
+                taken = cache.incr(key)
+            except ValueError:  # gone between add and incr: a new second
+                continue
+            if taken <= limit:
+                return
+            wait = second + 1 - now
+        if now + wait > give_up:
+            raise BotApiError(
+                "waiting for Telegram's rate limit", status=429, retry_after=max(1, int(wait))
+            )
+        sleep(wait)
+
+
+def _paused_by_telegram(retry_after: int | None) -> None:
+    if retry_after:
+        cache.set(PAUSE_KEY, time.time() + retry_after, retry_after + 5)
+
+
 def send_message(
     chat_id: int,
     text: str,
@@ -131,11 +178,11 @@ def send_message(
     if parse_mode:
         payload["parse_mode"] = parse_mode
     if not url:
-        return call("sendMessage", payload, timeout=timeout)
+        return _send(payload, timeout)
     link = absolute(url)
     payload["reply_markup"] = {"inline_keyboard": [[{"text": _("Open"), "url": link}]]}
     try:
-        return call("sendMessage", payload, timeout=timeout)
+        return _send(payload, timeout)
     except BotApiError as exc:
         if exc.status != 400 or "button" not in exc.description.lower():
             raise
@@ -143,7 +190,17 @@ def send_message(
     # site on localhost, a bare IP): give the link as text instead.
     del payload["reply_markup"]
     payload["text"] = f"{text}\n\n{escape(link, quote=False) if parse_mode == 'HTML' else link}"
-    return call("sendMessage", payload, timeout=timeout)
+    return _send(payload, timeout)
+
+
+def _send(payload: dict, timeout):
+    _pace()
+    try:
+        return call("sendMessage", payload, timeout=timeout)
+    except BotApiError as exc:
+        if exc.status == 429:
+            _paused_by_telegram(exc.retry_after)
+        raise
 
 
 # --- Linking a chat to an account -------------------------------------------

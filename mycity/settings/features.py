@@ -121,6 +121,9 @@ TELEGRAM_BOT_TOKEN = file_or_env("TELEGRAM_BOT_TOKEN") or ""
 TELEGRAM_BOT_USERNAME = env_str("TELEGRAM_BOT_USERNAME", "")
 TELEGRAM_API_URL = env_str("TELEGRAM_API_URL", "https://api.telegram.org").rstrip("/")
 TELEGRAM_WEBHOOK_SECRET = file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
+# Messages a second from the bot, all workers together (Telegram takes about
+# 30 from one bot, fewer into one group); 0: not paced.
+TELEGRAM_MESSAGES_PER_SECOND = env_int("TELEGRAM_MESSAGES_PER_SECOND", 25)
 if TELEGRAM_BOT_TOKEN and not (TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "TELEGRAM_BOT_TOKEN needs TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET too."
