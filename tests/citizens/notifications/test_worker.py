@@ -105,8 +105,11 @@ def running_worker(default_queue: str, *, lane_queue: str | None = None, reads=N
 
 
 @pytest.fixture
-def worker():
-    with running_worker(f"mycity-test-{uuid.uuid4().hex}") as finished:
+def worker(settings):
+    """A worker reading both queues of its own, as production's default worker does."""
+    name = f"mycity-test-{uuid.uuid4().hex}"
+    settings.NOTIFICATIONS_PRIORITY_QUEUE = f"{name}-priority"
+    with running_worker(name, lane_queue=f"{name}-priority") as finished:
         yield finished
 
 
