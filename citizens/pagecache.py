@@ -49,15 +49,13 @@ from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
-from django.http import HttpResponse
 from django.urls import Resolver404, resolve
-from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_request
 
 from mycity import pagecache
+from mycity.middleware import PERSONAL
 
 PERSON_KEY = "pagecache:person:{}"
-PERSONAL = "private, no-store"
 
 
 def kept_per_person(view):
@@ -209,11 +207,7 @@ def _keepable(request, response, user_id) -> bool:
         return False
     if user.is_staff or user.is_superuser:
         return False
-    control = {
-        part.split("=")[0].strip().lower()
-        for part in cc_delim_re.split(response.get("Cache-Control", ""))
-    }
-    return not control & {"no-store", "no-cache"}
+    return not pagecache.cache_control(response) & {"no-store", "no-cache"}
 
 
 def _bump_after(request) -> None:
@@ -250,21 +244,12 @@ class PersonalPageCacheMiddleware:
         key = _key(request, user_id, session_key)
         kept = cache.get(key)
         if kept is not None:
-            headers, body = kept
-            response = HttpResponse(body)
-            for name, value in headers:
-                response.headers[name] = value
+            response = pagecache.replay(kept, "personal-hit")
             response.headers.setdefault("Cache-Control", PERSONAL)
-            response.headers["X-Page-Cache"] = "personal-hit"
             return response
         response = self.get_response(request)
         if _keepable(request, response, user_id):
-            headers = [
-                (name, value)
-                for name, value in response.items()
-                if name.lower() not in pagecache.SKIPPED_HEADERS
-            ]
-            cache.set(key, (headers, response.content), settings.PERSONAL_PAGE_CACHE_SECONDS)
+            cache.set(key, pagecache.copy(response), settings.PERSONAL_PAGE_CACHE_SECONDS)
             response.headers["X-Page-Cache"] = "personal-miss"
         _bump_after(request)
         return response

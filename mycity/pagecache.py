@@ -159,11 +159,33 @@ def _shareable(request, response) -> bool:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
-    control = {
+    return not cache_control(response) & {"private", "no-store", "no-cache"}
+
+
+def cache_control(response) -> set[str]:
+    """The directives of the response's Cache-Control, without their values."""
+    return {
         part.split("=")[0].strip().lower()
         for part in cc_delim_re.split(response.get("Cache-Control", ""))
     }
-    return not control & {"private", "no-store", "no-cache"}
+
+
+def copy(response) -> tuple[list, bytes]:
+    """What is kept of a response: its headers as sent (not Date or cookies) and body."""
+    headers = [
+        (name, value) for name, value in response.items() if name.lower() not in SKIPPED_HEADERS
+    ]
+    return headers, response.content
+
+
+def replay(kept: tuple[list, bytes], state: str) -> HttpResponse:
+    """A kept copy as a response, marked X-Page-Cache: `state`."""
+    headers, body = kept
+    response = HttpResponse(body)
+    for name, value in headers:
+        response.headers[name] = value
+    response.headers["X-Page-Cache"] = state
+    return response
 
 
 class AnonymousPageCacheMiddleware:
@@ -181,19 +203,9 @@ class AnonymousPageCacheMiddleware:
         key = _key(request, scopes)
         kept = cache.get(key)
         if kept is not None:
-            headers, body = kept
-            response = HttpResponse(body)
-            for name, value in headers:
-                response.headers[name] = value
-            response.headers["X-Page-Cache"] = "hit"
-            return response
+            return replay(kept, "hit")
         response = self.get_response(request)
         if request.method == "GET" and _shareable(request, response):
-            headers = [
-                (name, value)
-                for name, value in response.items()
-                if name.lower() not in SKIPPED_HEADERS
-            ]
-            cache.set(key, (headers, response.content), settings.PAGE_CACHE_SECONDS)
+            cache.set(key, copy(response), settings.PAGE_CACHE_SECONDS)
             response.headers["X-Page-Cache"] = "miss"
         return response

@@ -1,6 +1,7 @@
 """E-mail through a real SMTP server on loopback (aiosmtpd): what arrives, and
 how the server's answers become outbox outcomes."""
 
+import contextlib
 import email
 import socket
 from email import policy
@@ -60,14 +61,22 @@ def smtp_settings(settings):
     return point_at
 
 
-@pytest.fixture
-def mailbox(smtp_settings):
-    handler = Mailbox()
+@contextlib.contextmanager
+def serving(handler, smtp_settings):
+    """An SMTP server on loopback with `handler`, and the e-mail settings pointed at it."""
     controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=5)
     controller.start()
     smtp_settings(controller.port)
-    yield handler
-    controller.stop()
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def mailbox(smtp_settings):
+    with serving(Mailbox(), smtp_settings) as handler:
+        yield handler
 
 
 def send_to(user, **kwargs) -> Delivery:
@@ -203,12 +212,8 @@ class CountingMailbox(Mailbox):
 
 @pytest.fixture
 def counting_mailbox(smtp_settings):
-    handler = CountingMailbox()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port(), ready_timeout=5)
-    controller.start()
-    smtp_settings(controller.port)
-    yield handler
-    controller.stop()
+    with serving(CountingMailbox(), smtp_settings) as handler:
+        yield handler
 
 
 def residents(count: int) -> list:
