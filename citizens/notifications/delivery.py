@@ -50,6 +50,8 @@ BACKOFF = [
 # Rows younger than this are left to the on_commit queueing that wrote them.
 SWEEP_GRACE = dt.timedelta(seconds=30)
 SWEEP_LIMIT = 20000
+# Sent rows are recorded at least this often (and every NOTIFICATIONS_RECORD_EVERY rows).
+RECORD_WITHIN_SECONDS = 1.0
 
 
 def lease() -> dt.timedelta:
@@ -95,21 +97,65 @@ def _record(delivery: Delivery, **fields) -> bool:
 
 
 def deliver_many(ids) -> dict[str, int]:
-    """Send the given outbox rows that are due and not taken. Returns outcome counts."""
+    """Send the given outbox rows that are due and not taken. Returns outcome counts.
+
+    Sent rows are recorded a few at a time (one UPDATE for up to
+    NOTIFICATIONS_RECORD_EVERY rows, or for what was sent in the last
+    second): a statement per message would be most of the cost of a
+    city-wide alert. A worker killed between two writes sends those few
+    messages again, with the same Message-ID (docs/operations.md).
+    Failures and retries are recorded at once.
+    """
     outcome = {"sent": 0, "retry": 0, "failed": 0}
     renewed = time.monotonic()
     claimed = claim(ids)
     if not claimed:
         return outcome
-    with channels.batch():  # one SMTP connection for the batch's e-mails
-        for delivery in claimed:
-            # The heartbeat: a batch takes as long as it takes, a claim lives
-            # lease() after the last renewal. Only rows still held are renewed.
-            if time.monotonic() - renewed >= lease().total_seconds() / 3:
-                heartbeat(delivery.claim_token)
-                renewed = time.monotonic()
-            outcome[deliver_one(delivery)] += 1
+    sent = _SentRows(claimed[0].claim_token, since=renewed)
+    try:
+        with channels.batch():  # one SMTP connection for the batch's e-mails
+            for delivery in claimed:
+                now = time.monotonic()
+                # The heartbeat: a batch takes as long as it takes, a claim lives
+                # lease() after the last renewal. Only rows still held are renewed.
+                if now - renewed >= lease().total_seconds() / 3:
+                    heartbeat(delivery.claim_token)
+                    renewed = now
+                if now - sent.since >= RECORD_WITHIN_SECONDS:
+                    sent.flush(now)
+                outcome[deliver_one(delivery, sent=sent)] += 1
+    finally:
+        # Also when something escapes the loop: what was sent is recorded.
+        sent.flush()
     return outcome
+
+
+class _SentRows:
+    """Rows of one claim that were sent and are not yet recorded."""
+
+    def __init__(self, token, *, since: float):
+        self.token = token
+        self.pks: list[int] = []
+        self.since = since
+
+    def add(self, delivery: Delivery) -> None:
+        self.pks.append(delivery.pk)
+        if len(self.pks) >= settings.NOTIFICATIONS_RECORD_EVERY:
+            self.flush()
+
+    def flush(self, now: float | None = None) -> None:
+        if self.pks:
+            _record_sent(self.token, self.pks)
+            self.pks = []
+        if now is not None:
+            self.since = now
+
+
+def _record_sent(token, pks) -> int:
+    """Mark sent the rows among `pks` that this claim (`token`) still holds."""
+    return Delivery.objects.filter(
+        pk__in=pks, claim_token=token, status=Delivery.Status.SENDING
+    ).update(status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
 
 
 def heartbeat(token) -> int:
@@ -119,7 +165,8 @@ def heartbeat(token) -> int:
     )
 
 
-def deliver_one(delivery: Delivery) -> str:
+def deliver_one(delivery: Delivery, *, sent: _SentRows | None = None) -> str:
+    """Send one claimed row and record the outcome (a sent row through `sent`, if given)."""
     notification = delivery.notification
     recipient = notification.recipient
     with translation.override(recipient.preferred_language):
@@ -139,7 +186,10 @@ def deliver_one(delivery: Delivery) -> str:
                 f"{type(exc).__name__}: {exc}",
                 retry_after=getattr(exc, "retry_after", None),
             )
-    _record(delivery, status=Delivery.Status.SENT, sent_at=timezone.now(), last_error="")
+    if sent is None:
+        _record_sent(delivery.claim_token, [delivery.pk])
+    else:
+        sent.add(delivery)
     return "sent"
 
 

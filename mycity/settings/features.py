@@ -107,6 +107,9 @@ WEBPUSH_ALLOWED_HOSTS = env_list(
 # renews it; it must outlast the slowest single send (SMTP steps of
 # EMAIL_TIMEOUT, a Telegram call with its fallback, a push request: ~30 s).
 NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS", 90, minimum=30)
+# Sent outbox rows are recorded this many at a time (and at least every
+# second): a worker killed between two writes sends at most these again.
+NOTIFICATIONS_RECORD_EVERY = env_int("NOTIFICATIONS_RECORD_EVERY", 20, minimum=1)
 # The priority lane: critical and warning alerts (EventType.priority) are
 # fanned out and sent through this Celery queue, which workers read first
 # (`-Q priority,celery`) and a dedicated worker reads alone (`-Q priority`).

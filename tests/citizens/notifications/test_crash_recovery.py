@@ -17,6 +17,7 @@ from celery.signals import worker_ready
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from citizens import tasks
@@ -142,7 +143,7 @@ def test_a_killed_workers_message_is_sent_again_with_the_same_message_id(
         raise KilledError
 
     with monkeypatch.context() as patch:
-        patch.setattr(outbox, "_record", killed_before_recording)
+        patch.setattr(outbox, "_record_sent", killed_before_recording)
         with pytest.raises(KilledError):
             deliver_many([row.pk])  # the server accepted it; the worker died
     # The claim was this process's; make it a process that is gone.
@@ -412,3 +413,82 @@ def test_a_lease_shorter_than_a_slow_send_stops_startup():
 
     assert result.returncode != 0
     assert "NOTIFICATIONS_CLAIM_LEASE_SECONDS must be at least 30" in result.stderr
+
+
+# --- Outcomes written a few at a time --------------------------------------
+
+
+def test_sent_rows_are_recorded_a_few_at_a_time(settings):
+    settings.NOTIFICATIONS_RECORD_EVERY = 4
+    rows = [outbox_row() for _ in range(10)]
+
+    with CaptureQueriesContext(connection) as queries:
+        assert deliver_many([r.pk for r in rows]) == {"sent": 10, "retry": 0, "failed": 0}
+
+    outcome_writes = [
+        q["sql"] for q in queries if q["sql"].startswith("UPDATE") and "'sent'" in q["sql"]
+    ]
+    assert len(outcome_writes) == 3  # 4 + 4 + 2
+    assert {(r.status, r.last_error) for r in Delivery.objects.all()} == {(Status.SENT, "")}
+    assert Delivery.objects.filter(sent_at=None).count() == 0
+    assert len(mail.outbox) == 10
+
+
+@needs_proc
+def test_a_worker_killed_between_two_writes_sends_again_only_what_it_had_not_recorded(
+    monkeypatch, settings, dead_worker, queued
+):
+    settings.NOTIFICATIONS_RECORD_EVERY = 3
+    rows = [outbox_row() for _ in range(6)]
+    real_record = outbox._record_sent
+    writes = itertools.count()
+
+    def killed_at_the_second_write(*args):
+        if next(writes):
+            raise KilledError
+        return real_record(*args)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(outbox, "_record_sent", killed_at_the_second_write)
+        with pytest.raises(KilledError):
+            deliver_many([r.pk for r in rows])
+    assert len(mail.outbox) == 6
+    unrecorded = Delivery.objects.filter(status=Status.SENDING)
+    assert unrecorded.count() == 3
+    again = [message_id(r) for r in unrecorded]
+    unrecorded.update(claimed_by=dead_worker)
+
+    assert sweep()["released"] == 3
+    assert deliver_many([r.pk for r in rows]) == {"sent": 3, "retry": 0, "failed": 0}
+
+    # The three recorded before the kill went once; the three after it twice,
+    # the second time with the same Message-ID.
+    assert len(mail.outbox) == 9
+    assert sorted(message_ids()[6:]) == sorted(again)
+    assert {r.status for r in Delivery.objects.all()} == {Status.SENT}
+
+
+def test_a_failure_in_the_loop_still_records_what_was_sent(monkeypatch, settings):
+    settings.NOTIFICATIONS_RECORD_EVERY = 50
+    rows = [outbox_row() for _ in range(3)]
+    real_sender = outbox.channels.sender
+    sent = []
+
+    def broken_after_two(name):
+        send = real_sender(name)
+
+        def sending(delivery, *args):
+            if len(sent) == 2:
+                raise KilledError  # stands for any escape from the loop
+            send(delivery, *args)
+            sent.append(delivery.pk)
+
+        return sending
+
+    monkeypatch.setattr(outbox.channels, "sender", broken_after_two)
+    with pytest.raises(KilledError):
+        deliver_many([r.pk for r in rows])
+
+    assert sorted(
+        Delivery.objects.filter(status=Status.SENT).values_list("pk", flat=True)
+    ) == sorted(sent)
