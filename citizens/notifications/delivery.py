@@ -20,8 +20,10 @@ docs/operations.md, "Notification outbox after a crash".
 
 import datetime as dt
 import logging
+import os
 import time
 import uuid
+from concurrent import futures
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -99,6 +101,11 @@ def _record(delivery: Delivery, **fields) -> bool:
 def deliver_many(ids) -> dict[str, int]:
     """Send the given outbox rows that are due and not taken. Returns outcome counts.
 
+    Web push and Telegram messages, each an HTTP request that mostly waits
+    on the network, are transmitted NOTIFICATIONS_SEND_THREADS at a time
+    while e-mails go one after another over the batch's SMTP connection.
+    Only the calling thread touches the database.
+
     Sent rows are recorded a few at a time (one UPDATE for up to
     NOTIFICATIONS_RECORD_EVERY rows, or for what was sent in the last
     second): a statement per message would be most of the cost of a
@@ -107,27 +114,92 @@ def deliver_many(ids) -> dict[str, int]:
     Failures and retries are recorded at once.
     """
     outcome = {"sent": 0, "retry": 0, "failed": 0}
-    renewed = time.monotonic()
     claimed = claim(ids)
     if not claimed:
         return outcome
-    sent = _SentRows(claimed[0].claim_token, since=renewed)
+    loop = _Loop(claimed[0].claim_token)
+    together = settings.NOTIFICATIONS_SEND_THREADS > 1
+    in_flight = {}
     try:
         with channels.batch():  # one SMTP connection for the batch's e-mails
             for delivery in claimed:
-                now = time.monotonic()
-                # The heartbeat: a batch takes as long as it takes, a claim lives
-                # lease() after the last renewal. Only rows still held are renewed.
-                if now - renewed >= lease().total_seconds() / 3:
-                    heartbeat(delivery.claim_token)
-                    renewed = now
-                if now - sent.since >= RECORD_WITHIN_SECONDS:
-                    sent.flush(now)
-                outcome[deliver_one(delivery, sent=sent)] += 1
+                loop.tick()
+                prepare = channels.preparer(delivery.channel) if together else None
+                if prepare is None:
+                    outcome[deliver_one(delivery, sent=loop.sent)] += 1
+                    continue
+                transmit = _prepared(delivery, prepare)
+                if isinstance(transmit, str):  # failed while preparing
+                    outcome[transmit] += 1
+                else:
+                    in_flight[_pool().submit(transmit)] = delivery
+            for future in futures.as_completed(in_flight):
+                loop.tick()
+                delivery = in_flight.pop(future)
+                outcome[_transmitted(delivery, future.exception(), sent=loop.sent)] += 1
     finally:
         # Also when something escapes the loop: what was sent is recorded.
-        sent.flush()
+        # (Messages still in flight were handed to the provider or never
+        # will be; their rows stay claimed until the lease runs out.)
+        loop.sent.flush()
     return outcome
+
+
+class _Loop:
+    """The sending loop's chores between two messages: the heartbeat and the record."""
+
+    def __init__(self, token):
+        self.token = token
+        self.renewed = time.monotonic()
+        self.sent = _SentRows(token, since=self.renewed)
+
+    def tick(self) -> None:
+        now = time.monotonic()
+        # The heartbeat: a batch takes as long as it takes, a claim lives
+        # lease() after the last renewal. Only rows still held are renewed.
+        if now - self.renewed >= lease().total_seconds() / 3:
+            heartbeat(self.token)
+            self.renewed = now
+        if now - self.sent.since >= RECORD_WITHIN_SECONDS:
+            self.sent.flush(now)
+
+
+_executor: tuple[int, futures.ThreadPoolExecutor] | None = None
+
+
+def _pool() -> futures.ThreadPoolExecutor:
+    """This process's sending threads (made after a fork: Celery's prefork pool)."""
+    global _executor
+    if _executor is None or _executor[0] != os.getpid():
+        pool = futures.ThreadPoolExecutor(
+            max_workers=settings.NOTIFICATIONS_SEND_THREADS, thread_name_prefix="outbox"
+        )
+        _executor = (os.getpid(), pool)
+    return _executor[1]
+
+
+def _prepared(delivery: Delivery, prepare):
+    """The row's transmit(), or its outcome if it failed before reaching the network."""
+    notification = delivery.notification
+    with translation.override(notification.recipient.preferred_language):
+        try:
+            title, text = notification.rendered()
+            return prepare(delivery, title, text, notification.url)
+        except Exception as exc:
+            return _failed(delivery, exc)
+
+
+def _transmitted(delivery: Delivery, exc: BaseException | None, *, sent) -> str:
+    if exc is None:
+        sent.add(delivery)
+        return "sent"
+    if not isinstance(exc, Exception):
+        raise exc  # not a failure to record: let it end the task
+    try:
+        channels.aftermath(exc)
+    except Exception:
+        logger.exception("delivery %s: the provider's answer could not be acted on", delivery.pk)
+    return _failed(delivery, exc)
 
 
 class _SentRows:
@@ -175,22 +247,27 @@ def deliver_one(delivery: Delivery, *, sent: _SentRows | None = None) -> str:
             # not leave the rest of the batch claimed until the lease runs out.
             title, text = notification.rendered()
             channels.sender(delivery.channel)(delivery, title, text, notification.url)
-        except PermanentFailure as exc:
-            _record(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:2000])
-            return "failed"
         except Exception as exc:
-            if not isinstance(exc, TemporaryFailure):
-                logger.exception("delivery %s failed unexpectedly", delivery.pk)
-            return _retry_or_fail(
-                delivery,
-                f"{type(exc).__name__}: {exc}",
-                retry_after=getattr(exc, "retry_after", None),
-            )
+            return _failed(delivery, exc)
     if sent is None:
         _record_sent(delivery.claim_token, [delivery.pk])
     else:
         sent.add(delivery)
     return "sent"
+
+
+def _failed(delivery: Delivery, exc: Exception) -> str:
+    """Record a failed attempt: given up, or to be tried again later."""
+    if isinstance(exc, PermanentFailure):
+        _record(delivery, status=Delivery.Status.FAILED, last_error=str(exc)[:2000])
+        return "failed"
+    if not isinstance(exc, TemporaryFailure):
+        logger.error("delivery %s failed unexpectedly", delivery.pk, exc_info=exc)
+    return _retry_or_fail(
+        delivery,
+        f"{type(exc).__name__}: {exc}",
+        retry_after=getattr(exc, "retry_after", None),
+    )
 
 
 def _retry_or_fail(delivery: Delivery, error: str, *, retry_after: float | None = None) -> str:

@@ -110,6 +110,10 @@ NOTIFICATIONS_CLAIM_LEASE_SECONDS = env_int("NOTIFICATIONS_CLAIM_LEASE_SECONDS",
 # Sent outbox rows are recorded this many at a time (and at least every
 # second): a worker killed between two writes sends at most these again.
 NOTIFICATIONS_RECORD_EVERY = env_int("NOTIFICATIONS_RECORD_EVERY", 20, minimum=1)
+# Web push and Telegram messages (each an HTTP request that mostly waits on
+# the network) are transmitted this many at a time by each worker process;
+# 1 sends one after another.
+NOTIFICATIONS_SEND_THREADS = env_int("NOTIFICATIONS_SEND_THREADS", 8, minimum=1)
 # The priority lane: critical and warning alerts (EventType.priority) are
 # fanned out and sent through this Celery queue, which workers read first
 # (`-Q priority,celery`) and a dedicated worker reads alone (`-Q priority`).

@@ -1,6 +1,14 @@
 """Delivery channels. Each module has `send(delivery, title, text, url)` that
 returns on success and raises TemporaryFailure or PermanentFailure.
 
+A channel whose message is one HTTP request that mostly waits on the network
+(web push, Telegram) also has `prepare(delivery, title, text, url)`: it does
+the database work and builds the request in the sending loop's thread, and
+returns `transmit()`, which only talks to the provider and so may run in a
+thread of its own (delivery.py sends several at once). Database work that a
+provider's answer calls for (forget an expired device, unlink a blocked
+chat) rides on the failure as `then`, which the loop runs in its thread.
+
 A channel without configuration is not offered: no rows are written for it
 and the preferences page does not show it.
 """
@@ -19,6 +27,29 @@ class TemporaryFailure(Exception):  # noqa: N818 (reads as an outcome)
 
 class PermanentFailure(Exception):  # noqa: N818
     """Will never work for this row (address refused, subscription gone)."""
+
+
+def failure(kind: type[Exception], message: str, *, then=None) -> Exception:
+    """A failure to raise from transmit(), with database work for the loop to do."""
+    exc = kind(message)
+    exc.then = then
+    return exc
+
+
+def run(transmit) -> None:
+    """Transmit in this thread, doing what a failure asks for: `send()` of a two-step channel."""
+    try:
+        transmit()
+    except (TemporaryFailure, PermanentFailure) as exc:
+        aftermath(exc)
+        raise
+
+
+def aftermath(exc: BaseException) -> None:
+    then = getattr(exc, "then", None)
+    if then is not None:
+        exc.then = None
+        then()
 
 
 SENDERS = {
@@ -42,8 +73,21 @@ def available() -> tuple[str, ...]:
 BATCHES = {EMAIL: "citizens.notifications.channels.email.batch"}
 
 
+# Channels whose messages may be transmitted several at a time.
+PREPARERS = {
+    WEBPUSH: "citizens.notifications.channels.webpush.prepare",
+    TELEGRAM: "citizens.notifications.channels.telegram.prepare",
+}
+
+
 def sender(channel: str):
     return import_string(SENDERS[channel])
+
+
+def preparer(channel: str):
+    """The channel's `prepare`, or None if its messages go one at a time."""
+    path = PREPARERS.get(channel)
+    return import_string(path) if path else None
 
 
 @contextlib.contextmanager

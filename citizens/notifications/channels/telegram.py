@@ -11,9 +11,11 @@ died between Telegram's answer and our record of it arrives twice
 
 from html import escape
 
+from django.utils import translation
+
 from .. import telegram
 from ..models import TelegramLink
-from . import PermanentFailure, TemporaryFailure
+from . import PermanentFailure, TemporaryFailure, failure, run
 
 # Telegram's limit is 4,096 characters after entities are parsed.
 TITLE_LIMIT = 256
@@ -21,6 +23,11 @@ TEXT_LIMIT = 3500
 
 
 def send(delivery, title: str, text: str, url: str) -> None:
+    run(prepare(delivery, title, text, url))
+
+
+def prepare(delivery, title: str, text: str, url: str):
+    """Find the chat and build the message now; `transmit()` sends it (any thread)."""
     user_id = delivery.notification.recipient_id
     chat_id = (
         TelegramLink.objects.filter(user_id=user_id, chat_id__isnull=False)
@@ -32,26 +39,35 @@ def send(delivery, title: str, text: str, url: str) -> None:
     message = f"<b>{escape(_clip(title, TITLE_LIMIT), quote=False)}</b>"
     if text:
         message += f"\n\n{escape(_clip(text, TEXT_LIMIT), quote=False)}"
-    try:
-        telegram.send_message(chat_id, message, url=url or None, parse_mode="HTML")
-    except telegram.BotApiError as exc:
-        raise _failure(exc, chat_id=chat_id, user_id=user_id) from exc
+    language = translation.get_language()
+
+    def transmit() -> None:
+        try:
+            with translation.override(language):  # the "Open" button's label
+                telegram.send_message(chat_id, message, url=url or None, parse_mode="HTML")
+        except telegram.BotApiError as exc:
+            raise _failure(exc, chat_id=chat_id, user_id=user_id) from exc
+
+    return transmit
 
 
 def _failure(exc: "telegram.BotApiError", *, chat_id: int, user_id: int) -> Exception:
     if exc.status == 403:
         # The person blocked the bot or deleted their account: stop trying.
-        telegram.telegram_chat_unlink(chat_id=chat_id, user_id=user_id)
-        return PermanentFailure(f"Telegram 403: {exc.description} (chat unlinked)")
+        return failure(
+            PermanentFailure,
+            f"Telegram 403: {exc.description} (chat unlinked)",
+            then=lambda: telegram.telegram_chat_unlink(chat_id=chat_id, user_id=user_id),
+        )
     if exc.status == 400:
         # "chat not found" and other refusals of the request itself.
         return PermanentFailure(f"Telegram 400: {exc.description}")
     if exc.status == 429:
-        failure = TemporaryFailure(
+        limited = TemporaryFailure(
             f"Telegram 429: {exc.description} (retry_after={exc.retry_after} s)"
         )
-        failure.retry_after = exc.retry_after
-        return failure
+        limited.retry_after = exc.retry_after
+        return limited
     if exc.status is None:
         return TemporaryFailure(f"Telegram unreachable: {exc.description}")
     return TemporaryFailure(f"Telegram {exc.status}: {exc.description}")

@@ -23,7 +23,7 @@ from ..keys import delivery_key
 from ..links import absolute
 from ..models import PushSubscription
 from ..push_endpoints import cancel_pending, endpoint_problem
-from . import PermanentFailure, TemporaryFailure
+from . import PermanentFailure, TemporaryFailure, failure, run
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +80,11 @@ def payload(delivery, title: str, text: str, url: str) -> dict:
 
 
 def send(delivery, title: str, text: str, url: str) -> None:
+    run(prepare(delivery, title, text, url))
+
+
+def prepare(delivery, title: str, text: str, url: str):
+    """Check the device and build the payload now; `transmit()` posts it (any thread)."""
     subscription = delivery.push_subscription
     notification = delivery.notification
     if subscription is None:
@@ -93,50 +98,60 @@ def send(delivery, title: str, text: str, url: str) -> None:
         raise PermanentFailure(f"endpoint refused: {problem}")
 
     data = json.dumps(payload(delivery, title, text, url), ensure_ascii=False)
-    try:
-        webpush(
-            subscription_info={
-                "endpoint": subscription.endpoint,
-                "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
-            },
-            data=data,
-            vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
-            # A fresh dict each time: pywebpush fills in aud and exp in place.
-            vapid_claims={"sub": settings.VAPID_SUBJECT},
-            ttl=TTL_SECONDS,
-            headers={
-                "Urgency": "high" if notification.urgent else "normal",
-                # RFC 8030 5.4: a message with the same topic replaces one the
-                # push service still holds, so a retry after a lost worker
-                # does not queue a second copy for a phone that is offline.
-                "Topic": delivery_key(delivery),
-            },
-            timeout=TIMEOUT,
-            requests_session=_session(),
-        )
-    except WebPushException as exc:
-        response = exc.response
-        if response is None:  # pywebpush refused the subscription's keys
-            raise PermanentFailure(f"web push: {exc.message}") from exc
-        status = response.status_code
-        if 200 <= status < 300:
-            return
-        detail = f"push service answered {status}: {response.text[:300]}"
-        if status in GONE_STATUSES:
-            # The push service's word that this subscription expired or was revoked.
-            cancel_pending(subscription, reason="subscription expired")
-            PushSubscription.objects.filter(
-                pk=subscription.pk, endpoint=subscription.endpoint
-            ).delete()
-            logger.info("push subscription %s expired (%s); removed", subscription.pk, status)
-            raise PermanentFailure(detail) from exc
-        if status in RETRY_STATUSES or status >= 500:
-            retry_after = response.headers.get("Retry-After")
-            if retry_after:
-                detail += f" (Retry-After: {retry_after})"
-            raise TemporaryFailure(detail) from exc
-        raise PermanentFailure(detail) from exc
-    except requests.TooManyRedirects as exc:
-        raise PermanentFailure("the push service answered with a redirect") from exc
-    except requests.RequestException as exc:
-        raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
+    subscription_info = {
+        "endpoint": subscription.endpoint,
+        "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth},
+    }
+    headers = {
+        "Urgency": "high" if notification.urgent else "normal",
+        # RFC 8030 5.4: a message with the same topic replaces one the push
+        # service still holds, so a retry after a lost worker does not queue
+        # a second copy for a phone that is offline.
+        "Topic": delivery_key(delivery),
+    }
+
+    def transmit() -> None:
+        try:
+            webpush(
+                subscription_info=subscription_info,
+                data=data,
+                vapid_private_key=_vapid(settings.VAPID_PRIVATE_KEY),
+                # A fresh dict each time: pywebpush fills in aud and exp in place.
+                vapid_claims={"sub": settings.VAPID_SUBJECT},
+                ttl=TTL_SECONDS,
+                headers=dict(headers),
+                timeout=TIMEOUT,
+                requests_session=_session(),
+            )
+        except WebPushException as exc:
+            _answered(exc, subscription)
+        except requests.TooManyRedirects as exc:
+            raise PermanentFailure("the push service answered with a redirect") from exc
+
+    return transmit
+
+
+def _answered(exc: WebPushException, subscription: PushSubscription) -> None:
+    """Return if the push service took the message; raise the failure it calls for."""
+    response = exc.response
+    if response is None:  # pywebpush refused the subscription's keys
+        raise PermanentFailure(f"web push: {exc.message}") from exc
+    status = response.status_code
+    if 200 <= status < 300:
+        return
+    detail = f"push service answered {status}: {response.text[:300]}"
+    if status in GONE_STATUSES:
+        # The push service's word that this subscription expired or was revoked.
+        raise failure(PermanentFailure, detail, then=lambda: _forget(subscription, status)) from exc
+    if status in RETRY_STATUSES or status >= 500:
+        retry_after = response.headers.get("Retry-After")
+        if retry_after:
+            detail += f" (Retry-After: {retry_after})"
+        raise TemporaryFailure(detail) from exc
+    raise PermanentFailure(detail) from exc
+
+
+def _forget(subscription: PushSubscription, status: int) -> None:
+    cancel_pending(subscription, reason="subscription expired")
+    PushSubscription.objects.filter(pk=subscription.pk, endpoint=subscription.endpoint).delete()
+    logger.info("push subscription %s expired (%s); removed", subscription.pk, status)

@@ -119,6 +119,40 @@ def test_push_goes_to_every_device_of_the_person(
     assert laptop.decrypt(by_path["/push/laptop"].body)["url"].endswith("/me/")
 
 
+@pytest.mark.parametrize(("threads", "together"), [(8, 6), (1, 1)])
+def test_pushes_wait_on_the_push_service_together(
+    settings, subscribed, push_service, threads, together
+):
+    settings.NOTIFICATIONS_SEND_THREADS = threads
+    push_service.delay = 0.3
+    people = UserFactory.create_batch(6)
+    for number, person in enumerate(people):
+        subscribed(person, f"device-{number}")
+        notify(recipients=[person], event="citizens.test", url="/me/")
+    rows = Delivery.objects.filter(channel=events.WEBPUSH)
+
+    assert deliver_many(rows.values_list("pk", flat=True)) == {"sent": 6, "retry": 0, "failed": 0}
+
+    assert push_service.most_in_flight == together
+    assert set(rows.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert len(push_service.received) == 6
+
+
+def test_a_push_that_fails_while_others_are_in_flight_fails_alone(subscribed, push_service):
+    push_service.delay = 0.1
+    good, bad = UserFactory(), UserFactory()
+    subscribed(good, "good")
+    subscribed(bad, "bad")
+    PushSubscription.objects.filter(user=bad).update(endpoint="https://10.0.0.1/push/bad")
+    for person in (good, bad):
+        notify(recipients=[person], event="citizens.test", url="/me/")
+    rows = Delivery.objects.filter(channel=events.WEBPUSH)
+
+    assert deliver_many(rows.values_list("pk", flat=True)) == {"sent": 1, "retry": 0, "failed": 1}
+    assert push_delivery(good).status == Delivery.Status.SENT
+    assert "endpoint refused" in push_delivery(bad).last_error
+
+
 @pytest.mark.parametrize("status", [404, 410])
 def test_expired_subscription_is_forgotten_and_its_delivery_failed(
     status, subscribed, push_service, resident, eager, django_capture_on_commit_callbacks

@@ -5,6 +5,7 @@ import base64
 import json
 import os
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -89,10 +90,25 @@ class FakePushService:
         self.received: list[Received] = []
         self.status = 201
         self.extra_headers: dict[str, str] = {}
+        self.delay = 0.0  # seconds before each answer, as a distant service takes
+        self.in_flight = 0
+        self.most_in_flight = 0
+        lock = threading.Lock()
         service = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self):
+                with lock:
+                    service.in_flight += 1
+                    service.most_in_flight = max(service.most_in_flight, service.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with lock:
+                        service.in_flight -= 1
+
+            def answer(self):
+                time.sleep(service.delay)
                 length = int(self.headers.get("Content-Length") or 0)
                 service.received.append(
                     Received(
