@@ -35,6 +35,12 @@ to the same residents a second later, while a second worker reads only the
 priority queue (`-Q priority`, `--lane-concurrency`). It reports, from each
 commit, when the alert's messages were all sent and when the digest's were.
 
+With `--push-share` and `--telegram-share`, that share of the residents also
+has a web push device and a linked Telegram chat, served by fake providers
+on loopback (one aiohttp process) that answer after `--provider-latency-ms`,
+as a distant push service or the Bot API does. The figures then say when
+each channel's last message of each broadcast was sent.
+
 The database, the Redis keys and the processes are removed at the end.
 """
 
@@ -72,6 +78,42 @@ print(Count.received, flush=True)
 """
 
 
+PROVIDERS = """
+import asyncio, signal, sys
+from aiohttp import web
+
+latency = int(sys.argv[2]) / 1000
+counts = {"push": 0, "telegram": 0}
+
+async def push(request):
+    await request.read()
+    await asyncio.sleep(latency)
+    counts["push"] += 1
+    return web.Response(status=201)
+
+async def telegram(request):
+    await request.read()
+    await asyncio.sleep(latency)
+    counts["telegram"] += 1
+    return web.json_response({"ok": True, "result": {"message_id": counts["telegram"]}})
+
+async def main():
+    app = web.Application()
+    app.router.add_post("/push/{device}", push)
+    app.router.add_post("/bot{token}/sendMessage", telegram)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", int(sys.argv[1]), backlog=1024).start()
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    print("ready", flush=True)
+    await stop.wait()
+    print(counts["push"], counts["telegram"], flush=True)
+
+asyncio.run(main())
+"""
+
+
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--residents", type=int, default=100_000)
@@ -86,12 +128,52 @@ def parse_args():
         "--lane", action="store_true", help="an alert in the priority lane during a digest"
     )
     parser.add_argument("--lane-concurrency", type=int, default=2)
+    parser.add_argument(
+        "--push-share", type=float, default=0.0, help="share of residents with a push device"
+    )
+    parser.add_argument(
+        "--telegram-share", type=float, default=0.0, help="share with a linked Telegram chat"
+    )
+    parser.add_argument("--provider-latency-ms", type=int, default=50)
+    parser.add_argument("--provider-port", type=int, default=8027)
     return parser.parse_args()
+
+
+def vapid_keys() -> tuple[str, str]:
+    """A fresh VAPID key pair (public, private), as `manage.py vapid_keys` makes."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from py_vapid import Vapid
+
+    def b64(raw: bytes) -> str:
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    vapid = Vapid()
+    vapid.generate_keys()
+    public = vapid.public_key.public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+    )
+    return b64(public), b64(vapid.private_key.private_numbers().private_value.to_bytes(32, "big"))
 
 
 def environment(args) -> dict[str, str]:
     mail = f"smtp://127.0.0.1:{args.smtp_port}" if args.mail == "smtp" else "dummymail://"
+    providers = {}
+    if args.push_share:
+        public, private = vapid_keys()
+        providers.update(
+            VAPID_PUBLIC_KEY=public, VAPID_PRIVATE_KEY=private, WEBPUSH_ALLOW_LOOPBACK="true"
+        )
+    if args.telegram_share:
+        providers.update(
+            TELEGRAM_BOT_TOKEN="123456:bench-token",
+            TELEGRAM_BOT_USERNAME="mycity_bench_bot",
+            TELEGRAM_WEBHOOK_SECRET="bench-webhook-secret",
+            TELEGRAM_API_URL=f"http://127.0.0.1:{args.provider_port}",
+        )
     return {
+        **providers,
         **os.environ,
         "DEBUG": "false",  # DEBUG would keep every query in memory
         "SECRET_KEY": "bench-fanout-" + os.urandom(24).hex(),
@@ -160,13 +242,45 @@ def residents_in_batches(count: int, *, domain: str, password: str, step: int = 
         yield start, users
 
 
-def seed(count: int) -> float:
-    """Residents with verified addresses, in bulk. Returns seconds taken."""
+def seed(count: int, *, push_share: float = 0, telegram_share: float = 0, port: int = 0) -> float:
+    """Residents with verified addresses, in bulk, and the given shares of them
+    with a push device and a linked Telegram chat. Returns seconds taken."""
+    import base64
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from django.utils import timezone
+
+    from citizens.notifications.models import PushSubscription, TelegramLink
+
+    # One browser's keys for every device: the payload is still encrypted per message.
+    browser = ec.generate_private_key(ec.SECP256R1()).public_key()
+    p256dh = base64.urlsafe_b64encode(
+        browser.public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint
+        )
+    ).rstrip(b"=")
+    auth = base64.urlsafe_b64encode(os.urandom(16)).rstrip(b"=")
+    now = timezone.now()
     started = time.monotonic()
-    for _batch in residents_in_batches(
+    for start, users in residents_in_batches(
         count, domain="fanout.example", password="bench-fanout-password"
     ):
-        pass
+        PushSubscription.objects.bulk_create(
+            PushSubscription(
+                user=u,
+                endpoint=f"http://127.0.0.1:{port}/push/{u.pk}",
+                p256dh=p256dh.decode(),
+                auth=auth.decode(),
+            )
+            for i, u in enumerate(users, start)
+            if push_share and i % round(1 / push_share) == 0
+        )
+        TelegramLink.objects.bulk_create(
+            TelegramLink(user=u, chat_id=10_000_000 + u.pk, linked_at=now)
+            for i, u in enumerate(users, start)
+            if telegram_share and i % round(1 / telegram_share) == 0
+        )
     return time.monotonic() - started
 
 
@@ -201,8 +315,12 @@ def wait_for_worker(app, count: int = 1, timeout: float = 60) -> None:
 
 
 def watch(broadcasts: dict, commits: dict, timeout: float) -> dict[str, dict[str, float]]:
-    """When each broadcast was written in full, and when its last message was sent."""
+    """When each broadcast was written in full, and when its last message (on
+    each channel) was sent."""
+    from citizens.notifications.channels import available
     from citizens.notifications.models import Broadcast, Delivery
+
+    channels = set(available())
 
     done: dict[str, dict[str, float]] = {name: {} for name in broadcasts}
     started = min(commits.values())
@@ -216,11 +334,18 @@ def watch(broadcasts: dict, commits: dict, timeout: float) -> dict[str, dict[str
                 if status[0] == Broadcast.Status.DONE:
                     marks["written"] = now
             if "written" in marks and "sent" not in marks:
-                still = Delivery.objects.filter(
-                    notification__broadcast=broadcast,
-                    status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
-                ).exists()
-                if not still:
+                waiting = set(
+                    Delivery.objects.filter(
+                        notification__broadcast=broadcast,
+                        status__in=[Delivery.Status.PENDING, Delivery.Status.SENDING],
+                    )
+                    .order_by()
+                    .values_list("channel", flat=True)
+                    .distinct()
+                )
+                for channel in channels - waiting:
+                    marks.setdefault(f"sent_{channel}", now)
+                if not waiting:
                     marks["sent"] = now
         if all("sent" in marks for marks in done.values()):
             return done
@@ -255,11 +380,62 @@ def figures(broadcasts: dict, commits: dict, done: dict, worker) -> dict:
             notification__broadcast=broadcast, status=Delivery.Status.SENT
         ).count()
         found[f"{prefix}notifications"] = broadcast.recipient_count
-        for mark in ("written", "sent"):
-            if mark in done[name]:
-                found[f"{prefix}commit_to_{mark}_s"] = round(done[name][mark] - commits[name], 1)
+        by_channel = dict(
+            Delivery.objects.filter(notification__broadcast=broadcast, status=Delivery.Status.SENT)
+            .order_by()
+            .values_list("channel")
+            .annotate(n=Count("pk"))
+        )
+        found[f"{prefix}sent_by_channel"] = by_channel
+        for mark in sorted(done[name]):
+            if mark.startswith("sent_") and mark.removeprefix("sent_") not in by_channel:
+                continue  # a channel this broadcast has no messages on
+            found[f"{prefix}commit_to_{mark}_s"] = round(done[name][mark] - commits[name], 1)
         if "sent" in done[name]:
             found[f"{prefix}messages_per_s"] = round(sent / (done[name]["sent"] - commits[name]))
+    return found
+
+
+def start_fakes(args, processes: list) -> tuple:
+    """The SMTP sink and the fake push and Telegram services the run asked for."""
+    sink = providers = None
+    if args.mail == "smtp":
+        sink = subprocess.Popen(
+            [VENV_BIN / "python", "-c", SINK, str(args.smtp_port)],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(sink)
+        assert sink.stdout.readline().strip() == "ready"
+    if args.push_share or args.telegram_share:
+        providers = subprocess.Popen(
+            [
+                VENV_BIN / "python",
+                "-c",
+                PROVIDERS,
+                str(args.provider_port),
+                str(args.provider_latency_ms),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        processes.append(providers)
+        assert providers.stdout.readline().strip() == "ready"
+    return sink, providers
+
+
+def stop_fakes(sink, providers) -> dict:
+    """Stop the fakes; what each received."""
+    found = {}
+    if sink is not None:
+        sink.send_signal(signal.SIGTERM)
+        found["smtp_messages_received"] = int(sink.stdout.read().split()[-1])
+        sink.wait(10)
+    if providers is not None:
+        providers.send_signal(signal.SIGTERM)
+        push, telegram = providers.stdout.read().split()[-2:]
+        found["fake_push_received"], found["fake_telegram_received"] = int(push), int(telegram)
+        providers.wait(10)
     return found
 
 
@@ -283,6 +459,9 @@ def main() -> int:
         "mail": args.mail,
         "concurrency": args.concurrency,
         "lane": args.lane,
+        "push_share": args.push_share,
+        "telegram_share": args.telegram_share,
+        "provider_latency_ms": args.provider_latency_ms,
         "load_average_at_start": round(
             os.getloadavg()[0], 1
         ),  # the machine is shared: say how busy
@@ -307,19 +486,19 @@ def main() -> int:
         from citizens.notifications.services import notify_audience
         from mycity.celery import app
 
-        results["seed_s"] = round(seed(args.residents), 1)
+        results["seed_s"] = round(
+            seed(
+                args.residents,
+                push_share=args.push_share,
+                telegram_share=args.telegram_share,
+                port=args.provider_port,
+            ),
+            1,
+        )
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # planner statistics for the freshly filled tables
 
-        sink = None
-        if args.mail == "smtp":
-            sink = subprocess.Popen(
-                [VENV_BIN / "python", "-c", SINK, str(args.smtp_port)],
-                stdout=subprocess.PIPE,
-                text=True,
-            )
-            processes.append(sink)
-            assert sink.stdout.readline().strip() == "ready"
+        sink, providers = start_fakes(args, processes)
 
         worker = start_worker(env, "fanout-bench@%h", args.concurrency)
         processes.append(worker)
@@ -356,10 +535,7 @@ def main() -> int:
             if process is not None:
                 process.send_signal(signal.SIGTERM)
                 process.wait(60)
-        if sink is not None:
-            sink.send_signal(signal.SIGTERM)
-            results["smtp_messages_received"] = int(sink.stdout.read().split()[-1])
-            sink.wait(10)
+        results.update(stop_fakes(sink, providers))
         connection.close()
     finally:
         for process in processes:
