@@ -40,11 +40,12 @@ class Call:
 
 
 class FakeBotApi(ThreadingHTTPServer):
-    """sendMessage, setWebhook, deleteWebhook and getWebhookInfo, recording each call.
+    """sendMessage, answerCallbackQuery, getFile (and its file URL), setWebhook,
+    deleteWebhook, getWebhookInfo and setMyCommands, recording each call.
 
     `failure` (a key of FAILURES) makes sendMessage fail that way;
     `refuse_buttons` refuses messages with an inline keyboard, as Telegram
-    does for a button to localhost.
+    does for a button to localhost. `files` maps a file_id to its bytes.
     """
 
     daemon_threads = True
@@ -63,9 +64,17 @@ class FakeBotApi(ThreadingHTTPServer):
         self.failure: str | None = None
         self.refuse_buttons = False
         self.webhook: dict = {}
+        self.files: dict[str, bytes] = {}
+        self.downloads: list[str] = []
 
     def sent(self) -> list[dict]:
         return [c.body for c in self.calls if c.method == "sendMessage"]
+
+    def texts(self) -> list[str]:
+        return [body["text"] for body in self.sent()]
+
+    def answered(self) -> list[dict]:
+        return [c.body for c in self.calls if c.method == "answerCallbackQuery"]
 
     def answer(self, method: str, body: dict) -> tuple[int, dict]:
         if method == "sendMessage":
@@ -80,6 +89,25 @@ class FakeBotApi(ThreadingHTTPServer):
                 }
             message = {"message_id": len(self.calls), "chat": {"id": body["chat_id"]}}
             return 200, {"ok": True, "result": message}
+        if method == "answerCallbackQuery":
+            return 200, {"ok": True, "result": True}
+        if method == "setMyCommands":
+            return 200, {"ok": True, "result": True}
+        if method == "getFile":
+            content = self.files.get(body.get("file_id"))
+            if content is None:
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: wrong file_id",
+                }
+            file = {
+                "file_id": body["file_id"],
+                "file_unique_id": "u" + body["file_id"],
+                "file_size": len(content),
+                "file_path": f"photos/{body['file_id']}.jpg",
+            }
+            return 200, {"ok": True, "result": file}
         if method == "setWebhook":
             self.webhook = {"url": body["url"], "allowed_updates": body["allowed_updates"]}
             return 200, {"ok": True, "result": True, "description": "Webhook was set"}
@@ -93,6 +121,19 @@ class FakeBotApi(ThreadingHTTPServer):
 
 
 class _Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        # https://api.telegram.org/file/bot<token>/<file_path>
+        _empty, file, bot, path = self.path.split("/", 3)
+        self.server.downloads.append(path)
+        content = None
+        if file == "file" and bot == f"bot{TOKEN}" and path.startswith("photos/"):
+            content = self.server.files.get(path.removeprefix("photos/").removesuffix(".jpg"))
+        self.send_response(200 if content is not None else 404)
+        self.send_header("Content-Type", "image/jpeg")
+        self.send_header("Content-Length", str(len(content or b"")))
+        self.end_headers()
+        self.wfile.write(content or b"")
+
     def do_POST(self):
         raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         body = json.loads(raw or b"{}")
