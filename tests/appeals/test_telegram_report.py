@@ -348,7 +348,8 @@ def test_a_callback_from_another_chat_is_ignored(
 
     assert not Appeal.objects.exists()
     assert conversation().step == "confirm"
-    assert bot_api.answered()[-2]["text"] == in_language(telegram.STALE_BUTTON, "en")
+    # In the stranger's own language.
+    assert bot_api.answered()[-2]["text"] == in_language(telegram.STALE_BUTTON, "uk")
 
 
 @pytest.mark.parametrize(
