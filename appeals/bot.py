@@ -195,7 +195,7 @@ def report_message(chat, conversation, message: dict) -> None:
             return
         data.update(latitude=point[0], longitude=point[1])
         telegram_bot.conversation_save(conversation, step="photo", data=data)
-        chat.say(district.name, keyboard=telegram_bot.REMOVE_KEYBOARD)
+        chat.say(district.name, keyboard=_menu())  # the menu again instead of the location key
         _ask_photo(chat)
         return
     if step == "photo":
@@ -276,6 +276,11 @@ def _take_photo(chat, conversation, message: dict) -> None:
         chat.say(exc.messages[0])
         return
     data = {**conversation.data, "photo": file_id}
+    if data.get("description"):
+        # A photo sent again after Confirm could not fetch the first one.
+        telegram_bot.conversation_save(conversation, step="confirm", data=data)
+        _summarise(chat, data)
+        return
     telegram_bot.conversation_save(conversation, step="description", data=data)
     chat.say(WRITE_DESCRIPTION)
 
@@ -356,6 +361,11 @@ def _file(chat, conversation) -> str | None:
         telegram_bot.conversation_save(conversation, step="confirm")
         chat.say(str(exc))
         return None
+    except Exception:
+        # Telegram sends the update again after our 500: let that Confirm through.
+        # The idempotency key still files it once.
+        telegram_bot.conversation_save(conversation, step="confirm")
+        raise
     telegram_bot.conversation_end(chat.chat_id)
     chat.say(
         str(REGISTERED)

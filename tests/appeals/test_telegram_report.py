@@ -412,3 +412,39 @@ def test_the_report_button_starts_a_report(chat, category):
     chat.send("📝 Report a problem")
 
     assert conversation().flow == FLOW
+
+
+def test_a_photo_gone_from_telegram_by_confirm_is_asked_again(chat, bot_api, category, pin):
+    to_confirm(chat, category, pin)
+    del bot_api.files["AgACAgIAAxkBAAIBZ2"]
+
+    chat.press(f"{FLOW}:confirm")
+
+    assert not Appeal.objects.exists()
+    assert chat.last()["text"] == in_language(report_bot.PHOTO_UNAVAILABLE, "en")
+    chat.photo("AgACAgIAAxkBAAIBZ9", jpeg_with_gps())
+    assert conversation().step == "confirm"  # the description is kept
+    chat.press(f"{FLOW}:confirm")
+    assert Appeal.objects.get().photos.count() == 1
+
+
+def test_a_failure_while_filing_lets_telegrams_retry_file_it(
+    chat, client_for, bot_api, category, pin, monkeypatch
+):
+    from tests.citizens.notifications.telegram_helpers import callback_update, post_update
+
+    to_confirm(chat, category, pin, photo=False)
+    update = callback_update(f"{FLOW}:confirm")
+
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(report_bot, "appeal_submit", broken)
+    client = client_for(None)
+    client.raise_request_exception = False
+    assert post_update(client, update).status_code == 500
+    monkeypatch.undo()
+
+    post_update(client, update)  # Telegram's retry of the same update
+
+    assert Appeal.objects.count() == 1
