@@ -7,27 +7,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citizens', '0013_quiet_hours_hold_per_kind'),
+        ("citizens", "0013_quiet_hours_hold_per_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BotConversation',
+            name="BotConversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chat_id', models.BigIntegerField(unique=True, verbose_name='chat')),
-                ('flow', models.CharField(max_length=40, verbose_name='conversation')),
-                ('step', models.CharField(max_length=40, verbose_name='step')),
-                ('data', models.JSONField(blank=True, default=dict, verbose_name='data')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='started')),
-                ('updated_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='last message')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='bot_conversations', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chat_id", models.BigIntegerField(unique=True, verbose_name="chat")),
+                ("flow", models.CharField(max_length=40, verbose_name="conversation")),
+                ("step", models.CharField(max_length=40, verbose_name="step")),
+                ("data", models.JSONField(blank=True, default=dict, verbose_name="data")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="started"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        db_index=True,
+                        default=django.utils.timezone.now,
+                        verbose_name="last message",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="bot_conversations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'bot conversation',
-                'verbose_name_plural': 'bot conversations',
+                "verbose_name": "bot conversation",
+                "verbose_name_plural": "bot conversations",
             },
         ),
     ]
