@@ -23,7 +23,12 @@ from tests.citizens.notifications.telegram_helpers import (
     in_language,
     jpeg_with_gps,
 )
-from tests.factories import CategoryFactory, DistrictFactory, submit_appeal
+from tests.factories import (
+    CategoryFactory,
+    CategoryGroupFactory,
+    DistrictFactory,
+    submit_appeal,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -448,3 +453,49 @@ def test_a_failure_while_filing_lets_telegrams_retry_file_it(
     post_update(client, update)  # Telegram's retry of the same update
 
     assert Appeal.objects.count() == 1
+
+
+def test_categories_come_eight_a_page_in_the_residents_language(chat, linked_resident):
+    linked_resident.preferred_language = "uk"
+    linked_resident.save(update_fields=["preferred_language"])
+    group = CategoryGroupFactory()
+    categories = [
+        CategoryFactory(group=group, ordering=n, name_uk=f"Категорія {n:02}", name_en=f"C {n:02}")
+        for n in range(1, 11)
+    ]
+
+    chat.send("/report")
+
+    first = [b["text"] for b in chat.buttons()]
+    assert first[:8] == [f"Категорія {n:02}" for n in range(1, 9)]
+    assert f"{FLOW}:page:1" in [b["callback_data"] for b in chat.buttons()]
+
+    chat.press(f"{FLOW}:page:1")
+
+    data = [b["callback_data"] for b in chat.buttons()]
+    assert f"{FLOW}:cat:{categories[9].pk}" in data
+    assert f"{FLOW}:cat:{categories[0].pk}" not in data
+    assert f"{FLOW}:page:0" in data
+
+
+def test_categories_the_bot_cannot_file_are_not_offered(chat):
+    from appeals.models import CategoryQuestion
+
+    ok = CategoryFactory()
+    sensitive = CategoryFactory(sensitive=True)
+    proposals_only = CategoryFactory(kinds=["proposal"])
+    inactive = CategoryFactory(is_active=False)
+    with_question = CategoryFactory()
+    CategoryQuestion.objects.create(
+        category=with_question, code="depth", label="Depth", type="text", required=True
+    )
+
+    chat.send("/report")
+
+    data = [b["callback_data"] for b in chat.buttons()]
+    assert f"{FLOW}:cat:{ok.pk}" in data
+    for refused in (sensitive, proposals_only, inactive, with_question):
+        assert f"{FLOW}:cat:{refused.pk}" not in data
+    # Nor by pressing a forged button.
+    chat.press(f"{FLOW}:cat:{sensitive.pk}")
+    assert conversation().step == "category"
