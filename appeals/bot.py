@@ -17,6 +17,7 @@ from html import escape
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from citizens.notifications.links import absolute
 from citizens.notifications.telegram import CANCELLED, STALE_BUTTON, BotApiError, download_file
 from citizens.notifications.telegram import bot as telegram_bot
+from citizens.services import appeal_details, appeal_details_missing
 from mycity.lib.ratelimit import hit, refusal_message
 from mycity.models import District
 
@@ -66,6 +68,11 @@ PUBLIC_NOTE = gettext_lazy(
     "Never your name or your contacts."
 )
 PRIVATE_NOTE = gettext_lazy("Private: only you and city staff see it.")
+ANONYMOUS_NOTE = gettext_lazy(
+    "Your profile lacks your surname and name or your place of residence, so this request "
+    "would be registered as anonymous, and under Art. 8 of the law an anonymous appeal is "
+    "not subject to consideration. Add them in your profile first: %(url)s"
+)
 SIMILAR = gettext_lazy(
     "Is it one of these? Other residents already reported this nearby. If it is the same "
     "problem, follow that request instead: you will hear about every step."
@@ -288,6 +295,7 @@ def _take_photo(chat, conversation, message: dict) -> None:
 def _summarise(chat, data: dict) -> None:
     category = Category.objects.filter(pk=data["category"]).first()
     district = District.objects.locate(lat=data["latitude"], lon=data["longitude"])
+    details = appeal_details(chat.user)
     text = str(SUMMARY) % {
         "category": category.name if category else "—",
         "district": district.name if district else "—",
@@ -295,6 +303,9 @@ def _summarise(chat, data: dict) -> None:
         "description": data["description"],
         "visibility": PRIVATE_NOTE if category and category.sensitive else PUBLIC_NOTE,
     }
+    if appeal_details_missing(full_name=details.full_name, residence=details.residence):
+        # The web form asks for them (Art. 5); here the person is told what the law does.
+        text += "\n\n" + str(ANONYMOUS_NOTE) % {"url": absolute(reverse("citizens:profile"))}
     rows = []
     similar = []
     if category is not None:

@@ -499,3 +499,23 @@ def test_categories_the_bot_cannot_file_are_not_offered(chat):
     # Nor by pressing a forged button.
     chat.press(f"{FLOW}:cat:{sensitive.pk}")
     assert conversation().step == "category"
+
+
+def test_a_profile_without_name_or_residence_is_warned_before_confirming(
+    chat, linked_resident, category, pin
+):
+    linked_resident.residence = ""
+    linked_resident.save(update_fields=["residence"])
+
+    to_confirm(chat, category, pin, photo=False)
+
+    assert "Art. 8" in chat.last()["text"]
+    assert f"{SITE}/me/profile/" in chat.last()["text"]
+    chat.press(f"{FLOW}:confirm")
+    assert Appeal.objects.get().is_anonymous
+
+
+def test_a_complete_profile_is_not_warned(chat, category, pin):
+    to_confirm(chat, category, pin, photo=False)
+
+    assert "Art. 8" not in chat.last()["text"]
