@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citizens.notifications.bot_commands import BotCommand, BotFlow
 from citizens.notifications.events import EMAIL, REQUESTS, TELEGRAM, WEBPUSH, EventType
 from citizens.staff_tasks import StaffTask
 
@@ -32,6 +33,29 @@ class AppealsConfig(AppConfig):
         "AppealFollower": ["user_id"],
         "ProposalSupport": ["user_id", "appeal.author_id"],
     }
+
+    # The Telegram bot's commands and the /report conversation (appeals/bot.py).
+    bot_commands = [
+        BotCommand(
+            name="report",
+            description=_("Report a problem at a place"),
+            handler="appeals.bot.report_start",
+            button=_("📝 Report a problem"),
+        ),
+        BotCommand(
+            name="my",
+            description=_("My latest requests"),
+            handler="appeals.bot.my_appeals",
+            button=_("📋 My requests"),
+        ),
+    ]
+    bot_flows = [
+        BotFlow(
+            key="appeals.report",
+            on_message="appeals.bot.report_message",
+            on_callback="appeals.bot.report_callback",
+        ),
+    ]
 
     notification_events = [
         EventType(

@@ -328,6 +328,7 @@ class DataExport(models.Model):
 
 # Notification models live with their code; importing them here makes them citizens'.
 from .notifications.models import (  # noqa: E402
+    BotConversation,
     Broadcast,
     Delivery,
     Notification,
@@ -339,6 +340,7 @@ from .notifications.models import (  # noqa: E402
 
 __all__ = [
     "AccessChange",
+    "BotConversation",
     "Broadcast",
     "ContactDisclosure",
     "DataExport",

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from citizens.notifications.bot_commands import BotCommand
 from citizens.notifications.events import ALERTS, EMAIL, TELEGRAM, WEBPUSH, EventType
 
 
@@ -70,6 +71,16 @@ class NewsConfig(AppConfig):
             text=_("%(items)s"),
             default_channels=frozenset({EMAIL}),
             group=ALERTS,
+        ),
+    ]
+
+    # The Telegram bot's commands (citizens/notifications/telegram/bot.py).
+    bot_commands = [
+        BotCommand(
+            name="alerts",
+            description=_("Active alerts for my district"),
+            handler="news.bot.active_alerts",
+            button=_("⚠️ Alerts"),
         ),
     ]
 

@@ -283,3 +283,29 @@ class TelegramLink(models.Model):
     @property
     def is_linked(self) -> bool:
         return self.chat_id is not None
+
+
+class BotConversation(models.Model):
+    """Where a linked chat is in a conversation with the bot (filing a report, say).
+
+    Kept in the database so that it survives a restart or another web node
+    answering the next update. A conversation left alone for
+    `telegram.bot.CONVERSATION_TTL` has expired: the next message says so.
+    """
+
+    chat_id = models.BigIntegerField(_("chat"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="bot_conversations"
+    )
+    flow = models.CharField(_("conversation"), max_length=40)
+    step = models.CharField(_("step"), max_length=40)
+    data = models.JSONField(_("data"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("started"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last message"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("bot conversation")
+        verbose_name_plural = _("bot conversations")
+
+    def __str__(self):
+        return f"{self.chat_id}: {self.flow} / {self.step}"

@@ -42,3 +42,11 @@ def world(resident, moderator, department, department_staff):
         department=department,
         department_staff=department_staff,
     )
+
+
+# The fake Telegram Bot API and a linked resident, for the bot's /report and /my.
+from tests.citizens.notifications.telegram_helpers import (  # noqa: E402
+    _bot_server,  # noqa: F401
+    bot_api,  # noqa: F401
+    linked_resident,  # noqa: F401
+)

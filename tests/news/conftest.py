@@ -78,3 +78,11 @@ def clock(monkeypatch):
     fake = Clock(timezone.now)
     monkeypatch.setattr(timezone, "now", fake)
     return fake
+
+
+# The fake Telegram Bot API and a linked resident, for the bot's /alerts.
+from tests.citizens.notifications.telegram_helpers import (  # noqa: E402
+    _bot_server,  # noqa: F401
+    bot_api,  # noqa: F401
+    linked_resident,  # noqa: F401
+)

@@ -1,25 +1,13 @@
 """Fixtures shared by the notification tests."""
 
-import threading
-
 import pytest
-from django.utils import timezone
 
 from citizens.notifications import channels, events
-from citizens.notifications.models import TelegramLink
 from mycity.lib import tasks as task_queue
 from tests.citizens.notifications.delivery_helpers import FakeChannel
 from tests.citizens.notifications.outbox_helpers import (
     SECURITY,
     URGENT,
-)
-from tests.citizens.notifications.telegram_helpers import (
-    BOT,
-    CHAT,
-    SECRET,
-    SITE,
-    TOKEN,
-    FakeBotApi,
 )
 from tests.citizens.notifications.webpush_helpers import (
     SUBJECT,
@@ -63,44 +51,14 @@ def subscribed(vapid, push_service, client_for):
     return make
 
 
-# --- Telegram: a fake Bot API on loopback ----------------------------------------
+# --- Telegram: a fake Bot API on loopback (fixtures in telegram_helpers) ---------
 
-
-@pytest.fixture(scope="module")
-def _bot_server():
-    server = FakeBotApi()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def bot_api(_bot_server, settings):
-    """A configured bot whose API is the fake server, with no calls recorded yet."""
-    _bot_server.reset()
-    settings.TELEGRAM_API_URL = _bot_server.url
-    settings.TELEGRAM_BOT_TOKEN = TOKEN
-    settings.TELEGRAM_BOT_USERNAME = BOT
-    settings.TELEGRAM_WEBHOOK_SECRET = SECRET
-    settings.SITE_URL = SITE
-    return _bot_server
-
-
-@pytest.fixture
-def linked_resident(resident):
-    TelegramLink.objects.create(
-        user=resident, chat_id=CHAT, username="oksana_k", linked_at=timezone.now()
-    )
-    return resident
-
-
-@pytest.fixture
-def no_bot(bot_api, settings):
-    settings.TELEGRAM_BOT_TOKEN = ""
-    return bot_api
-
+from tests.citizens.notifications.telegram_helpers import (  # noqa: E402
+    _bot_server,  # noqa: F401
+    bot_api,  # noqa: F401
+    linked_resident,  # noqa: F401
+    no_bot,  # noqa: F401
+)
 
 # --- The outbox: a fake channel, the broker, test events -------------------------
 

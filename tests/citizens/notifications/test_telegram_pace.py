@@ -33,7 +33,7 @@ def clock(settings):
 
 
 def pace(clock):
-    telegram._pace(clock=clock, sleep=clock.sleep)
+    telegram.api._pace(clock=clock, sleep=clock.sleep)
 
 
 def test_a_second_holds_as_many_messages_as_the_limit(clock):
@@ -51,8 +51,8 @@ def test_telegrams_retry_after_pauses_every_sender(clock, monkeypatch):
     def too_many(*args, **kwargs):
         raise BotApiError("Too Many Requests: retry after 4", status=429, retry_after=4)
 
-    monkeypatch.setattr(telegram, "call", too_many)
-    monkeypatch.setattr(telegram.time, "time", clock)
+    monkeypatch.setattr(telegram.api, "call", too_many)
+    monkeypatch.setattr(telegram.api.time, "time", clock)
     with pytest.raises(BotApiError):
         telegram.send_message(42, "Тривога")
 
@@ -62,8 +62,8 @@ def test_telegrams_retry_after_pauses_every_sender(clock, monkeypatch):
 
 
 def test_a_message_that_would_wait_too_long_goes_back_to_the_outbox(clock, monkeypatch):
-    monkeypatch.setattr(telegram.time, "time", clock)
-    telegram._paused_by_telegram(60)
+    monkeypatch.setattr(telegram.api.time, "time", clock)
+    telegram.api._paused_by_telegram(60)
 
     with pytest.raises(BotApiError) as refused:
         pace(clock)

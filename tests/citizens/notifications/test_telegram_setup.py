@@ -142,12 +142,13 @@ def test_command_sets_the_webhook(bot_api):
 
     call_command("telegram_webhook", "set", stdout=out, stderr=StringIO())
 
-    [call] = bot_api.calls
+    call, *menus = bot_api.calls
     assert call.token == TOKEN
     assert call.method == "setWebhook"
     assert call.body["url"] == f"{SITE}/telegram/webhook/{SECRET}/"
     assert call.body["secret_token"] == SECRET
-    assert call.body["allowed_updates"] == ["message"]
+    assert call.body["allowed_updates"] == ["message", "callback_query"]
+    assert [m.method for m in menus] == ["setMyCommands"] * 3
     assert "Webhook set" in out.getvalue()
     assert SECRET not in out.getvalue()
 
@@ -181,3 +182,22 @@ def test_command_reports_a_refusal_without_the_token(bot_api, settings):
 
     assert "Unauthorized" in str(refused.value)
     assert "wrong-token" not in str(refused.value)
+
+
+def test_setting_the_webhook_sets_the_command_menu_in_both_languages(bot_api):
+    call_command("telegram_webhook", "set", stdout=StringIO(), stderr=StringIO())
+
+    menus = {
+        c.body.get("language_code", ""): c.body["commands"]
+        for c in bot_api.calls
+        if c.method == "setMyCommands"
+    }
+    assert set(menus) == {"", "uk", "en"}
+    names = [c["command"] for c in menus["en"]]
+    assert names[:3] == ["report", "my", "alerts"]
+    assert names[-2:] == ["cancel", "stop"]
+    english = {c["command"]: c["description"] for c in menus["en"]}
+    ukrainian = {c["command"]: c["description"] for c in menus["uk"]}
+    assert english["report"] == "Report a problem at a place"
+    assert ukrainian["report"] != english["report"]
+    assert menus[""] == menus["uk"]  # the site's language for everyone else
