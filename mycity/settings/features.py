@@ -131,6 +131,12 @@ TELEGRAM_WEBHOOK_SECRET = file_or_env("TELEGRAM_WEBHOOK_SECRET") or ""
 # Messages a second from the bot, all workers together (Telegram takes about
 # 30 from one bot, fewer into one group); 0: not paced.
 TELEGRAM_MESSAGES_PER_SECOND = env_int("TELEGRAM_MESSAGES_PER_SECOND", 25)
+# The priority lane's messages (critical and warning alerts) sent as Telegram
+# paid broadcasts (allow_paid_broadcast: up to 1,000 a second for 0.1 Star
+# each from the bot's balance) instead of waiting their turn at the rate
+# above: 100,000 chats take about two minutes instead of over an hour.
+TELEGRAM_PAID_BROADCAST = env_bool("TELEGRAM_PAID_BROADCAST", default=False)
+TELEGRAM_PAID_MESSAGES_PER_SECOND = env_int("TELEGRAM_PAID_MESSAGES_PER_SECOND", 1000)
 if TELEGRAM_BOT_TOKEN and not (TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET):
     raise ImproperlyConfigured(
         "TELEGRAM_BOT_TOKEN needs TELEGRAM_BOT_USERNAME and TELEGRAM_WEBHOOK_SECRET too."

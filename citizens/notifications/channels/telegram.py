@@ -11,9 +11,11 @@ died between Telegram's answer and our record of it arrives twice
 
 from html import escape
 
+from django.conf import settings
 from django.utils import translation
 
 from .. import telegram
+from ..events import priority_keys
 from ..models import TelegramLink
 from . import PermanentFailure, TemporaryFailure, failure, run
 
@@ -40,11 +42,15 @@ def prepare(delivery, title: str, text: str, url: str):
     if text:
         message += f"\n\n{escape(_clip(text, TEXT_LIMIT), quote=False)}"
     language = translation.get_language()
+    # The priority lane may pay to pass Telegram's broadcast limit.
+    paid = settings.TELEGRAM_PAID_BROADCAST and delivery.notification.event in priority_keys()
 
     def transmit() -> None:
         try:
             with translation.override(language):  # the "Open" button's label
-                telegram.send_message(chat_id, message, url=url or None, parse_mode="HTML")
+                telegram.send_message(
+                    chat_id, message, url=url or None, parse_mode="HTML", paid_broadcast=paid
+                )
         except telegram.BotApiError as exc:
             raise _failure(exc, chat_id=chat_id, user_id=user_id) from exc
 

@@ -6,6 +6,7 @@ in the admin and in logs. Files a resident sends the bot are fetched by
 `download_file` through the same session and redaction.
 """
 
+import logging
 import os
 import threading
 import time
@@ -17,6 +18,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from ..links import absolute
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = (3.05, 10)  # connect, read: a worker or a webhook request never hangs
 
@@ -87,14 +90,22 @@ PAUSE_KEY = "telegram:pause-until"
 MAX_PACE_WAIT = 10.0
 
 
-def _pace(*, clock=time.time, sleep=time.sleep) -> None:
+PAID_PACE_KEY = "telegram:paid-pace:{}"
+
+
+def _pace(*, clock=time.time, sleep=time.sleep, paid: bool = False) -> None:
     """Wait for a slot: at most TELEGRAM_MESSAGES_PER_SECOND from every worker together.
 
     Counted per second in the shared cache; a 429 that one worker got pauses
     them all for its `retry_after`. Past MAX_PACE_WAIT the message is left to
     a later attempt (BotApiError 429), so a claim is never held for long.
+    A paid broadcast (`paid`) has its own, larger allowance:
+    TELEGRAM_PAID_MESSAGES_PER_SECOND.
     """
-    limit = settings.TELEGRAM_MESSAGES_PER_SECOND
+    if paid:
+        limit, slot = settings.TELEGRAM_PAID_MESSAGES_PER_SECOND, PAID_PACE_KEY
+    else:
+        limit, slot = settings.TELEGRAM_MESSAGES_PER_SECOND, PACE_KEY
     if not limit:
         return
     give_up = clock() + MAX_PACE_WAIT
@@ -105,7 +116,7 @@ def _pace(*, clock=time.time, sleep=time.sleep) -> None:
             wait = paused_until - now
         else:
             second = int(now)
-            key = PACE_KEY.format(second)
+            key = slot.format(second)
             cache.add(key, 0, 5)
             try:
                 taken = cache.incr(key)
@@ -133,19 +144,25 @@ def send_message(
     url: str | None = None,
     parse_mode: str | None = None,
     reply_markup: dict | None = None,
+    paid_broadcast: bool = False,
     timeout=TIMEOUT,
 ):
     """Send `text` to a chat, with an "Open" button to `url` (made absolute) if given.
 
     `text` is plain unless `parse_mode="HTML"`, in which case the caller has
     escaped it. `reply_markup` (a keyboard) is sent as given; with `url` too,
-    an inline keyboard gets the "Open" button as its last row. Raises BotApiError.
+    an inline keyboard gets the "Open" button as its last row. With
+    `paid_broadcast`, Telegram's broadcast limit is lifted for a fee
+    (`allow_paid_broadcast`, Bot API 7.11: up to 1,000 messages a second,
+    0.1 Telegram Star each from the bot's balance). Raises BotApiError.
     """
     payload = {
         "chat_id": chat_id,
         "text": text,
         "link_preview_options": {"is_disabled": True},
     }
+    if paid_broadcast:
+        payload["allow_paid_broadcast"] = True
     if parse_mode:
         payload["parse_mode"] = parse_mode
     if reply_markup is not None:
@@ -175,14 +192,32 @@ def send_message(
     return _send(payload, timeout)
 
 
+# Set when Telegram refused a paid broadcast for want of Stars: paid sending
+# stops for a while and messages wait their turn at the usual rate.
+PAID_REFUSED_KEY = "telegram:paid-refused"
+PAID_REFUSED_FOR = 600
+
+
 def _send(payload: dict, timeout):
-    _pace()
+    if payload.get("allow_paid_broadcast") and cache.get(PAID_REFUSED_KEY):
+        payload = {k: v for k, v in payload.items() if k != "allow_paid_broadcast"}
+    paid = payload.get("allow_paid_broadcast", False)
+    _pace(paid=paid)
     try:
         return call("sendMessage", payload, timeout=timeout)
     except BotApiError as exc:
         if exc.status == 429:
             _paused_by_telegram(exc.retry_after)
+        if paid and _for_want_of_stars(exc):
+            logger.warning("Telegram refused a paid broadcast (%s): sending at the usual rate", exc)
+            cache.set(PAID_REFUSED_KEY, True, PAID_REFUSED_FOR)
+            return _send({k: v for k, v in payload.items() if k != "allow_paid_broadcast"}, timeout)
         raise
+
+
+def _for_want_of_stars(exc: BotApiError) -> bool:
+    text = exc.description.lower()
+    return exc.status in (400, 402, 403) and ("star" in text or "balance" in text)
 
 
 def answer_callback_query(callback_query_id: str, text: str = "", *, timeout=TIMEOUT) -> None:

@@ -66,6 +66,7 @@ class FakeBotApi(ThreadingHTTPServer):
     def reset(self):
         self.calls: list[Call] = []
         self.failure: str | None = None
+        self.no_stars = False  # paid broadcasts refused for want of Stars
         self.refuse_buttons = False
         self.webhook: dict = {}
         self.files: dict[str, bytes] = {}
@@ -85,6 +86,12 @@ class FakeBotApi(ThreadingHTTPServer):
             if self.failure:
                 status, extra = FAILURES[self.failure]
                 return status, {"ok": False, "error_code": status, **extra}
+            if self.no_stars and body.get("allow_paid_broadcast"):
+                return 400, {
+                    "ok": False,
+                    "error_code": 400,
+                    "description": "Bad Request: not enough Telegram Stars on the balance",
+                }
             if self.refuse_buttons and "reply_markup" in body:
                 return 400, {
                     "ok": False,
