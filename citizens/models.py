@@ -333,6 +333,7 @@ from .notifications.models import (  # noqa: E402
     Notification,
     NotificationPreference,
     NotificationSettings,
+    PhoneVerification,
     PushSubscription,
     TelegramLink,
 )
@@ -346,6 +347,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationSettings",
+    "PhoneVerification",
     "PushSubscription",
     "TelegramLink",
     "User",

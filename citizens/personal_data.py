@@ -350,11 +350,13 @@ def _own_erase(user: User) -> None:
         Notification,
         NotificationPreference,
         NotificationSettings,
+        PhoneVerification,
         PushSubscription,
         TelegramLink,
     )
 
     Notification.objects.filter(recipient=user).delete()
+    PhoneVerification.objects.filter(user=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()
