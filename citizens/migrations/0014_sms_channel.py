@@ -7,60 +7,135 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citizens', '0013_quiet_hours_hold_per_kind'),
+        ("citizens", "0013_quiet_hours_hold_per_kind"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PhoneVerification',
+            name="PhoneVerification",
             fields=[
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='phone_verification', serialize=False, to=settings.AUTH_USER_MODEL)),
-                ('phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, region=None, verbose_name='number being confirmed')),
-                ('code_hash', models.CharField(blank=True, editable=False, max_length=128, verbose_name='code')),
-                ('code_expires_at', models.DateTimeField(blank=True, null=True, verbose_name='code valid until')),
-                ('code_sent_at', models.DateTimeField(blank=True, null=True, verbose_name='code sent')),
-                ('attempts', models.PositiveSmallIntegerField(default=0, verbose_name='wrong codes typed')),
-                ('verified_phone', phonenumber_field.modelfields.PhoneNumberField(blank=True, max_length=128, null=True, region=None, unique=True, verbose_name='confirmed number')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='confirmed')),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="phone_verification",
+                        serialize=False,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "phone",
+                    phonenumber_field.modelfields.PhoneNumberField(
+                        blank=True,
+                        max_length=128,
+                        region=None,
+                        verbose_name="number being confirmed",
+                    ),
+                ),
+                (
+                    "code_hash",
+                    models.CharField(
+                        blank=True, editable=False, max_length=128, verbose_name="code"
+                    ),
+                ),
+                (
+                    "code_expires_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="code valid until"),
+                ),
+                (
+                    "code_sent_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="code sent"),
+                ),
+                (
+                    "attempts",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="wrong codes typed"),
+                ),
+                (
+                    "verified_phone",
+                    phonenumber_field.modelfields.PhoneNumberField(
+                        blank=True,
+                        max_length=128,
+                        null=True,
+                        region=None,
+                        unique=True,
+                        verbose_name="confirmed number",
+                    ),
+                ),
+                (
+                    "verified_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="confirmed"),
+                ),
             ],
             options={
-                'verbose_name': 'phone confirmation',
-                'verbose_name_plural': 'phone confirmations',
+                "verbose_name": "phone confirmation",
+                "verbose_name_plural": "phone confirmations",
             },
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='is_fallback',
-            field=models.BooleanField(default=False, verbose_name='SMS fallback'),
+            model_name="delivery",
+            name="is_fallback",
+            field=models.BooleanField(default=False, verbose_name="SMS fallback"),
         ),
         migrations.AddField(
-            model_name='delivery',
-            name='received_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='received by the device'),
+            model_name="delivery",
+            name="received_at",
+            field=models.DateTimeField(
+                blank=True, null=True, verbose_name="received by the device"
+            ),
         ),
         migrations.AddField(
-            model_name='notificationsettings',
-            name='sms_fallback',
-            field=models.BooleanField(default=True, verbose_name='SMS when a critical alert does not arrive'),
+            model_name="notificationsettings",
+            name="sms_fallback",
+            field=models.BooleanField(
+                default=True, verbose_name="SMS when a critical alert does not arrive"
+            ),
         ),
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('email', 'E-mail'), ('webpush', 'Push notifications'), ('telegram', 'Telegram'), ('sms', 'SMS')], max_length=16, verbose_name='channel'),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("email", "E-mail"),
+                    ("webpush", "Push notifications"),
+                    ("telegram", "Telegram"),
+                    ("sms", "SMS"),
+                ],
+                max_length=16,
+                verbose_name="channel",
+            ),
         ),
         migrations.AlterField(
-            model_name='notificationpreference',
-            name='channel',
-            field=models.CharField(choices=[('email', 'E-mail'), ('webpush', 'Push notifications'), ('telegram', 'Telegram'), ('sms', 'SMS')], max_length=16, verbose_name='channel'),
+            model_name="notificationpreference",
+            name="channel",
+            field=models.CharField(
+                choices=[
+                    ("email", "E-mail"),
+                    ("webpush", "Push notifications"),
+                    ("telegram", "Telegram"),
+                    ("sms", "SMS"),
+                ],
+                max_length=16,
+                verbose_name="channel",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('channel', 'sms'), ('status', 'sent')), fields=['sent_at'], name='citizens_delivery_sms_sent'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(("channel", "sms"), ("status", "sent")),
+                fields=["sent_at"],
+                name="citizens_delivery_sms_sent",
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(condition=models.Q(('channel__in', ['webpush', 'telegram']), ('received_at__isnull', True)), fields=['created_at'], name='citizens_delivery_unreceived'),
+            model_name="delivery",
+            index=models.Index(
+                condition=models.Q(
+                    ("channel__in", ["webpush", "telegram"]), ("received_at__isnull", True)
+                ),
+                fields=["created_at"],
+                name="citizens_delivery_unreceived",
+            ),
         ),
     ]
