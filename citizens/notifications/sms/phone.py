@@ -149,63 +149,62 @@ def phone_verification_confirm(*, user, code: str) -> str:
 
     Each wrong code counts; after SMS_CODE_MAX_ATTEMPTS the code is void and
     a new one must be asked for. The row is locked, so two quick tries
-    cannot both use the last attempt. Returns the confirmed number.
+    cannot both use the last attempt; the count is committed before the
+    refusal is raised (raising inside the transaction would undo it).
+    Returns the confirmed number.
     """
     code = "".join(ch for ch in str(code) if not ch.isspace())
-    with transaction.atomic():
-        row = PhoneVerification.objects.select_for_update().filter(user=user).first()
-        if row is None or not row.code_hash:
-            raise NotificationError(_("Ask for a code first."))
-        now = timezone.now()
-        if row.code_expires_at is None or row.code_expires_at <= now:
-            _void(row)
-            raise NotificationError(_("This code has expired. Ask for a new one."))
-        if row.attempts >= settings.SMS_CODE_MAX_ATTEMPTS:
-            _void(row)
-            raise NotificationError(_("Too many wrong codes. Ask for a new one."))
-        number = str(row.phone)
-        if not (code.isdigit() and len(code) == CODE_DIGITS) or not hmac.compare_digest(
-            _hash(user.pk, number, code), row.code_hash
-        ):
-            row.attempts += 1
-            left = settings.SMS_CODE_MAX_ATTEMPTS - row.attempts
-            if left <= 0:
-                _void(row)
-                raise NotificationError(_("Too many wrong codes. Ask for a new one."))
-            row.save(update_fields=["attempts"])
-            raise NotificationError(
-                ngettext(
-                    "This is not the code we sent. %(n)d attempt left.",
-                    "This is not the code we sent. %(n)d attempts left.",
-                    left,
-                )
-                % {"n": left}
-            )
-        row.verified_phone = number
-        row.verified_at = now
-        row.code_hash = ""
-        row.code_expires_at = None
-        row.attempts = 0
-        try:
-            with transaction.atomic():
-                row.save(
-                    update_fields=[
-                        "verified_phone",
-                        "verified_at",
-                        "code_hash",
-                        "code_expires_at",
-                        "attempts",
-                    ]
-                )
-        except IntegrityError:
-            # Confirmed on another account between the code and now.
-            raise NotificationError(
-                _("This number is already confirmed on another account.")
-            ) from None
-        if str(user.phone or "") != number:
-            user.phone = number
-            user.save(update_fields=["phone"])
+    try:
+        with transaction.atomic():
+            refusal = _check_code(user, code)
+    except IntegrityError:  # another account confirmed the number at the same moment
+        refusal = _("This number is already confirmed on another account.")
+    if refusal:
+        raise NotificationError(refusal)
+    number = str(PhoneVerification.objects.get(user=user).verified_phone)
+    if str(user.phone or "") != number:
+        user.phone = number
+        user.save(update_fields=["phone"])
     return number
+
+
+def _check_code(user, code: str) -> str:
+    """Confirm the number if `code` is right; otherwise record the try and return why not."""
+    row = PhoneVerification.objects.select_for_update().filter(user=user).first()
+    if row is None or not row.code_hash:
+        return _("Ask for a code first.")
+    now = timezone.now()
+    if row.code_expires_at is None or row.code_expires_at <= now:
+        _void(row)
+        return _("This code has expired. Ask for a new one.")
+    number = str(row.phone)
+    if not (code.isdigit() and len(code) == CODE_DIGITS) or not hmac.compare_digest(
+        _hash(user.pk, number, code), row.code_hash
+    ):
+        row.attempts += 1
+        left = settings.SMS_CODE_MAX_ATTEMPTS - row.attempts
+        if left <= 0:
+            _void(row)
+            return _("Too many wrong codes. Ask for a new one.")
+        row.save(update_fields=["attempts"])
+        return ngettext(
+            "This is not the code we sent. %(n)d attempt left.",
+            "This is not the code we sent. %(n)d attempts left.",
+            left,
+        ) % {"n": left}
+    if PhoneVerification.objects.filter(verified_phone=number).exclude(user=user).exists():
+        # Confirmed on another account between the code and now.
+        _void(row)
+        return _("This number is already confirmed on another account.")
+    row.verified_phone = number
+    row.verified_at = now
+    row.code_hash = ""
+    row.code_expires_at = None
+    row.attempts = 0
+    row.save(
+        update_fields=["verified_phone", "verified_at", "code_hash", "code_expires_at", "attempts"]
+    )
+    return ""
 
 
 def _void(row: PhoneVerification) -> None:

@@ -103,3 +103,25 @@ def sms_rows(user=None):
     if user is not None:
         rows = rows.filter(notification__recipient=user)
     return rows
+
+
+ALERT = "news.alert_critical"
+ALERT_CONTEXT = {
+    "icon": "🚨",
+    "title": {"uk": "Повітряна тривога", "en": "Air-raid alert"},
+    "text": {"uk": "Прямуйте до найближчого укриття.", "en": "Go to the nearest shelter."},
+}
+
+
+def choose_sms(user, event: str = ALERT):
+    from citizens.notifications.services import preferences_set
+
+    preferences_set(user=user, choices={(event, "sms"): True})
+
+
+def send_alert(users, capture, *, url: str = "/news/alerts/1/"):
+    """A critical alert to `users`, its on-commit queueing run (deliveries with `eager`)."""
+    from citizens.notifications.services import notify
+
+    with capture(execute=True):
+        notify(recipients=users, event=ALERT, context=ALERT_CONTEXT, url=url)
