@@ -185,9 +185,7 @@ def test_a_number_confirmed_on_another_account_is_refused(
     assert verified_phone(other_resident) == PHONE
 
 
-def test_a_number_that_is_not_ukrainian_is_refused_and_kept_in_the_form(
-    sms, resident, client_for
-):
+def test_a_number_that_is_not_ukrainian_is_refused_and_kept_in_the_form(sms, resident, client_for):
     response = ask_code(client_for(resident), phone="+48 601 234 567")
 
     assert response.status_code == 400
