@@ -139,5 +139,5 @@ def test_shortened_messages_never_pass_the_limit(segments):
 
 
 def test_zero_segments_is_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least 1"):
         shorten("text", max_segments=0)
