@@ -39,8 +39,8 @@ def alert_row(user, *, channel=WEBPUSH, event=ALERT, status=Status.SENT, minutes
     notification = Notification.objects.create(
         recipient=user, event=event, context=ALERT_CONTEXT, created_at=ago(minutes)
     )
-    if channel == WEBPUSH:
-        fields.setdefault("push_subscription", push_device(user))
+    if channel == WEBPUSH and "push_subscription" not in fields:
+        fields["push_subscription"] = push_device(user, Delivery.objects.count())
     if status == Status.SENT:
         fields.setdefault("sent_at", ago(minutes))
     fields.setdefault("attempts", 1 if status != Status.PENDING else 0)
@@ -302,8 +302,7 @@ def test_the_receipt_refuses_a_wrong_token(sms, client):
 
 def test_the_receipt_of_one_row_does_not_fit_another(sms, client):
     user = resident_with_phone()
-    first = alert_row(user)
-    second = alert_row(user, push_subscription=push_device(user, 1))
+    first, second = alert_row(user), alert_row(user)
     token = receipt_token(first)
 
     response = client.post(reverse("notifications:push_received", args=[second.pk, token]))
