@@ -261,3 +261,24 @@ def test_the_fallback_can_be_switched_off_and_on(sms, resident, client_for):
     assert sms_fallback_on(resident) is False
     client.post(reverse("notifications:sms_fallback"), {"sms_fallback": "on"})
     assert sms_fallback_on(resident) is True
+
+
+@pytest.mark.parametrize(
+    ("language", "heading"), [("uk", "Підтвердьте телефон"), ("en", "Confirm your phone")]
+)
+def test_the_page_speaks_the_residents_language(sms, client_for, language, heading):
+    client = client_for(UserFactory(preferred_language=language))
+
+    page = client.get(PAGE).content.decode()
+
+    assert heading in page
+
+
+def test_the_code_sms_is_one_segment_in_ukrainian(sms, client_for):
+    from citizens.notifications.sms.segments import count
+
+    ask_code(client_for(UserFactory(preferred_language="uk")))
+
+    [message] = sms
+    assert message.text.startswith("Код ")
+    assert count(message.text).segments == 1
