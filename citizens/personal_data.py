@@ -300,7 +300,7 @@ PROFILE_EXPORT = (
 
 
 def _own_export(user: User) -> Export:
-    from .notifications.models import Notification, NotificationPreference
+    from .notifications.models import Notification, NotificationPreference, PhoneVerification
 
     profile = {field: getattr(user, field) for field in PROFILE_EXPORT}
     profile["phone"] = str(user.phone or "")
@@ -325,9 +325,19 @@ def _own_export(user: User) -> Export:
             ]
         )
     )
+    confirmation = PhoneVerification.objects.filter(user=user).first()
     priority = PriorityStatus.objects.filter(user=user).first()
     return {
         "profile": profile,
+        # The phone confirmed for SMS (never the code, kept only as a hash).
+        "sms_phone": (
+            {
+                "confirmed_phone": str(confirmation.verified_phone or ""),
+                "confirmed_at": confirmation.verified_at,
+            }
+            if confirmation
+            else None
+        ),
         "priority_status": (
             {
                 "category": priority.category,

@@ -114,9 +114,12 @@ def phone_verification_start(*, user, phone, request=None) -> PhoneVerification:
     try:
         if request is not None:
             grant = ratelimit.acquire(request, "sms_code")
-        per_number = settings.RATE_LIMITS["sms_code"]["account"]
-        if ratelimit.hit(f"sms_code:number:{number}", per_number):
-            raise ratelimit.RateLimitedError("sms_code", 3600)
+        # Per number too: many accounts must not flood one person's phone.
+        wait = ratelimit.hit(
+            f"sms_code:number:{number}", settings.RATE_LIMITS["sms_code"]["account"]
+        )
+        if wait:
+            raise ratelimit.RateLimitedError("sms_code", wait)
     except ratelimit.RateLimitedError as limited:
         grant.give_back()
         raise NotificationError(limited.message) from None
