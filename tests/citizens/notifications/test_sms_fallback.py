@@ -334,3 +334,9 @@ def test_the_service_worker_acknowledges_a_push_with_its_receipt(client):
 
     assert "acknowledge(data.receipt)" in source
     assert 'method: "POST"' in source
+
+
+def test_the_receipt_of_a_row_that_does_not_exist_is_refused(sms, client):
+    for delivery_id in (0, 2**31, 10**30):
+        path = reverse("notifications:push_received", args=[delivery_id, "0" * 32])
+        assert client.post(path).status_code == 404
