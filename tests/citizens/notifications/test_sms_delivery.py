@@ -61,6 +61,9 @@ def test_the_settings_grid_has_an_sms_switch_only_for_those_events(sms, resident
     }
     assert form[PreferencesForm.field_name(ALERT, SMS)].value() is False
     assert "citizens/notifications/_sms.html" in response.context["channel_sections"]
+    page = response.content.decode()
+    assert 'action="/me/notifications/sms/"' in page  # the phone is given right here
+    assert 'id="id_phone_helptext"' in page
 
 
 def test_choosing_sms_on_the_settings_page_is_stored(sms, resident, client_for):
