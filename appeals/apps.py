@@ -78,6 +78,16 @@ class AppealsConfig(AppConfig):
             group=REQUESTS,
         ),
         EventType(
+            key="appeals.answered",
+            label=_("The answer to a request I filed"),
+            title=_("Request %(reference)s is answered"),
+            text=_("“%(title)s” has an answer from the city. %(reason)s"),
+            default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+            group=REQUESTS,
+            # The one message about one's own request worth an SMS, if chosen.
+            sms=True,
+        ),
+        EventType(
             key="appeals.author_replied",
             label=_("Authors' replies on requests of my department (staff)"),
             title=_("Request %(reference)s: the author replied"),

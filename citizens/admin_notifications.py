@@ -65,7 +65,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "error_excerpt",
         "created_at",
     ]
-    list_filter = ["status", "channel"]
+    list_filter = ["status", "channel", "is_fallback"]
     search_fields = ["notification__recipient__email"]
     list_select_related = ["notification__recipient"]
     fields = [
@@ -79,6 +79,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "claimed_by",
         "heartbeat_at",
         "sent_at",
+        "received_at",
+        "is_fallback",
         "last_error",
         "created_at",
     ]

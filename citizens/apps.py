@@ -24,6 +24,7 @@ class CitizensConfig(AppConfig):
         "NotificationPreference": ["user_id"],
         "PushSubscription": ["user_id"],
         "TelegramLink": ["user_id"],
+        "PhoneVerification": ["user_id"],
         "PriorityStatus": ["user_id"],
         "DataExport": ["user_id"],
         "account.EmailAddress": ["user_id"],

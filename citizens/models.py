@@ -334,6 +334,7 @@ from .notifications.models import (  # noqa: E402
     Notification,
     NotificationPreference,
     NotificationSettings,
+    PhoneVerification,
     PushSubscription,
     TelegramLink,
 )
@@ -348,6 +349,7 @@ __all__ = [
     "Notification",
     "NotificationPreference",
     "NotificationSettings",
+    "PhoneVerification",
     "PushSubscription",
     "TelegramLink",
     "User",

@@ -300,7 +300,7 @@ PROFILE_EXPORT = (
 
 
 def _own_export(user: User) -> Export:
-    from .notifications.models import Notification, NotificationPreference
+    from .notifications.models import Notification, NotificationPreference, PhoneVerification
 
     profile = {field: getattr(user, field) for field in PROFILE_EXPORT}
     profile["phone"] = str(user.phone or "")
@@ -325,9 +325,19 @@ def _own_export(user: User) -> Export:
             ]
         )
     )
+    confirmation = PhoneVerification.objects.filter(user=user).first()
     priority = PriorityStatus.objects.filter(user=user).first()
     return {
         "profile": profile,
+        # The phone confirmed for SMS (never the code, kept only as a hash).
+        "sms_phone": (
+            {
+                "confirmed_phone": str(confirmation.verified_phone or ""),
+                "confirmed_at": confirmation.verified_at,
+            }
+            if confirmation
+            else None
+        ),
         "priority_status": (
             {
                 "category": priority.category,
@@ -350,11 +360,13 @@ def _own_erase(user: User) -> None:
         Notification,
         NotificationPreference,
         NotificationSettings,
+        PhoneVerification,
         PushSubscription,
         TelegramLink,
     )
 
     Notification.objects.filter(recipient=user).delete()
+    PhoneVerification.objects.filter(user=user).delete()
     NotificationPreference.objects.filter(user=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()

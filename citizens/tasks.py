@@ -74,3 +74,11 @@ def privacy_sweep() -> dict:
         "purged": personal_data.privacy_purge_expired(),
         "exports_deleted": personal_data.data_exports_clean(),
     }
+
+
+@shared_task(ignore_result=True)
+def sms_fallback() -> int:
+    """Every minute: SMS for the critical alerts whose push did not arrive."""
+    from .notifications.sms.fallback import sms_fallback_sweep
+
+    return len(sms_fallback_sweep())

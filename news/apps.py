@@ -45,6 +45,10 @@ class NewsConfig(AppConfig):
             priority=True,
             default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
             group=ALERTS,
+            # A resident may choose SMS for these, and one whose push did not
+            # arrive gets an SMS instead (SMS_FALLBACK_AFTER_MINUTES).
+            sms=True,
+            sms_fallback=True,
         ),
         EventType(
             key="news.alert",

@@ -91,15 +91,26 @@ def notify_status(appeal: Appeal, *, reason: str = "") -> None:
     recipients.discard(None)
     if appeal.author_id is None:
         notify_contact_of_status(appeal, reason=reason)
+    context = {
+        "reference": appeal.reference,
+        "title": appeal.title,
+        "status": in_every_language(Status(appeal.status).label),
+        "reason": reason,
+    }
+    if appeal.status == Status.ANSWERED and appeal.author_id is not None:
+        # The author is told of the answer by its own kind of message, which
+        # they may also choose to get by SMS; followers get the status change.
+        recipients.discard(appeal.author_id)
+        notify(
+            recipients=[appeal.author_id],
+            event="appeals.answered",
+            context=context,
+            url=appeal.get_absolute_url(),
+        )
     notify(
         recipients=recipients,
         event="appeals.status_changed",
-        context={
-            "reference": appeal.reference,
-            "title": appeal.title,
-            "status": in_every_language(Status(appeal.status).label),
-            "reason": reason,
-        },
+        context=context,
         url=appeal.get_absolute_url(),
     )
 

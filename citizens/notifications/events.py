@@ -16,6 +16,9 @@ from django.utils.translation import gettext_lazy as _
 EMAIL = "email"
 WEBPUSH = "webpush"
 TELEGRAM = "telegram"
+SMS = "sms"
+# The channels an event goes to by default unless it names its own; SMS is
+# never a default (it costs the city money per message).
 EXTERNAL_CHANNELS = (EMAIL, WEBPUSH, TELEGRAM)
 
 
@@ -52,6 +55,16 @@ class EventType:
     # Sent to staff only: shown to a person holding any of these permissions
     # (a staff session that passed two-factor authentication), never to residents.
     staff_permissions: frozenset[str] = frozenset()
+    # SMS may be chosen for this kind of message (off unless the person
+    # chooses it): only the few that are worth a paid message.
+    sms: bool = False
+    # A message of this kind that did not reach the person's devices by push
+    # or Telegram comes by SMS instead (citizens.notifications.sms.fallback).
+    sms_fallback: bool = False
+
+    def allows(self, channel: str) -> bool:
+        """Whether `channel` may carry this kind of message at all."""
+        return channel != SMS or self.sms
 
     @property
     def section(self) -> str:
@@ -110,6 +123,12 @@ def for_user(user, *, mutable_only: bool = True) -> list[EventType]:
 def priority_keys() -> frozenset[str]:
     """The events whose messages go through the priority lane."""
     return frozenset(key for key, event in registry().items() if event.priority)
+
+
+@cache
+def sms_fallback_keys() -> frozenset[str]:
+    """The events whose undelivered pushes fall back to SMS."""
+    return frozenset(key for key, event in registry().items() if event.sms and event.sms_fallback)
 
 
 def get_event(key: str) -> EventType:

@@ -30,6 +30,8 @@ class PreferencesForm(forms.Form):
         self._keys: dict[str, tuple[str, str]] = {}
         for event in events:
             for channel in channels:
+                if not event.allows(channel):
+                    continue  # SMS only for the few kinds worth a paid message
                 name = self.field_name(event.key, channel)
                 self._keys[name] = (event.key, channel)
                 self.fields[name] = forms.BooleanField(
@@ -46,7 +48,14 @@ class PreferencesForm(forms.Form):
     def rows(self):
         """(event, [bound checkbox per channel]) in registry order, for the template."""
         return [
-            (event, [self[self.field_name(event.key, c)] for c in self.channels])
+            (
+                event,
+                [
+                    self[self.field_name(event.key, c)]
+                    for c in self.channels
+                    if self.field_name(event.key, c) in self.fields
+                ],
+            )
             for event in self.events
         ]
 
@@ -124,3 +133,24 @@ class QuietHoursForm(forms.Form):
                 _("Quiet hours must end at a different time than they start."),
             )
         return cleaned
+
+
+class PhoneForm(forms.Form):
+    """The number to confirm for SMS (the code is sent by the service)."""
+
+    phone = forms.CharField(
+        label=_("Mobile phone number"),
+        max_length=32,
+        help_text=_("A Ukrainian number, for example +380 50 123 45 67."),
+        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+    )
+
+
+class PhoneCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "pattern": "[0-9 ]*"}
+        ),
+    )

@@ -8,12 +8,14 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
 
 
 class Channel(models.TextChoices):
     EMAIL = "email", _("E-mail")
     WEBPUSH = "webpush", _("Push notifications")
     TELEGRAM = "telegram", _("Telegram")
+    SMS = "sms", _("SMS")
 
 
 class Broadcast(models.Model):
@@ -137,6 +139,11 @@ class Delivery(models.Model):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    # A push the device's service worker acknowledged (citizens.notifications.sms.fallback).
+    received_at = models.DateTimeField(_("received by the device"), null=True, blank=True)
+    # An SMS written because the push or Telegram message of a critical alert
+    # did not reach the person, not because they chose SMS.
+    is_fallback = models.BooleanField(_("SMS fallback"), default=False)
 
     class Meta:
         verbose_name = _("delivery")
@@ -166,6 +173,18 @@ class Delivery(models.Model):
                 fields=["claimed_at"],
                 condition=Q(status="failed"),
                 name="citizens_delivery_failed",
+            ),
+            # The SMS daily caps count the day's sent SMS.
+            models.Index(
+                fields=["sent_at"],
+                condition=Q(status="sent", channel="sms"),
+                name="citizens_delivery_sms_sent",
+            ),
+            # The SMS fallback's sweep: recent push and Telegram rows with no receipt.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(received_at__isnull=True, channel__in=["webpush", "telegram"]),
+                name="citizens_delivery_unreceived",
             ),
         ]
         constraints = [
@@ -201,6 +220,9 @@ class NotificationSettings(models.Model):
     held_in_quiet_hours = models.JSONField(
         _("urgent kinds held until quiet hours end"), default=list, blank=True
     )
+    # A critical alert that did not reach any device by push or Telegram
+    # comes by SMS to a confirmed phone (SMS_FALLBACK_AFTER_MINUTES).
+    sms_fallback = models.BooleanField(_("SMS when a critical alert does not arrive"), default=True)
 
     class Meta:
         verbose_name = _("notification settings")
@@ -309,3 +331,33 @@ class BotConversation(models.Model):
 
     def __str__(self):
         return f"{self.chat_id}: {self.flow} / {self.step}"
+
+
+class PhoneVerification(models.Model):
+    """A person's phone for SMS: the number being confirmed with a code, and the confirmed one.
+
+    Only `verified_phone` receives SMS, and only while it is still the
+    person's phone (User.phone): changing the phone in the profile
+    un-verifies it. The code is kept as a hash (citizens.notifications.sms.phone).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="phone_verification",
+    )
+    phone = PhoneNumberField(_("number being confirmed"), blank=True)
+    code_hash = models.CharField(_("code"), max_length=128, blank=True, editable=False)
+    code_expires_at = models.DateTimeField(_("code valid until"), null=True, blank=True)
+    code_sent_at = models.DateTimeField(_("code sent"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("wrong codes typed"), default=0)
+    verified_phone = PhoneNumberField(_("confirmed number"), null=True, blank=True, unique=True)
+    verified_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("phone confirmation")
+        verbose_name_plural = _("phone confirmations")
+
+    def __str__(self):
+        return f"{self.user_id}: {self.verified_phone or '—'}"

@@ -25,7 +25,16 @@ from ..models import User
 from ..pagecache import bump_person_on_commit
 from . import audiences, channels
 from .errors import NotificationError
-from .events import EMAIL, TELEGRAM, WEBPUSH, EventType, get_event, priority_keys, registry
+from .events import (
+    EMAIL,
+    SMS,
+    TELEGRAM,
+    WEBPUSH,
+    EventType,
+    get_event,
+    priority_keys,
+    registry,
+)
 from .models import (
     Broadcast,
     Delivery,
@@ -35,6 +44,7 @@ from .models import (
     PushSubscription,
     TelegramLink,
 )
+from .sms.phone import verified_phones
 
 BATCH_SIZE = 1000
 # Queued by name (mycity.lib.tasks.queue): the tasks module imports this one.
@@ -215,6 +225,9 @@ def _write_batch(
                 "user_id", flat=True
             )
         )
+    phones = set()
+    if SMS in available and event.sms:
+        phones = set(verified_phones(ids))
 
     notifications = Notification.objects.bulk_create(
         [
@@ -258,6 +271,8 @@ def _write_batch(
             deliveries.extend(row(WEBPUSH, sub) for sub in devices[pk])
         if pk in telegram and wants(pk, TELEGRAM):
             deliveries.append(row(TELEGRAM))
+        if pk in phones and wants(pk, SMS):
+            deliveries.append(row(SMS))
     Delivery.objects.bulk_create(deliveries, batch_size=BATCH_SIZE)
     due_now = [d.pk for d in deliveries if d.next_attempt_at <= now]
     return len(notifications), due_now
@@ -343,6 +358,8 @@ def preferences_set(*, user: User, choices: dict[tuple[str, str], bool]) -> None
             continue
         if channel not in channels.SENDERS:
             raise NotificationError(_("Unknown channel."))
+        if not event.allows(channel):
+            raise NotificationError(_("This kind of message cannot come by SMS."))
         if enabled == (channel in event.default_channels):
             NotificationPreference.objects.filter(
                 user=user, event=event_key, channel=channel

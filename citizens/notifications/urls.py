@@ -4,7 +4,7 @@ Telegram webhook) and the service worker must be served from the root."""
 
 from django.urls import path
 
-from .views import inbox, push, telegram
+from .views import inbox, push, sms, telegram
 
 app_name = "notifications"
 
@@ -20,4 +20,13 @@ urlpatterns = [
     path("sw.js", push.service_worker, name="service_worker"),
     path("me/notifications/telegram/", telegram.link, name="telegram"),
     path("telegram/webhook/<str:secret>/", telegram.webhook, name="telegram_webhook"),
+    path("me/notifications/sms/", sms.phone_page, name="sms"),
+    path("me/notifications/sms/confirm/", sms.phone_confirm, name="sms_confirm"),
+    path("me/notifications/sms/remove/", sms.phone_remove, name="sms_remove"),
+    path("me/notifications/sms/fallback/", sms.fallback_set, name="sms_fallback"),
+    path(
+        "notifications/push/received/<int:delivery_id>/<str:token>/",
+        sms.push_received,
+        name="push_received",
+    ),
 ]

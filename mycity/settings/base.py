@@ -575,6 +575,8 @@ RATE_LIMITS = {
     "appeal_claim": _limits("appeal_claim", "5/hour", "20/hour"),
     # Exports of all one's personal data (each builds an archive).
     "data_export": _limits("data_export", "3/day", "10/day"),
+    # Codes that confirm a phone for SMS (each is a paid SMS); also per number.
+    "sms_code": _limits("sms_code", "5/hour", "20/hour"),
 }
 
 

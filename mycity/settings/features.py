@@ -145,6 +145,47 @@ if TELEGRAM_WEBHOOK_SECRET and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", TELEGRA
     raise ImproperlyConfigured(
         "TELEGRAM_WEBHOOK_SECRET may hold only A-Z, a-z, 0-9, _ and - (1 to 256 characters)."
     )
+# SMS (citizens/notifications/sms): a dotted path to the gateway's backend.
+# Empty: no SMS channel. The JSON gateway POSTs to SMS_GATEWAY_URL with the
+# token as a bearer; while DEBUG the console backend prints messages instead.
+_SMS_BACKENDS = "citizens.notifications.sms.backends."
+SMS_BACKEND = env_str("SMS_BACKEND", f"{_SMS_BACKENDS}ConsoleBackend" if DEBUG else "")
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL", "")
+SMS_GATEWAY_TOKEN = file_or_env("SMS_GATEWAY_TOKEN") or ""
+# The sender name registered with the operators (at most 11 Latin characters).
+SMS_SENDER = env_str("SMS_SENDER", "MyCity")
+SMS_GATEWAY_CONNECT_TIMEOUT = env_int("SMS_GATEWAY_CONNECT_TIMEOUT", 5, minimum=1)
+SMS_GATEWAY_READ_TIMEOUT = env_int("SMS_GATEWAY_READ_TIMEOUT", 15, minimum=1)
+if SMS_BACKEND.endswith(".JsonGatewayBackend"):
+    if (
+        urlsplit(SMS_GATEWAY_URL).scheme not in ("http", "https")
+        or not urlsplit(SMS_GATEWAY_URL).netloc
+    ):
+        # Not quoted: a gateway's URL may carry its key.
+        raise ImproperlyConfigured("SMS_GATEWAY_URL must be an http(s) URL for the JSON gateway")
+    if not SMS_GATEWAY_TOKEN:
+        raise ImproperlyConfigured("SMS_GATEWAY_TOKEN is needed for the JSON gateway")
+if not re.fullmatch(r"[A-Za-z0-9 .-]{1,11}", SMS_SENDER):
+    raise ImproperlyConfigured("SMS_SENDER must be 1 to 11 Latin letters, digits, spaces, . or -")
+# Cost limits: segments of one message (a Cyrillic segment is 70 characters,
+# 67 in a longer message), SMS a resident gets a day, SMS the city sends a day
+# (0: no city-wide cap). Over a cap the message fails with the reason.
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 2, minimum=1)
+SMS_DAILY_CAP_PER_RESIDENT = env_int("SMS_DAILY_CAP_PER_RESIDENT", 10)
+SMS_DAILY_CAP_TOTAL = env_int("SMS_DAILY_CAP_TOTAL", 0)
+# A critical alert whose push no device acknowledged within this many minutes
+# (or whose push and Telegram failed) comes by SMS to a confirmed phone; 0: off.
+SMS_FALLBACK_AFTER_MINUTES = env_int("SMS_FALLBACK_AFTER_MINUTES", 5)
+# Older alerts than this are not sent by SMS any more (as push's TTL).
+SMS_FALLBACK_MAX_AGE_HOURS = env_int("SMS_FALLBACK_MAX_AGE_HOURS", 6, minimum=1)
+# Confirming a phone: how long a code lasts, wrong tries, seconds between codes.
+SMS_CODE_VALID_MINUTES = env_int("SMS_CODE_VALID_MINUTES", 10, minimum=1)
+SMS_CODE_MAX_ATTEMPTS = env_int("SMS_CODE_MAX_ATTEMPTS", 5, minimum=1)
+SMS_CODE_RESEND_SECONDS = env_int("SMS_CODE_RESEND_SECONDS", 60)
+CELERY_BEAT_SCHEDULE["notifications-sms-fallback"] = {
+    "task": "citizens.tasks.sms_fallback",
+    "schedule": 60.0,
+}
 if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
     raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.")
 

@@ -1,7 +1,8 @@
 // The service worker of My City, served from /sw.js so that its scope is the
 // whole site. It
 // - shows web push notifications (payload: see
-//   citizens/notifications/channels/webpush.py) and opens their link on a tap;
+//   citizens/notifications/channels/webpush.py), opens their link on a tap,
+//   and acknowledges the critical alerts that would otherwise come by SMS;
 // - keeps a copy of the pages that ask for it (<html data-offline-keep>: the
 //   home page, alerts, the resident's own requests, service centres, the
 //   request form) and of our static files, and serves them when the network
@@ -299,8 +300,31 @@ self.addEventListener("push", (event) => {
     lang: data.lang || "",
   };
   if (data.tag) options.tag = data.tag;
-  event.waitUntil(self.registration.showNotification(data.title || "My City", options));
+  event.waitUntil(
+    Promise.all([
+      self.registration.showNotification(data.title || "My City", options),
+      acknowledge(data.receipt),
+    ]),
+  );
 });
+
+// A critical alert says where to acknowledge it: without this receipt the
+// server sends the alert by SMS after a few minutes, as it would to a phone
+// with no data connection (citizens/notifications/sms/fallback.py). The
+// token in the link is the authorisation; a failure is left to the SMS.
+function acknowledge(receipt) {
+  if (typeof receipt !== "string") return Promise.resolve();
+  let url;
+  try {
+    url = new URL(receipt, self.location.origin);
+  } catch (error) {
+    return Promise.resolve();
+  }
+  if (url.origin !== self.location.origin) return Promise.resolve();
+  return fetch(url.href, { method: "POST", credentials: "omit", cache: "no-store" }).catch(
+    () => undefined,
+  );
+}
 
 self.addEventListener("notificationclick", (event) => {
   event.notification.close();

@@ -333,3 +333,18 @@ def test_reopen_without_a_reason_is_refused(answered, resident):
 def test_only_the_author_reopens(answered, other_resident):
     with pytest.raises(AppealError):
         appeal_reopen(appeal=answered, author=other_resident, reason="Ні.")
+
+
+def test_the_answer_tells_the_author_by_its_own_kind_and_followers_by_the_status(
+    appeal, resident, other_resident, routed_staff
+):
+    appeal_follow(appeal=appeal, user=other_resident)
+    before = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    answer(appeal, routed_staff)
+
+    told = set(Notification.objects.filter(pk__gt=before).values_list("recipient_id", "event"))
+    assert told == {
+        (resident.pk, "appeals.answered"),
+        (other_resident.pk, "appeals.status_changed"),
+    }

@@ -539,3 +539,20 @@ def test_erasing_deletes_the_contact_kept_from_a_staff_registration(resident, mo
 
     assert not AppealContact.objects.filter(appeal=appeal).exists()
     assert Appeal.objects.filter(pk=appeal.pk, author=resident).exists()
+
+
+def test_the_export_and_the_erasure_cover_the_phone_confirmed_for_sms(person, eager):
+    from citizens.notifications.models import PhoneVerification
+    from tests.citizens.notifications.sms_helpers import PHONE, confirm_phone
+
+    confirm_phone(person, PHONE)
+    export = personal_data.data_export_request(user=person)
+    personal_data.data_export_build(export_id=export.pk)
+
+    data, _archive = archive_of(person)
+    assert data["account"]["sms_phone"]["confirmed_phone"] == PHONE
+    assert data["account"]["sms_phone"]["confirmed_at"]
+
+    personal_data.user_erase(user=person)
+
+    assert not PhoneVerification.objects.filter(user=person).exists()

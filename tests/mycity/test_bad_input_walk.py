@@ -91,6 +91,7 @@ def _path_value(world: dict, route: str, name: str) -> str | None:
         "reference": world["appeal"] if "appeals" in route else world["application"],
         "sref": world["application"],
         "document_id": world["document"],
+        "delivery_id": "1",
         "code": world["appointment"] if "appointment" in route else world["service_code"],
         "token": "00000000-0000-4000-8000-000000000000",
         "secret": "wrong-secret",

@@ -77,6 +77,21 @@ def test_empty_environment_starts_in_debug_mode():
             "TELEGRAM_WEBHOOK_SECRET",
             id="telegram-secret-format",
         ),
+        pytest.param(
+            {"SMS_BACKEND": "citizens.notifications.sms.backends.JsonGatewayBackend"},
+            "SMS_GATEWAY_URL",
+            id="sms-gateway-without-url",
+        ),
+        pytest.param(
+            {
+                "SMS_BACKEND": "citizens.notifications.sms.backends.JsonGatewayBackend",
+                "SMS_GATEWAY_URL": "https://sms.example.org/send",
+            },
+            "SMS_GATEWAY_TOKEN",
+            id="sms-gateway-without-token",
+        ),
+        pytest.param({"SMS_SENDER": "Kherson City Council"}, "SMS_SENDER", id="sms-sender"),
+        pytest.param({"SMS_MAX_SEGMENTS": "0"}, "SMS_MAX_SEGMENTS", id="sms-segments"),
         pytest.param({"VAPID_PUBLIC_KEY": "abc"}, "VAPID_PRIVATE_KEY", id="vapid-half"),
         pytest.param(
             {

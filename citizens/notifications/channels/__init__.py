@@ -18,7 +18,7 @@ import contextlib
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..events import EMAIL, TELEGRAM, WEBPUSH
+from ..events import EMAIL, SMS, TELEGRAM, WEBPUSH
 
 
 class TemporaryFailure(Exception):  # noqa: N818 (reads as an outcome)
@@ -56,6 +56,7 @@ SENDERS = {
     EMAIL: "citizens.notifications.channels.email.send",
     WEBPUSH: "citizens.notifications.channels.webpush.send",
     TELEGRAM: "citizens.notifications.channels.telegram.send",
+    SMS: "citizens.notifications.channels.sms.send",
 }
 
 
@@ -66,6 +67,8 @@ def available() -> tuple[str, ...]:
         found.append(WEBPUSH)
     if settings.TELEGRAM_BOT_TOKEN:
         found.append(TELEGRAM)
+    if settings.SMS_BACKEND:
+        found.append(SMS)
     return tuple(found)
 
 

@@ -23,6 +23,7 @@ from ..keys import delivery_key
 from ..links import absolute
 from ..models import PushSubscription
 from ..push_endpoints import cancel_pending, endpoint_problem
+from ..sms.fallback import receipt_url
 from . import PermanentFailure, TemporaryFailure, failure, run
 
 logger = logging.getLogger(__name__)
@@ -68,8 +69,12 @@ def _shorten(text: str, limit: int) -> str:
 
 
 def payload(delivery, title: str, text: str, url: str) -> dict:
-    """What the service worker receives (static/js/sw.js shows it)."""
-    return {
+    """What the service worker receives (static/js/sw.js shows it).
+
+    A critical alert that falls back to SMS carries `receipt`, where the
+    worker acknowledges it (citizens.notifications.sms.fallback).
+    """
+    data = {
         "title": _shorten(title, TITLE_MAX),
         "body": _shorten(text, BODY_MAX),
         "url": absolute(url or reverse("notifications:inbox")),
@@ -77,6 +82,10 @@ def payload(delivery, title: str, text: str, url: str) -> dict:
         "lang": translation.get_language() or settings.LANGUAGE_CODE,
         "icon": ICON,
     }
+    receipt = receipt_url(delivery)
+    if receipt:
+        data["receipt"] = receipt
+    return data
 
 
 def send(delivery, title: str, text: str, url: str) -> None:

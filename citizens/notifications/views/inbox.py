@@ -21,9 +21,10 @@ from citizens.pagecache import kept_per_person
 
 from ...models import User
 from .. import channels, events, links, services
-from ..events import EMAIL, TELEGRAM, WEBPUSH
-from ..forms import PreferencesForm, QuietHoursForm
+from ..events import EMAIL, SMS, TELEGRAM, WEBPUSH
+from ..forms import PhoneForm, PreferencesForm, QuietHoursForm
 from ..models import NotificationPreference, NotificationSettings, TelegramLink
+from ..sms.phone import verified_phone
 
 PER_PAGE = 20
 TEST_COOLDOWN = 60  # seconds between test notifications of one person
@@ -107,6 +108,12 @@ def _channel_sections(request, available: tuple[str, ...]) -> tuple[list[str], d
         sections.append("citizens/notifications/_telegram.html")
         context["telegram_link"] = TelegramLink.objects.filter(user=request.user).first()
         context["telegram_bot_username"] = settings.TELEGRAM_BOT_USERNAME
+    if SMS in available:
+        sections.append("citizens/notifications/_sms.html")
+        context["sms_phone"] = verified_phone(request.user)
+        phone_form = PhoneForm(initial={"phone": str(request.user.phone or "")})
+        phone_form.fields["phone"].widget.attrs["class"] = "form-control"
+        context["sms_phone_form"] = phone_form
     return sections, context
 
 

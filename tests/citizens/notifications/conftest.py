@@ -3,12 +3,15 @@
 import pytest
 
 from citizens.notifications import channels, events
+from citizens.notifications.sms import backends as sms_backends
 from mycity.lib import tasks as task_queue
 from tests.citizens.notifications.delivery_helpers import FakeChannel
 from tests.citizens.notifications.outbox_helpers import (
     SECURITY,
     URGENT,
 )
+from tests.citizens.notifications.sms_helpers import TOKEN as SMS_TOKEN
+from tests.citizens.notifications.sms_helpers import serve_gateway
 from tests.citizens.notifications.webpush_helpers import (
     SUBJECT,
     Browser,
@@ -100,3 +103,41 @@ def all_channels(settings):
     settings.VAPID_PUBLIC_KEY = "test-public-key"
     settings.VAPID_PRIVATE_KEY = "test-private-key"
     settings.TELEGRAM_BOT_TOKEN = "123:test-token"
+
+
+# --- SMS: the in-memory backend, and a fake JSON gateway on loopback -------------
+
+
+@pytest.fixture
+def sms(settings):
+    """SMS configured with the in-memory backend; its outbox starts empty."""
+    settings.SMS_BACKEND = "citizens.notifications.sms.backends.LocmemBackend"
+    settings.SMS_MAX_SEGMENTS = 2
+    settings.SMS_DAILY_CAP_PER_RESIDENT = 10
+    settings.SMS_DAILY_CAP_TOTAL = 0
+    settings.SMS_FALLBACK_AFTER_MINUTES = 5
+    settings.SITE_URL = "https://mycity.example"
+    sms_backends.outbox.clear()
+    yield sms_backends.outbox
+    sms_backends.outbox.clear()
+
+
+@pytest.fixture(scope="module")
+def _sms_gateway_server():
+    server = serve_gateway()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def sms_gateway(_sms_gateway_server, sms, settings):
+    """The JSON gateway backend pointed at a fake gateway on 127.0.0.1."""
+    _sms_gateway_server.reset()
+    settings.SMS_BACKEND = "citizens.notifications.sms.backends.JsonGatewayBackend"
+    settings.SMS_GATEWAY_URL = _sms_gateway_server.url
+    settings.SMS_GATEWAY_TOKEN = SMS_TOKEN
+    settings.SMS_SENDER = "KhersonCity"
+    settings.SMS_GATEWAY_CONNECT_TIMEOUT = 2
+    settings.SMS_GATEWAY_READ_TIMEOUT = 1
+    return _sms_gateway_server
