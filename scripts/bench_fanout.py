@@ -134,6 +134,11 @@ def parse_args():
     parser.add_argument(
         "--telegram-share", type=float, default=0.0, help="share with a linked Telegram chat"
     )
+    parser.add_argument(
+        "--telegram-paid",
+        action="store_true",
+        help="TELEGRAM_PAID_BROADCAST=true: the alert's chats at up to 1,000 a second",
+    )
     parser.add_argument("--provider-latency-ms", type=int, default=50)
     parser.add_argument("--provider-port", type=int, default=8027)
     return parser.parse_args()
@@ -170,6 +175,7 @@ def environment(args) -> dict[str, str]:
             TELEGRAM_BOT_TOKEN="123456:bench-token",
             TELEGRAM_BOT_USERNAME="mycity_bench_bot",
             TELEGRAM_WEBHOOK_SECRET="bench-webhook-secret",
+            TELEGRAM_PAID_BROADCAST="true" if args.telegram_paid else "false",
             TELEGRAM_API_URL=f"http://127.0.0.1:{args.provider_port}",
         )
     return {
@@ -461,6 +467,7 @@ def main() -> int:
         "lane": args.lane,
         "push_share": args.push_share,
         "telegram_share": args.telegram_share,
+        "telegram_paid": args.telegram_paid,
         "provider_latency_ms": args.provider_latency_ms,
         "load_average_at_start": round(
             os.getloadavg()[0], 1
