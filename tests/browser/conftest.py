@@ -39,6 +39,8 @@ def browser_settings(settings, monkeypatch):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.LANGUAGE_COOKIE_SECURE = False
+    # SMS offered, as in the demo (the console gateway there, memory here).
+    settings.SMS_BACKEND = "citizens.notifications.sms.backends.LocmemBackend"
     return settings
 
 

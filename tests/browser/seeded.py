@@ -57,6 +57,7 @@ SIGNED_IN_PAGES = [
     "citizens:profile",
     "notifications:inbox",
     "notifications:settings",
+    "notifications:sms",
     "news:subscriptions",
     "appeals:mine",
     "appeals:claim",

@@ -23,7 +23,14 @@ chromium = demo_city.chromium
 seeded = demo_city.seeded
 
 # Full-page screenshots with the largest text, to be looked at (test-artifacts/).
-SCREENSHOTS = ["home", "appeals:list", "{appeal}", "citizens:cabinet", "notifications:settings"]
+SCREENSHOTS = [
+    "home",
+    "appeals:list",
+    "{appeal}",
+    "citizens:cabinet",
+    "notifications:settings",
+    "notifications:sms",
+]
 
 
 @pytest.mark.parametrize("language", ["uk", "en"])
