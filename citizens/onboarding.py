@@ -53,6 +53,12 @@ def alert_events(user) -> list[events.EventType]:
     return [e for e in events.for_user(user) if e.section == events.ALERTS]
 
 
+def welcome_channels() -> list[str]:
+    """The channels the welcome step offers: those this installation has, but
+    SMS, which needs a phone confirmed with a code on its own page first."""
+    return [c for c in available_channels() if c != events.SMS]
+
+
 def alert_channels(user) -> list[str]:
     """The channels on today for the first alert event (stored choice or default)."""
     found = alert_events(user)
@@ -64,7 +70,7 @@ def alert_channels(user) -> list[str]:
             "channel", "enabled"
         )
     )
-    return [c for c in available_channels() if stored.get(c, c in first.default_channels)]
+    return [c for c in welcome_channels() if stored.get(c, c in first.default_channels)]
 
 
 def onboarding_shown(*, user: User) -> None:
@@ -94,13 +100,14 @@ def onboarding_finish(
             fields.append("district")
         user.save(update_fields=fields)
         if channels is not None:
-            offered = available_channels()
+            offered = welcome_channels()
             preferences_set(
                 user=user,
                 choices={
                     (event.key, channel): channel in channels
                     for event in alert_events(user)
                     for channel in offered
+                    if event.allows(channel)
                 },
             )
     return user

@@ -14,7 +14,6 @@ from mycity.models import District
 from . import onboarding, services
 from .forms import LanguageForm, PriorityForm, ProfileForm, WelcomeForm
 from .models import PriorityStatus
-from .notifications.channels import available as available_channels
 from .pagecache import kept_per_person
 from .personal_data import privacy_pending
 
@@ -59,7 +58,7 @@ def welcome(request):
     target = onboarding.safe_next(
         request, request.POST.get("next") or request.GET.get("next")
     ) or reverse("citizens:cabinet")
-    offered = available_channels()
+    offered = onboarding.welcome_channels()
     form = WelcomeForm(
         request.POST or None,
         channels=offered,

@@ -404,7 +404,11 @@ def unsubscribe(*, user_id: int, event: str, channel: str = EMAIL) -> None:
     """Switch one event off on one channel (the e-mail unsubscribe link)."""
     user = User.objects.get(pk=user_id)
     if event == "*":
-        choices = {(key, channel): False for key, e in registry().items() if e.mutable}
+        choices = {
+            (key, channel): False
+            for key, e in registry().items()
+            if e.mutable and e.allows(channel)
+        }
     else:
         choices = {(event, channel): False}
     preferences_set(user=user, choices=choices)

@@ -395,6 +395,31 @@ def test_an_unknown_channel_is_refused(client, newcomer):
     assert newcomer.district is None
 
 
+@pytest.mark.parametrize("sms_offered", [False, True])
+def test_the_step_saves_the_channels_whether_or_not_sms_is_offered(
+    client, newcomer, settings, sms_offered
+):
+    # SMS needs a phone confirmed with a code on its own page: the welcome
+    # step neither offers it nor touches its choices, even where SMS exists.
+    if sms_offered:
+        settings.SMS_BACKEND = "citizens.notifications.sms.backends.LocmemBackend"
+    district = DistrictFactory()
+    client.force_login(newcomer)
+
+    page = client.get(reverse("citizens:welcome"))
+    assert 'value="sms"' not in page.content.decode()
+    response = client.post(
+        reverse("citizens:welcome"), {"district": district.pk, "channels": ["email"]}
+    )
+    refused = client.post(reverse("citizens:welcome"), {"district": district.pk, "channels": "sms"})
+
+    assert response.status_code == 302
+    assert refused.status_code == 200  # not a choice here
+    newcomer.refresh_from_db()
+    assert newcomer.district == district
+    assert not NotificationPreference.objects.filter(user=newcomer, channel="sms").exists()
+
+
 def test_a_resident_can_come_back_from_the_cabinet_and_change_the_district(client_for, resident):
     first, second = DistrictFactory(), DistrictFactory()
     resident.district = first
