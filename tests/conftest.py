@@ -24,6 +24,7 @@ from django.core.cache import caches
 from django.db import connections, router
 from django.db.utils import load_backend
 from django.test import Client
+from django.utils import translation
 from rest_framework.test import APIClient
 
 from mycity.celery import app as celery_app
@@ -82,6 +83,20 @@ def _test_settings(settings):
     # its changes: off, except in tests/mycity/test_pagecache.py.
     settings.PAGE_CACHE_SECONDS = 0
     settings.PERSONAL_PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language.
+
+    A request through the test client activates its language in this thread
+    and leaves it active afterwards; without this, a test that builds a URL
+    (a news item's slug is per language) would depend on the language of the
+    last request of whichever test ran before it on the same worker.
+    """
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
