@@ -32,7 +32,7 @@ def test_a_place_in_an_affected_district_is_told_once():
     assert SavedPlaceNotice.objects.count() == 1
     # Another subject (the end of the same incident) is told again.
     places_tell(subject="incident:1:resolved", context=CONTEXT, what=WHAT, district_ids=[north.pk])
-    assert notes.count() == 2
+    assert Notification.objects.filter(event="citizens.saved_place").count() == 2
 
 
 def test_two_places_of_one_resident_are_each_told():
