@@ -11,6 +11,8 @@ Signals (sent by outages.services.incidents, received by appeals):
 - `incident_answered(incident, by)`: an official answer was given on the
   incident; each receiver delivers it to what it linked and returns the ids
   of the people it told, so the sender does not tell them twice.
+- `incident_dismissed(incident, by)`: moderators found a suggestion was no
+  incident; receivers unlink what they had linked to it.
 - `incident_linked_appeals(incident)`: receivers return how many reports
   they linked to the incident (for the incident's page and admin).
 """
@@ -25,6 +27,7 @@ from .incident_workflow import LINKABLE_STATUSES, SUGGEST, SYSTEM, WORKFLOW
 from .models import District, Incident, IncidentEvent
 
 incident_answered = Signal()
+incident_dismissed = Signal()
 incident_linked_appeals = Signal()
 
 # Metres in a degree of latitude; a degree of longitude is this times cos(latitude).
@@ -101,3 +104,20 @@ def incident_suggest(
             incident=incident, action=SUGGEST, from_status="", to_status=incident.status
         )
     return Suggestion(incident, True)
+
+
+def incident_follow(*, incident: Incident, user) -> bool:
+    """Follow a live incident: its updates and its end reach the person. False if not live."""
+    if incident.status not in LINKABLE_STATUSES or not user.is_authenticated:
+        return False
+    incident.followers.add(user)
+    return True
+
+
+def incident_unfollow(*, incident: Incident, user) -> None:
+    incident.followers.remove(user)
+
+
+def linked_appeals_count(incident: Incident) -> int:
+    """How many reports the feature apps linked to the incident."""
+    return sum(n or 0 for _r, n in incident_linked_appeals.send(sender=Incident, incident=incident))

@@ -146,6 +146,7 @@ INSTALLED_APPS = [
     "news",
     "surveys",
     "services",
+    "outages",
 ]
 
 MIDDLEWARE = [
