@@ -24,7 +24,7 @@ from django.db import transaction
 from django.dispatch import Signal
 
 from .incident_workflow import LINKABLE_STATUSES, SUGGEST, SYSTEM, WORKFLOW
-from .models import District, Incident, IncidentEvent
+from .models import District, Incident, IncidentEvent, IncidentFollower
 
 incident_answered = Signal()
 incident_dismissed = Signal()
@@ -110,12 +110,16 @@ def incident_follow(*, incident: Incident, user) -> bool:
     """Follow a live incident: its updates and its end reach the person. False if not live."""
     if incident.status not in LINKABLE_STATUSES or not user.is_authenticated:
         return False
-    incident.followers.add(user)
+    IncidentFollower.objects.get_or_create(incident=incident, user=user)
     return True
 
 
 def incident_unfollow(*, incident: Incident, user) -> None:
-    incident.followers.remove(user)
+    IncidentFollower.objects.filter(incident=incident, user=user).delete()
+
+
+def is_following(*, incident: Incident, user) -> bool:
+    return user.is_authenticated and incident.follows.filter(user=user).exists()
 
 
 def linked_appeals_count(incident: Incident) -> int:

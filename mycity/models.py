@@ -286,12 +286,6 @@ class Incident(models.Model):
         blank=True,
         related_name="incidents",
     )
-    followers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("followers"),
-        blank=True,
-        related_name="followed_incidents",
-    )
     # Set when residents were told it was declared (a conditional UPDATE claims it).
     notified_at = models.DateTimeField(
         _("residents notified"), null=True, blank=True, editable=False
@@ -386,6 +380,35 @@ class IncidentUpdate(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class IncidentFollower(models.Model):
+    """A resident who follows an incident: its updates and its end reach them.
+
+    Its own model, named private on MyCityConfig, so that a tap on "follow"
+    does not drop every kept public page (mycity/pagecache.py).
+    """
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="incident_follows",
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident follower")
+        verbose_name_plural = _("incident followers")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="mycity_incident_follow_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.incident_id}"
 
 
 class IncidentEvent(models.Model):

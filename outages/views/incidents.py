@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from mycity.incidents import incident_follow as follow
 from mycity.incidents import incident_unfollow as unfollow
-from mycity.incidents import linked_appeals_count
+from mycity.incidents import is_following, linked_appeals_count
 from mycity.models import Incident
 
 
@@ -27,9 +27,7 @@ def incident_list(request):
 
 def incident_detail(request, pk: int):
     incident = get_object_or_404(Incident.objects.public().prefetch_related("districts"), pk=pk)
-    following = (
-        request.user.is_authenticated and incident.followers.filter(pk=request.user.pk).exists()
-    )
+    following = is_following(incident=incident, user=request.user)
     return render(
         request,
         "outages/incident_detail.html",

@@ -28,10 +28,10 @@ def test_follow_and_unfollow(client):
     client.force_login(person)
     url = reverse("outages:incident_follow", args=[incident.pk])
     assert client.post(url).status_code == 302
-    assert list(incident.followers.all()) == [person]
+    assert [f.user for f in incident.follows.all()] == [person]
     assert "You follow this outage" in client.get(incident.get_absolute_url()).content.decode()
     client.post(url, {"unfollow": "1"})
-    assert not incident.followers.exists()
+    assert not incident.follows.exists()
 
 
 def test_follow_needs_sign_in_and_post(client):
@@ -39,7 +39,7 @@ def test_follow_needs_sign_in_and_post(client):
     url = reverse("outages:incident_follow", args=[incident.pk])
     assert client.get(url).status_code == 405
     assert client.post(url).status_code == 302
-    assert not incident.followers.exists()
+    assert not incident.follows.exists()
 
 
 def test_an_outside_next_is_not_followed(client):
@@ -54,4 +54,4 @@ def test_a_resolved_incident_cannot_be_followed(client):
     incident = IncidentFactory(districts=[DistrictFactory()], status="resolved")
     client.force_login(UserFactory())
     client.post(reverse("outages:incident_follow", args=[incident.pk]))
-    assert not incident.followers.exists()
+    assert not incident.follows.exists()
