@@ -354,3 +354,11 @@ CELERY_BEAT_SCHEDULE["news-daily-digest"] = {
     "task": "news.tasks.send_daily_digest",
     "schedule": crontab(minute=0, hour=NEWS_DIGEST_HOUR),
 }
+
+# --- outages: incidents ---
+# Live incidents whose residents were not told yet (a lost commit hook, a
+# broker outage) are told by this sweep.
+CELERY_BEAT_SCHEDULE["outages-incidents-tell-due"] = {
+    "task": "outages.tasks.tell_due_incidents",
+    "schedule": 60.0,
+}
