@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",
         "AlertKindEnum": "news.models.AlertKind",
+        "IncidentKindEnum": "mycity.models.IncidentKind",
         # An answer (with its files) and the other messages share one message type.
         "AppealMessageTypeEnum": "appeals.models.AppealMessage.Type",
     },
