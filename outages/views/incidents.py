@@ -1,5 +1,6 @@
 """Public incident pages: the list of outages and one outage with its updates."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +12,31 @@ from mycity.incidents import incident_follow as follow
 from mycity.incidents import incident_unfollow as unfollow
 from mycity.incidents import is_following, linked_appeals_count
 from mycity.models import Incident
+
+
+def map_settings() -> dict:
+    lat, lon = settings.MAP_CENTER
+    return {
+        "tiles": settings.MAP_TILE_URL,
+        "attribution": settings.MAP_TILE_ATTRIBUTION,
+        "lat": lat,
+        "lon": lon,
+        "zoom": settings.MAP_ZOOM,
+    }
+
+
+def area_geojson(incident: Incident) -> dict | None:
+    """The area to draw: the drawn polygon, else the districts' boundaries (none: whole city)."""
+    if incident.area:
+        geometries = [incident.area]
+    else:
+        geometries = [d.boundary for d in incident.districts.all()]
+    if not geometries:
+        return None
+    return {
+        "type": "FeatureCollection",
+        "features": [{"type": "Feature", "geometry": g, "properties": {}} for g in geometries],
+    }
 
 
 def incident_list(request):
@@ -36,6 +62,8 @@ def incident_detail(request, pk: int):
             "updates": list(incident.updates.all()[:50]),
             "following": following,
             "reports": linked_appeals_count(incident),
+            "area": area_geojson(incident),
+            "map": map_settings(),
         },
     )
 

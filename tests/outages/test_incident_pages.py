@@ -2,8 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from tests.factories import DistrictFactory, IncidentFactory, UserFactory
+from tests.query_counts import assert_flat, counts_at_growing_data
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,41 @@ def test_a_resolved_incident_cannot_be_followed(client):
     client.force_login(UserFactory())
     client.post(reverse("outages:incident_follow", args=[incident.pk]))
     assert not incident.follows.exists()
+
+
+def test_the_detail_embeds_the_area_to_draw(client, north):
+    incident = IncidentFactory(districts=[north])
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert 'id="incident-area"' in page
+    assert "incident-map.js" in page
+
+
+def seed_incidents(n):
+    districts = [DistrictFactory() for _ in range(2)]
+    for _ in range(n):
+        incident = IncidentFactory(districts=districts, answer_uk="Так", answer_en="Yes")
+        incident.updates.create(text_uk="Бригада на місці", text_en="Crew on site")
+        IncidentFactory(districts=districts, status="resolved", resolved_at=timezone.now())
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_list_query_count_does_not_grow(client, signed_in):
+    if signed_in:
+        client.force_login(UserFactory())
+    assert_flat(counts_at_growing_data(client, reverse("outages:incidents"), seed=seed_incidents))
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_detail_query_count_does_not_grow(client, signed_in):
+    if signed_in:
+        client.force_login(UserFactory())
+    first = IncidentFactory(districts=[DistrictFactory()])
+
+    def seed(n):
+        seed_incidents(n)
+        for _ in range(n):
+            first.updates.create(text_uk="Ще", text_en="More")
+            first.districts.add(DistrictFactory())
+            first.follows.create(user=UserFactory())
+
+    assert_flat(counts_at_growing_data(client, first.get_absolute_url(), seed=seed))
