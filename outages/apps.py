@@ -22,6 +22,8 @@ class OutagesConfig(AppConfig):
     # Anonymous visitors' copies of the outage pages are kept (mycity/pagecache.py);
     # incidents are core rows, so a change to one drops them.
     cached_pages = ["/outages/"]
+    # Live incidents and suggestions to confirm, on the admin's front page.
+    staff_overview = "outages.admin_home.staff_overview"
 
     notification_events = [
         EventType(

@@ -176,3 +176,18 @@ def test_nobody_deletes_an_incident(client_for, superuser, north):
     incident = IncidentFactory(districts=[north])
     response = client_for(superuser).get(f"/admin/mycity/incident/{incident.pk}/delete/")
     assert response.status_code == 403
+
+
+def test_the_front_page_counts_live_and_suggested_outages(client_for, moderator, north):
+    IncidentFactory(districts=[north])
+    IncidentFactory(districts=[north], status="suggested")
+    IncidentFactory(districts=[north], status="resolved")
+    page = client_for(moderator).get("/admin/").content.decode()
+    assert "/admin/mycity/incident/?status__exact=suggested" in page
+    assert "/admin/mycity/incident/?status__exact=active" in page
+
+
+def test_residents_see_no_staff_overview_of_outages(client_for, resident):
+    from citizens.staff_tasks import staff_overview_for
+
+    assert staff_overview_for(resident) == []
