@@ -14,6 +14,7 @@ from citizens.notifications.models import NotificationPreference, PushSubscripti
 from citizens.notifications.services import notify, notify_audience
 from citizens.services import contacts_disclose, department_set_staff, priority_declare
 from news.services import digest_send, subscription_set
+from outages.services.incidents import incident_declare, incident_update_add
 from services.services import appointment_book
 from surveys.services import survey_respond
 from tests.factories import (
@@ -97,6 +98,11 @@ def admin_client(client_for, superuser):
             tomorrow, dt.time(10), tzinfo=timezone.get_current_timezone()
         ),
     )
+    # Outages: a declared incident with an update.
+    incident = incident_declare(
+        kind="power", title_uk="Немає світла", title_en="No power", districts=[district]
+    )
+    incident_update_add(incident=incident, text_uk="Бригада", text_en="Crew", by=superuser)
     return client_for(superuser)
 
 
