@@ -103,7 +103,7 @@ def test_a_resolved_alert_tells_the_places_again_once(queued, north):
     assert place_calls(queued) == [(alert.pk, "published"), (alert.pk, "resolved")]
     run_place_tasks(queued)  # both again: a retry tells nobody twice
     assert [what for _user, _place, what in told_places()] == ["It has started", "It is over"]
-    over = Notification.objects.filter(event="citizens.saved_place").last()
+    over = Notification.objects.filter(event="citizens.saved_place").order_by("pk").last()
     assert over.context["text"] == {"uk": "Укриття знову відкрите.", "en": "Open again."}
 
 
