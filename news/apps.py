@@ -38,6 +38,8 @@ class NewsConfig(AppConfig):
 
     # Active outages and the newest items on the home page (mycity.home).
     home_blocks = ["news/_home_outages.html", "news/_home_latest.html"]
+    # The alerts in force at a resident's saved places (citizens.places.places_now).
+    saved_place_now = "news.places.alerts_at"
     # The city's alerts with their times on the offline page (mycity.pwa).
     offline_blocks = ["news/_offline_blocks.html"]
 
