@@ -61,7 +61,8 @@ def test_an_address_not_found_keeps_what_was_typed(me, resident, monkeypatch):
     response = me.post(URL, {"label": "Робота", "address": "Нема такої 1"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Нема такої 1" in html and 'value="Робота"' in html
+    assert "Нема такої 1" in html
+    assert 'value="Робота"' in html
     assert not SavedPlace.objects.exists()
 
 
@@ -71,7 +72,7 @@ def test_nothing_to_locate_the_place_by_is_an_error(me):
 
 
 @pytest.mark.parametrize(
-    "lat, lon",
+    ("lat", "lon"),
     [("abc", "32.6"), ("46.6", ""), ("", "32.6"), ("200", "32.6"), ("46.6", "-1000"),
      ("nan", "32.6"), ("inf", "32.6")],
 )  # fmt: skip
@@ -204,7 +205,7 @@ def test_a_place_saved_elsewhere_shows_on_the_kept_page(me, resident, north, set
     assert "Нове місце" in me.get(URL).content.decode()
 
 
-@pytest.mark.parametrize("language, words", [("uk", "Мої місця"), ("en", "My places")])
+@pytest.mark.parametrize(("language", "words"), [("uk", "Мої місця"), ("en", "My places")])
 def test_the_page_is_in_both_languages(client_for, resident, language, words):
     resident.preferred_language = language
     resident.save(update_fields=["preferred_language"])
