@@ -6,14 +6,16 @@ inside the area gets one notification for that subject, whatever retries or
 races happen, because a unique (place, subject) row is written first.
 """
 
+from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
-from mycity.models import District
+from mycity.models import District, Incident
 
 from .models import SavedPlace, SavedPlaceNotice
 from .notifications.services import notify
@@ -59,7 +61,7 @@ def place_delete(*, user, place_id: int) -> None:
     SavedPlace.objects.filter(user=user, pk=place_id).delete()
 
 
-def _polygons(area):
+def area_polygons(area):
     """The polygons of a GeoJSON geometry, Feature or FeatureCollection, prepared; or None."""
     if not area:
         return None
@@ -83,7 +85,7 @@ def places_covered(*, district_ids=None, whole_city: bool = False, area=None):
     Returns a list of places (user loaded). `district_ids` narrows the
     polygon test too, when given.
     """
-    polygons = _polygons(area)
+    polygons = area_polygons(area)
     places = SavedPlace.objects.select_related("user").filter(user__is_active=True)
     if not whole_city and polygons is None:
         return list(places.filter(district_id__in=list(district_ids or ())))
@@ -124,3 +126,48 @@ def places_tell(
             continue  # this place was told about this already
         told += 1
     return told
+
+
+def place_get(*, user, place_id) -> SavedPlace:
+    """One of the person's own places; Http404 for anyone else's or a missing one."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(SavedPlace, user=user, pk=place_id)
+
+
+def places_now(places) -> dict[int, list[dict]]:
+    """What covers each place right now: the city's active incidents, and what the
+    apps that declare `saved_place_now` on their AppConfig add (news: its alerts).
+
+    {place pk: [{"icon", "title", "kind", "since", "until", "url"}, ...]}. A fixed
+    number of queries whatever the number of places and incidents: areas are
+    tested here in Python (a person has at most SAVED_PLACES_MAX places).
+    """
+    places = list(places)
+    found: dict[int, list[dict]] = {place.pk: [] for place in places}
+    if not places:
+        return found
+    incidents = list(
+        Incident.objects.active().prefetch_related("districts").order_by("started_at", "pk")
+    )
+    for incident in incidents:
+        for place in places:
+            if incident.covers(
+                lat=place.latitude, lon=place.longitude, district_id=place.district_id
+            ):
+                found[place.pk].append(
+                    {
+                        "icon": incident.icon,
+                        "title": incident.title,
+                        "kind": incident.get_kind_display(),
+                        "since": incident.started_at,
+                        "until": incident.expected_at,
+                        "url": incident.get_absolute_url(),
+                    }
+                )
+    for config in apps.get_app_configs():
+        hook = getattr(config, "saved_place_now", None)
+        if hook:
+            for pk, rows in import_string(hook)(places=places).items():
+                found.setdefault(pk, []).extend(rows)
+    return found

@@ -28,6 +28,7 @@ router.register("notifications", citizens_api.NotificationViewSet, basename="not
 router.register(
     "push-subscriptions", citizens_api.PushSubscriptionViewSet, basename="push-subscription"
 )
+router.register("saved-places", citizens_api.SavedPlaceViewSet, basename="saved-place")
 # news and alerts (news/api.py)
 router.register("news", news_api.NewsItemViewSet, basename="news")
 router.register("topics", news_api.TopicViewSet, basename="topic")
