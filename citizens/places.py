@@ -82,8 +82,8 @@ def area_polygons(area):
 def places_covered(*, district_ids=None, whole_city: bool = False, area=None):
     """The saved places inside an area: a drawn polygon if there is one, else the districts.
 
-    Returns a list of places (user loaded). `district_ids` narrows the
-    polygon test too, when given.
+    Returns a list of places (user loaded). A drawn area is tested point by
+    point over every place; `district_ids` is used only without one.
     """
     polygons = area_polygons(area)
     places = SavedPlace.objects.select_related("user").filter(user__is_active=True)
