@@ -170,6 +170,16 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     forwarded_to = models.CharField(_("forwarded to"), max_length=250, blank=True)
+    # The known outage this report is about (services/incidents.py): its
+    # official answer, given once on the incident, is delivered to this appeal.
+    incident = models.ForeignKey(
+        "mycity.Incident",
+        verbose_name=_("outage"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
     # While returned for information: the last day the author may reply (Art. 5, 7).
     reply_due = models.DateField(_("author's reply due"), null=True, blank=True)
     escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
