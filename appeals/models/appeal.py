@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.access import has_staff_powers
 from citizens.models import PriorityCategory
 from citizens.services import appeal_details_complete
+from mycity.incident_workflow import PUBLIC_STATUSES as INCIDENT_PUBLIC_STATUSES
 from mycity.lib.references import YearlyCounter
 
 from ..registration import REGISTERED_VIA, Channel
@@ -352,6 +353,13 @@ class Appeal(models.Model):
         """Whether public pages may show it (the page cache asks of a new appeal;
         Appeal.objects.public() is the rule for queries)."""
         return self.is_public and self.status in PUBLIC_STATUSES
+
+    @property
+    def known_outage(self):
+        """The declared incident (live or over) this report is part of; never a suggestion."""
+        if self.incident_id is None or self.incident.status not in INCIDENT_PUBLIC_STATUSES:
+            return None
+        return self.incident
 
     @property
     def approximate_location(self) -> tuple[float, float] | None:

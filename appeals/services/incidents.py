@@ -23,6 +23,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -292,8 +293,11 @@ def moderator_ids() -> list[int]:
 
 
 def incident_admin_url(incident: Incident) -> str:
-    # Built by hand: the incident's admin is registered by the outages side.
-    return f"/admin/mycity/incident/{incident.pk}/change/"
+    """The incident's admin page (its admin is registered by the outages side)."""
+    try:
+        return reverse("admin:mycity_incident_change", args=[incident.pk])
+    except NoReverseMatch:
+        return f"{reverse('admin:index')}mycity/incident/{incident.pk}/change/"
 
 
 def _link(appeal_ids, incident: Incident) -> int:
