@@ -193,10 +193,10 @@ def test_the_wizard_offers_to_follow_the_outage_with_its_times(
     html = response.content.decode()
     assert response.status_code == 200
     assert words in html
-    assert reverse("outages:incident_follow", args=[Incident_pk()]) in html
+    assert reverse("outages:incident_follow", args=[the_incident_pk()]) in html
 
 
-def Incident_pk() -> int:  # noqa: N802 - the one incident of the test
+def the_incident_pk() -> int:
     from mycity.models import Incident
 
     return Incident.objects.get().pk
