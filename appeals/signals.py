@@ -29,6 +29,9 @@ def linked(sender, *, incident, **kwargs) -> int:
 
 
 def incident_changed(sender, **kwargs) -> None:
+    # Now, for this process's next read, and again once it commits: a request that
+    # read the old rows meanwhile must not keep them under the new version.
+    forget_incidents()
     on_commit(forget_incidents)
 
 
