@@ -263,3 +263,29 @@ def test_the_outages_side_learns_how_many_reports_are_linked(city):
     city.report("accepted")
     assert linked_appeals_count(city.incident) == 2
     assert linked_appeals_count(IncidentFactory()) == 0
+
+
+# --- the outage's actor in the one table ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("action", "source", "allowed"),
+    [
+        (Action.ACCEPT, "moderation", True),
+        (Action.ANSWER, "accepted", True),
+        (Action.ANSWER, "in_progress", True),
+        (Action.ANSWER, "moderation", False),
+        (Action.ANSWER, "returned", False),
+        (Action.ANSWER, "answered", False),
+        (Action.ANSWER, "closed", False),
+        (Action.REJECT, "moderation", False),
+        (Action.RETURN, "accepted", False),
+        (Action.CLOSE, "answered", False),
+        (Action.MERGE, "accepted", False),
+        (Action.EXTEND, "accepted", False),
+    ],
+)
+def test_what_an_outage_answer_may_do(action, source, allowed):
+    from appeals.workflow import OUTAGE, WORKFLOW
+
+    assert WORKFLOW.allowed(action, source, OUTAGE) is allowed
