@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mycity.incidents import is_following
 from mycity.lib.ratelimit import rate_limited
 
 from ..forms import AppealForm
@@ -167,9 +168,7 @@ def _outage(request, *, category, kind: str, point) -> dict | None:
             {"kind": kind, "category": category.slug, "latitude": point[0], "longitude": point[1]}
         )
     )
-    following = (
-        request.user.is_authenticated and incident.followers.filter(pk=request.user.pk).exists()
-    )
+    following = is_following(incident=incident, user=request.user)
     return {
         "incident": incident,
         "since": _clock(incident.started_at),

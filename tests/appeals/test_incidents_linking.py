@@ -242,7 +242,7 @@ def test_following_from_the_wizard_comes_back_to_the_form(
     )
     assert response.status_code == 302
     assert response["Location"] == back
-    assert incident.followers.filter(pk=resident.pk).exists()
+    assert incident.follows.filter(user=resident).exists()
     assert not Appeal.objects.exists()
     page = client.get(back).content.decode()
     assert "known-outage" in page
