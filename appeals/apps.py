@@ -144,6 +144,17 @@ class AppealsConfig(AppConfig):
             group=REQUESTS,
         ),
         EventType(
+            key="appeals.incident_suggested",
+            label=_("Outages suggested from clusters of reports (moderators)"),
+            title=_("A possible outage: %(count)s reports nearby"),
+            text=_(
+                "%(count)s residents reported “%(kind)s” close to each other within a short time. "
+                "Confirm the suggested outage or dismiss it."
+            ),
+            default_channels=frozenset({EMAIL, WEBPUSH}),
+            staff_permissions=frozenset({"appeals.moderate_appeal"}),
+        ),
+        EventType(
             key="appeals.merged",
             label=_("Requests merged into another one I now follow"),
             title=_("Request %(reference)s is merged into %(into)s"),
@@ -222,9 +233,11 @@ class AppealsConfig(AppConfig):
         from citizens.personal_data import register
         from mycity.lib import counters
 
+        from . import signals
         from .counters import CHECKS
         from .personal_data import ENTRY
 
         register(ENTRY)
+        signals.connect()
         for check in CHECKS:
             counters.register(check)

@@ -75,6 +75,17 @@ GROUPS = [
             ),
             ("water", "🚰", "Водопостачання", "Water supply", False, False, ALL),
             ("heating", "🔥", "Опалення", "Heating", False, False, ALL),
+            (
+                "no-power",
+                "⚡",
+                "Немає електроенергії",
+                "No electricity",
+                True,
+                False,
+                [Kind.PROBLEM],
+            ),
+            ("no-water", "🚱", "Немає води", "No water", True, False, [Kind.PROBLEM]),
+            ("no-heating", "🌡️", "Немає опалення", "No heating", True, False, [Kind.PROBLEM]),
         ],
     ),
     (
@@ -323,6 +334,11 @@ def seed_terms(moderator, head) -> None:
             appeal_extend(appeal=accepted, actor=head, days=10, reason=detail)
 
 
+# Reports in these categories are about an outage (Category.incident_kind): one
+# inside a known outage's area is linked to it and gets its answer.
+INCIDENT_KINDS = {"no-power": "power", "no-water": "water", "no-heating": "heat"}
+
+
 def seed(stdout):
     for g_order, (_g_slug, g_uk, g_en, dept_slug, categories) in enumerate(GROUPS):
         group, _ = CategoryGroup.objects.update_or_create(
@@ -341,6 +357,7 @@ def seed(stdout):
                     "location_required": location,
                     "sensitive": sensitive,
                     "kinds": [str(k) for k in kinds],
+                    "incident_kind": INCIDENT_KINDS.get(slug, ""),
                     "ordering": order,
                 },
             )

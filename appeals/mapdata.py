@@ -13,12 +13,17 @@ centre say nothing finer than the points the public already sees.
 
 import hashlib
 import math
+import time
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, IntegerField
 from django.db.models.functions import Cast, Floor, Round
+from django.utils import timezone
+from django.utils.translation import get_language
 
 from mycity.lib.cache import recomputed_once
 from mycity.lib.replica import replica
+from mycity.models import District, Incident
 
 from .models import Appeal, public_point, public_point_within
 from .models.rules import PUBLIC_POINT_DECIMALS
@@ -127,3 +132,85 @@ def point_features(rows, *, labels: dict, url_of) -> list[dict]:
         }
         for reference, title, status, kind, lat, lon, icon, place in rows
     ]
+
+
+# --- live outages: a layer of their areas ------------------------------------
+
+# The layer is the same for every visitor of a language: kept this long, and
+# dropped at once when an incident changes (signals.py bumps the version).
+INCIDENTS_CACHE_SECONDS = 300
+INCIDENTS_VERSION_KEY = "appeals:map-incidents:version"
+
+
+def forget_incidents() -> None:
+    """Every kept copy of the incident layer is stale from now on."""
+    cache.set(INCIDENTS_VERSION_KEY, time.time_ns(), None)
+
+
+def incident_features() -> list[dict]:
+    """GeoJSON features of the active incidents' areas, in the visitor's language (cached).
+
+    At most three queries whatever the number of incidents: the incidents,
+    their districts, and every district when one covers the whole city.
+    """
+    version = cache.get(INCIDENTS_VERSION_KEY) or 0
+    key = f"appeals:map-incidents:{version}:{get_language()}"
+    features = cache.get(key)
+    if features is None:
+        features = _incident_features()
+        cache.set(key, features, INCIDENTS_CACHE_SECONDS)
+    return features
+
+
+def _polygons(geometry: dict | None) -> list:
+    """The polygons (their rings) of a GeoJSON Polygon or MultiPolygon."""
+    if not geometry:
+        return []
+    if geometry.get("type") == "Polygon":
+        return [geometry["coordinates"]]
+    if geometry.get("type") == "MultiPolygon":
+        return list(geometry["coordinates"])
+    return []
+
+
+def _incident_features() -> list[dict]:
+    incidents = list(
+        Incident.objects.active().order_by("-started_at", "-pk").prefetch_related("districts")
+    )
+    city = None
+    if any(incident.whole_city and not incident.area for incident in incidents):
+        city = [
+            p
+            for boundary in District.objects.values_list("boundary", flat=True)
+            for p in _polygons(boundary)
+        ]
+    features = []
+    for incident in incidents:
+        if incident.area:
+            polygons = _polygons(incident.area)
+        elif incident.whole_city:
+            polygons = city or []
+        else:
+            polygons = [p for d in incident.districts.all() for p in _polygons(d.boundary)]
+        if not polygons:
+            continue
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "MultiPolygon", "coordinates": polygons},
+                "properties": {
+                    "id": incident.pk,
+                    "kind": incident.kind,
+                    "icon": incident.icon,
+                    "title": incident.title,
+                    "since": timezone.localtime(incident.started_at).strftime("%H:%M"),
+                    "until": (
+                        timezone.localtime(incident.expected_at).strftime("%H:%M")
+                        if incident.expected_at
+                        else ""
+                    ),
+                    "url": incident.get_absolute_url(),
+                },
+            }
+        )
+    return features

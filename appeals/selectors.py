@@ -70,7 +70,7 @@ def get_appeal_for_user(user, ref: str) -> Appeal:
     `appeal.viewer`, a Viewer for `user`.
     """
     queryset = Appeal.objects.visible_to(user).select_related(
-        "category", "department", "district", "author", "rating"
+        "category", "department", "district", "author", "rating", "incident"
     )
     staff_of_department = has_staff_powers(user)
     if staff_of_department:

@@ -2,6 +2,7 @@
 
 from celery import shared_task
 
+from .services.incidents import appeals_cluster_check
 from .services.places import appeal_geocode, appeals_geocode_missing
 from .services.staff import appeals_close_unanswered_returns, appeals_escalate_overdue
 
@@ -28,3 +29,9 @@ def geocode_appeal(appeal_id: int) -> bool:
 def geocode_missing_places() -> int:
     """Pins never asked about: a task lost to a broker outage, a geocoder configured later."""
     return appeals_geocode_missing()
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def check_incident_cluster(appeal_id: int) -> bool:
+    """Link a new outage report to an incident, suggesting one when reports cluster."""
+    return appeals_cluster_check(appeal_id=appeal_id) is not None

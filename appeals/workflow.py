@@ -50,6 +50,10 @@ AUTHOR, MODERATOR, DEPARTMENT = "author", "moderator", "department"
 HEAD = "head"
 # The portal itself (a periodic job), e.g. closing a returned appeal whose reply time passed.
 SYSTEM = "system"
+# The official answer given once on an outage (mycity.Incident) and delivered
+# to each report linked to it (services/incidents.py): it accepts a report
+# still awaiting moderation and answers it, on behalf of whoever answered.
+OUTAGE = "outage"
 
 # (action) -> (allowed from-statuses, to-status, actors). EXTEND keeps the status.
 TRANSITIONS: dict[str, Transition] = {
@@ -58,7 +62,7 @@ TRANSITIONS: dict[str, Transition] = {
         frozenset({Status.RETURNED}), Status.MODERATION, frozenset({AUTHOR})
     ),
     Action.ACCEPT: Transition(
-        frozenset({Status.MODERATION}), Status.ACCEPTED, frozenset({MODERATOR})
+        frozenset({Status.MODERATION}), Status.ACCEPTED, frozenset({MODERATOR, OUTAGE})
     ),
     Action.RETURN: Transition(
         frozenset({Status.MODERATION, Status.ACCEPTED, Status.IN_PROGRESS}),
@@ -84,7 +88,7 @@ TRANSITIONS: dict[str, Transition] = {
     Action.ANSWER: Transition(
         frozenset({Status.ACCEPTED, Status.IN_PROGRESS}),
         Status.ANSWERED,
-        frozenset({DEPARTMENT}),
+        frozenset({DEPARTMENT, OUTAGE}),
     ),
     Action.CLOSE: Transition(
         frozenset({Status.ANSWERED}), Status.CLOSED, frozenset({DEPARTMENT, MODERATOR})

@@ -20,6 +20,7 @@ from ..models import (
     Appeal,
 )
 from ..services import AppealError
+from ..services.incidents import incident_admin_url
 from ..workflow import MODERATOR
 from .changelist import (
     AppealAuditInline,
@@ -28,6 +29,7 @@ from .changelist import (
     AppealNoteInline,
     AssigneeFilter,
     FastChangeListMixin,
+    IncidentLinkedFilter,
     OverdueFilter,
     is_moderator,
 )
@@ -87,6 +89,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
         "kind",
         OverdueFilter,
         AssigneeFilter,
+        IncidentLinkedFilter,
         "category",
         "district",
     ]
@@ -121,6 +124,7 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
         "escalated_on",
         "forwarded_to",
         "merged_into_link",
+        "incident_link",
         "support_count",
         "geocoded_address",
         "public_address",
@@ -162,7 +166,10 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
                 ]
             },
         ),
-        (_("Outcome"), {"fields": ["forwarded_to", "merged_into_link", "support_count"]}),
+        (
+            _("Outcome"),
+            {"fields": ["forwarded_to", "merged_into_link", "incident_link", "support_count"]},
+        ),
     ]
     inlines = [AppealMessageInline, AppealNoteInline, AppealEventInline, AppealAuditInline]
     actions = ["assign_to_me", "assign_to_colleague", "start_work", "close_answered"]
@@ -344,6 +351,19 @@ class AppealAdmin(ReadOnlyAdminMixin, FastChangeListMixin, admin.ModelAdmin):
             '<a href="{}">{}</a>',
             reverse("admin:appeals_appeal_change", args=[obj.merged_into_id]),
             obj.merged_into.reference,
+        )
+
+    @admin.display(description=_("outage"))
+    def incident_link(self, obj):
+        if obj.incident_id is None:
+            return "—"
+        incident = obj.incident
+        return format_html(
+            '<a href="{}">{} {}</a> ({})',
+            incident_admin_url(incident),
+            incident.icon,
+            incident.title,
+            incident.get_status_display(),
         )
 
     # --- bulk actions: each row through the service, outsiders counted ---

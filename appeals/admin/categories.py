@@ -33,7 +33,7 @@ class CategoryAdmin(TranslationAdmin):
         "answer_days",
         "is_active",
     ]
-    list_filter = ["group", "department", "sensitive", "is_active"]
+    list_filter = ["group", "department", "incident_kind", "sensitive", "is_active"]
     search_fields = ["name_uk", "name_en", "slug"]
     list_select_related = ["group", "department"]
     prepopulated_fields = {"slug": ["name_en"]}

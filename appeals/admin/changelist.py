@@ -149,6 +149,21 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class IncidentLinkedFilter(admin.SimpleListFilter):
+    title = _("linked to an outage")
+    parameter_name = "outage"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("Linked to an outage")), ("no", _("Not linked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(incident__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(incident__isnull=True)
+        return queryset
+
+
 class AssigneeFilter(admin.SimpleListFilter):
     title = _("assigned to")
     parameter_name = "assigned"

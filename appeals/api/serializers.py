@@ -45,6 +45,7 @@ class CategorySerializer(serializers.ModelSerializer):
             "location_required",
             "sensitive",
             "answer_days",
+            "incident_kind",
             "questions",
         ]
 
@@ -72,6 +73,15 @@ class AppealListSerializer(serializers.ModelSerializer):
         )
     )
     is_overdue = serializers.BooleanField()
+    incident = serializers.IntegerField(
+        source="incident_id",
+        allow_null=True,
+        read_only=True,
+        help_text=_(
+            "The outage (incident) this report is part of, or null: its official answer "
+            "is delivered to the report. Declared outages are at /outages/{id}/."
+        ),
+    )
     url = serializers.SerializerMethodField()
 
     class Meta:
@@ -92,6 +102,7 @@ class AppealListSerializer(serializers.ModelSerializer):
             "deadline",
             "is_overdue",
             "support_count",
+            "incident",
             "url",
         ]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from citizens.access import has_staff_powers
 from citizens.models import PriorityCategory
 from citizens.services import appeal_details_complete
+from mycity.incident_workflow import PUBLIC_STATUSES as INCIDENT_PUBLIC_STATUSES
 from mycity.lib.references import YearlyCounter
 
 from ..registration import REGISTERED_VIA, Channel
@@ -170,6 +171,16 @@ class Appeal(models.Model):
         related_name="duplicates",
     )
     forwarded_to = models.CharField(_("forwarded to"), max_length=250, blank=True)
+    # The known outage this report is about (services/incidents.py): its
+    # official answer, given once on the incident, is delivered to this appeal.
+    incident = models.ForeignKey(
+        "mycity.Incident",
+        verbose_name=_("outage"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="appeals",
+    )
     # While returned for information: the last day the author may reply (Art. 5, 7).
     reply_due = models.DateField(_("author's reply due"), null=True, blank=True)
     escalated_on = models.DateField(_("last escalated"), null=True, blank=True)
@@ -342,6 +353,13 @@ class Appeal(models.Model):
         """Whether public pages may show it (the page cache asks of a new appeal;
         Appeal.objects.public() is the rule for queries)."""
         return self.is_public and self.status in PUBLIC_STATUSES
+
+    @property
+    def known_outage(self):
+        """The declared incident (live or over) this report is part of; never a suggestion."""
+        if self.incident_id is None or self.incident.status not in INCIDENT_PUBLIC_STATUSES:
+            return None
+        return self.incident
 
     @property
     def approximate_location(self) -> tuple[float, float] | None:

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from mycity.models import IncidentKind
+
 
 class Kind(models.TextChoices):
     PROBLEM = "problem", _("Problem report")
@@ -66,6 +68,18 @@ class Category(models.Model):
         blank=True,
         help_text=_(
             "Supports a proposal needs for an official answer; empty: the city-wide setting."
+        ),
+    )
+    # Reports in this category are about an outage of this kind: one inside a
+    # live incident's area is linked to it (services/incidents.py).
+    incident_kind = models.CharField(
+        _("outage kind"),
+        max_length=20,
+        choices=IncidentKind,
+        blank=True,
+        help_text=_(
+            "Which outage reports in this category are about, e.g. “No electricity” → power. "
+            "A report inside a known outage of this kind is linked to it."
         ),
     )
     is_active = models.BooleanField(_("active"), default=True)

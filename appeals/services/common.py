@@ -38,12 +38,21 @@ def _refused(status: str) -> AppealError:
 
 
 def transition(
-    *, appeal: Appeal, action: str, actor, role: str, reason: str = "", public: bool = True
+    *,
+    appeal: Appeal,
+    action: str,
+    actor,
+    role: str,
+    reason: str = "",
+    public: bool = True,
+    tell: bool = True,
 ) -> Appeal:
     """Move `appeal` by `action` if the table allows it; lock, save, record, notify.
 
     Returns the locked, updated appeal. Raises AppealError when the action is
-    not allowed from the current status for that role.
+    not allowed from the current status for that role. `tell=False` records
+    a step without telling anyone: the first of two steps of one decision,
+    whose second tells (an outage's answer accepts, then answers, a report).
     """
     with transaction.atomic():
         locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
@@ -67,7 +76,7 @@ def transition(
             is_public=public,
             created_at=now,
         )
-        if action in NOTIFIED_ACTIONS:
+        if tell and action in NOTIFIED_ACTIONS:
             notify_status(locked, reason=reason if public else "")
     return locked
 

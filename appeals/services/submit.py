@@ -27,6 +27,7 @@ from ..models import (
 from ..workflow import Action, Status
 from .common import AppealError
 from .duplicates import flag_likely_duplicates
+from .incidents import after_filing, incident_to_link
 from .places import queue_geocoding
 
 TITLE_MAX = Appeal._meta.get_field("title").max_length
@@ -195,6 +196,8 @@ def appeal_submit(
     appeal relayed by an API client on someone's behalf (Open311) carries
     `reporter_full_name` instead and never the client account's profile. A
     verified priority status (Art. 20) of the author marks the appeal priority.
+    A problem report about an outage (the category's outage kind) inside a
+    known incident's area is linked to it (services/incidents.py).
     """
     existing = Appeal.objects.filter(author=author, idempotency_key=idempotency_key).first()
     if existing is not None:
@@ -225,6 +228,12 @@ def appeal_submit(
         )
         priority = ""
 
+    incident = incident_to_link(
+        category=filing.category,
+        kind=filing.kind,
+        latitude=filing.latitude,
+        longitude=filing.longitude,
+    )
     now = timezone.now()
     try:
         with transaction.atomic():
@@ -240,7 +249,9 @@ def appeal_submit(
                 extra_answers=extra_answers or {},
                 is_public=is_public and not category.sensitive,
                 idempotency_key=idempotency_key,
+                incident=incident,
             )
+            after_filing(appeal)
             AppealEvent.objects.create(
                 appeal=appeal,
                 action=Action.SUBMIT,

@@ -1,22 +1,27 @@
 """Filing an appeal: /requests/new/ (kind and category, then the form) and duplicate hints."""
 
 from itertools import groupby
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from mycity.incidents import is_following
 from mycity.lib.ratelimit import rate_limited
 
 from ..forms import AppealForm
 from ..models import Category, Kind
 from ..services import AppealError, appeal_submit
 from ..services.duplicates import similar_open_appeals
+from ..services.incidents import known_outage
 
 KIND_HINTS = {
     Kind.PROBLEM: gettext_lazy(
@@ -67,6 +72,15 @@ def new(request):
                         "deadline": appeal.deadline.strftime("%d.%m.%Y"),
                     },
                 )
+                if created and appeal.incident_id and appeal.incident.is_active:
+                    messages.info(
+                        request,
+                        _(
+                            "It is part of the known outage “%(title)s”: the city's answer "
+                            "on the outage will come to your request too."
+                        )
+                        % {"title": appeal.incident.title},
+                    )
                 return redirect(appeal)
         if _wants_json(request):
             return _refused_json(form)
@@ -86,6 +100,7 @@ def new(request):
             "kind": Kind(kind),
             "category": category,
             "similar": similar,
+            "outage": _outage(request, category=category, kind=kind, point=point),
             "photos_lost": form.is_bound and bool(request.FILES.getlist("photos")),
             "map": _map_settings(),
         },
@@ -125,7 +140,42 @@ def similar(request):
     found = []
     if category is not None and point is not None:
         found = similar_open_appeals(category=category, latitude=point[0], longitude=point[1])
-    return render(request, "appeals/_similar.html", {"similar": found})
+    outage = None
+    if category is not None:
+        outage = _outage(request, category=category, kind=Kind.PROBLEM, point=point)
+    return render(request, "appeals/_similar.html", {"similar": found, "outage": outage})
+
+
+def _clock(moment) -> str:
+    """07:40 today; 06.12 07:40 on another day."""
+    local = timezone.localtime(moment)
+    if local.date() == timezone.localdate():
+        return local.strftime("%H:%M")
+    return local.strftime("%d.%m %H:%M")
+
+
+def _outage(request, *, category, kind: str, point) -> dict | None:
+    """The known outage at the pin, offered to follow instead of (or before) filing."""
+    if point is None:
+        return None
+    incident = known_outage(category=category, kind=kind, latitude=point[0], longitude=point[1])
+    if incident is None:
+        return None
+    back = (
+        reverse("appeals:new")
+        + "?"
+        + urlencode(
+            {"kind": kind, "category": category.slug, "latitude": point[0], "longitude": point[1]}
+        )
+    )
+    following = is_following(incident=incident, user=request.user)
+    return {
+        "incident": incident,
+        "since": _clock(incident.started_at),
+        "until": _clock(incident.expected_at) if incident.expected_at else "",
+        "back": back,
+        "following": following,
+    }
 
 
 def _choose(request, *, kind: Kind | None, unknown: bool = False):

@@ -196,6 +196,8 @@ def map_data(request):
             # Set when the features are grid cells ({"count": n}): the cell's
             # side in thousandths of a degree.
             "grid": grid,
+            # The live outages' areas, a layer of their own (few, whatever the box).
+            "incidents": {"type": "FeatureCollection", "features": mapdata.incident_features()},
         },
         json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )

@@ -36,6 +36,12 @@ DUPLICATE_RADIUS_METRES = env_int("DUPLICATE_RADIUS_METRES", 150, minimum=10)
 # Two reports of one category within DUPLICATE_RADIUS_METRES filed within this
 # many hours of each other are flagged to moderators as likely duplicates.
 DUPLICATE_WINDOW_HOURS = env_int("DUPLICATE_WINDOW_HOURS", 24, minimum=1)
+# Outage clustering: this many reports of one outage kind (power, water, ...)
+# within INCIDENT_CLUSTER_RADIUS_M metres and INCIDENT_CLUSTER_MINUTES minutes,
+# not linked to a known incident, become a suggested incident for moderators.
+INCIDENT_CLUSTER_REPORTS = env_int("INCIDENT_CLUSTER_REPORTS", 5, minimum=2)
+INCIDENT_CLUSTER_RADIUS_M = env_int("INCIDENT_CLUSTER_RADIUS_M", 300, minimum=10)
+INCIDENT_CLUSTER_MINUTES = env_int("INCIDENT_CLUSTER_MINUTES", 60, minimum=1)
 # A Nominatim-compatible reverse geocoder (its base URL, perhaps with a key in
 # its query; {url}/reverse is asked) names the place of a pin once after filing.
 # Empty: the district name is shown.

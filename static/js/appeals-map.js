@@ -18,6 +18,9 @@
   map.addLayer(cluster);
   // A whole city comes as grid cells counted by the server: {count} at each cell's centre.
   const cells = L.layerGroup().addTo(map);
+  // Live outages: their areas, under the markers, each with a popup to its page.
+  const outages = L.layerGroup().addTo(map);
+  let outagesShown = "";
 
   function cellMarker(feature) {
     const [lon, lat] = feature.geometry.coordinates;
@@ -67,6 +70,36 @@
     return box;
   }
 
+  function outagePopup(p) {
+    const box = document.createElement("div");
+    const title = document.createElement("a");
+    title.className = "map-popup-title";
+    title.href = p.url;
+    title.textContent = (p.icon ? p.icon + " " : "") + p.title;
+    const meta = document.createElement("span");
+    meta.className = "map-popup-meta";
+    meta.textContent = (p.until ? data.outageUntil : data.outageSince)
+      .replace("%(since)s", p.since).replace("%(until)s", p.until);
+    const open = document.createElement("a");
+    open.href = p.url;
+    open.textContent = data.outageOpen + " →";
+    box.append(title, meta, open);
+    return box;
+  }
+
+  function showOutages(collection) {
+    const key = JSON.stringify(collection ? collection.features.map((f) => f.properties) : []);
+    if (key === outagesShown) return; // the same outages: keep the layer (and an open popup)
+    outagesShown = key;
+    outages.clearLayers();
+    if (!collection) return;
+    collection.features.forEach((f) => {
+      L.geoJSON(f, { style: { color: "#b02a37", weight: 2, fillOpacity: 0.12 }, interactive: true })
+        .bindPopup(() => outagePopup(f.properties))
+        .addTo(outages);
+    });
+  }
+
   const clamp = (v, lo, hi) => Math.min(hi, Math.max(lo, v));
   let controller = null;
   let timer = null;
@@ -89,6 +122,7 @@
     fetch(url, { signal: controller.signal, headers: { Accept: "application/geo+json, application/json" } })
       .then((response) => { if (!response.ok) throw new Error(response.status); return response.json(); })
       .then((collection) => {
+        showOutages(collection.incidents);
         cluster.clearLayers();
         cells.clearLayers();
         if (collection.grid) {

@@ -161,7 +161,8 @@ def test_map_data_may_be_cached_publicly_for_a_minute(client, resident):
 
 def test_map_data_is_one_query_however_many_appeals(client, resident, django_assert_num_queries):
     many_public_appeals(resident, 40)
-    with django_assert_num_queries(1):
+    # The appeals, and the first time the live outages' layer (then kept in the cache).
+    with django_assert_num_queries(2):
         assert len(features(client)) == 40
     with django_assert_num_queries(1):
         features(client, category="category-1", district="district-1", kind="problem")
@@ -173,7 +174,8 @@ def test_map_data_with_a_search_is_two_queries_on_postgresql(
     many_public_appeals(resident, 40)
     # The threshold setting, and in a test's transaction a savepoint around it.
     extra = 3 if connection.vendor == "postgresql" else 0
-    with django_assert_max_num_queries(1 + extra):
+    # The appeals and the live outages' layer (cold cache).
+    with django_assert_max_num_queries(2 + extra):
         assert len(features(client, q="ліхтар")) == 40
 
 
@@ -281,7 +283,8 @@ def test_grid_cells_are_two_queries_however_many_appeals(
     client, crowded, django_assert_num_queries
 ):
     _appeals, box = crowded
-    with django_assert_num_queries(2):
+    # The probe, the cells, and the live outages' layer (cold cache).
+    with django_assert_num_queries(3):
         client.get(URL, {"bbox": box})
 
 

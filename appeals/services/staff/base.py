@@ -23,6 +23,8 @@ from ...workflow import (
     DEPARTMENT,
     HEAD,
     MODERATOR,
+    OUTAGE,
+    SYSTEM,
     TRANSITIONS,
     Action,
 )
@@ -172,7 +174,8 @@ def role_for(user, appeal: Appeal, *, action: str | None = None, roles=None) -> 
     have = _roles(user, appeal)
     if not have:
         raise AppealError(_("You can act only on requests of your department."))
-    wanted = set(roles) if roles is not None else set(TRANSITIONS[action][2])
+    # The portal's own actors (a periodic job, an outage's answer) are no person's role.
+    wanted = set(roles) if roles is not None else set(TRANSITIONS[action][2]) - {OUTAGE, SYSTEM}
     usable = have & wanted
     if not usable:
         if wanted == {MODERATOR}:
