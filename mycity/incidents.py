@@ -9,8 +9,12 @@ a suggestion for moderators. Notifying people is the outages app's work.
 Signals (sent by outages.services.incidents, received by appeals):
 
 - `incident_answered(incident, by)`: an official answer was given on the
-  incident; each receiver delivers it to what it linked and returns the ids
-  of the people it told, so the sender does not tell them twice.
+  incident (sent after it commits, outside any transaction); each receiver
+  delivers it to what it linked, idempotently, and returns the ids of the
+  people it told, so the sender does not tell them twice.
+- `incident_linked_authors(incident)`: receivers return the ids of the
+  people the answer will reach through what they linked (so that the
+  "restored" message sent with the answer leaves them out).
 - `incident_dismissed(incident, by)`: moderators found a suggestion was no
   incident; receivers unlink what they had linked to it.
 - `incident_linked_appeals(incident)`: receivers return how many reports
@@ -27,6 +31,7 @@ from .incident_workflow import LINKABLE_STATUSES, SUGGEST, SYSTEM, WORKFLOW
 from .models import District, Incident, IncidentEvent, IncidentFollower
 
 incident_answered = Signal()
+incident_linked_authors = Signal()
 incident_dismissed = Signal()
 incident_linked_appeals = Signal()
 

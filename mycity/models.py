@@ -269,6 +269,11 @@ class Incident(models.Model):
     # linked appeal (recorded on each, within its own legal term).
     answer = models.TextField(_("official answer"), max_length=5000, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+    # When the answer reached every linked appeal (a task after the answer's
+    # commit; the minute sweep repeats a delivery that did not finish).
+    answer_delivered_at = models.DateTimeField(
+        _("answer delivered"), null=True, blank=True, editable=False
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("answered by"),

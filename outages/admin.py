@@ -180,6 +180,7 @@ class IncidentAdmin(TranslationAdmin):
     date_hierarchy = "started_at"
     readonly_fields = [
         "status", "linked_reports", "answer_uk", "answer_en", "answered_at", "answered_by",
+        "answer_delivered_at",
         "resolved_at", "notified_at", "created_by", "created_at",
     ]  # fmt: skip
     fieldsets = [
@@ -196,6 +197,7 @@ class IncidentAdmin(TranslationAdmin):
                     "answer_en",
                     "answered_at",
                     "answered_by",
+                    "answer_delivered_at",
                     "official_answer_uk",
                     "official_answer_en",
                 ]
@@ -276,12 +278,15 @@ class IncidentAdmin(TranslationAdmin):
                 elif action == REOPEN:
                     incident_reopen(incident=incident, by=request.user, reason=data["reason"])
                 if answer_uk:
-                    told = incident_answer(
+                    incident_answer(
                         incident=incident, answer_uk=answer_uk, answer_en=answer_en, by=request.user
                     )
                     messages.success(
                         request,
-                        gettext("The answer was sent to %(n)s people.") % {"n": len(told)},
+                        gettext(
+                            "The answer is being recorded on every linked request and sent "
+                            "to their authors."
+                        ),
                     )
         except IncidentError as exc:
             messages.error(request, str(exc))

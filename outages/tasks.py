@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services.incidents import incidents_tell_due, tell_places
+from .services.incidents import deliver_answer, incidents_tell_due, tell_places
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, ignore_result=True)
@@ -19,3 +19,14 @@ def tell_due_incidents() -> int:
 def tell_places_task(incident_id: int, what: str) -> int:
     """Tell the saved places inside an incident's area (once per place: citizens.places)."""
     return tell_places(incident_id, what)
+
+
+@shared_task(
+    name="outages.tasks.deliver_answer",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+)
+def deliver_answer_task(incident_id: int, tell_followers: bool = True) -> int:
+    """Record an incident's answer on every linked appeal and tell their authors, once."""
+    return len(deliver_answer(incident_id, tell_followers))

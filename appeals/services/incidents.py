@@ -251,6 +251,15 @@ def linked_count(*, incident: Incident) -> int:
     return Appeal.objects.filter(incident=incident).count()
 
 
+def linked_authors(*, incident: Incident) -> set[int]:
+    """The authors the incident's answer will reach: those of linked reports still open."""
+    return set(
+        Appeal.objects.filter(
+            incident=incident, status__in=sorted(ANSWERABLE_STATUSES), author__isnull=False
+        ).values_list("author_id", flat=True)
+    )
+
+
 # --- clusters of reports -----------------------------------------------------
 
 

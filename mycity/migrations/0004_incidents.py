@@ -123,6 +123,12 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 (
+                    "answer_delivered_at",
+                    models.DateTimeField(
+                        blank=True, editable=False, null=True, verbose_name="answer delivered"
+                    ),
+                ),
+                (
                     "notified_at",
                     models.DateTimeField(
                         blank=True, editable=False, null=True, verbose_name="residents notified"

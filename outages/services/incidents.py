@@ -35,7 +35,7 @@ from mycity.incident_workflow import (
     STAFF,
     WORKFLOW,
 )
-from mycity.incidents import incident_answered, incident_dismissed
+from mycity.incidents import incident_answered, incident_dismissed, incident_linked_authors
 from mycity.lib import tasks as task_queue
 from mycity.lib.i18n import field_in_every_language, in_every_language
 from mycity.models import District, Incident, IncidentEvent, IncidentUpdate, boundary_geometry
@@ -43,6 +43,7 @@ from mycity.models import District, Incident, IncidentEvent, IncidentUpdate, bou
 DECLARED = "outages.incident"
 FOLLOWED = "outages.incident_update"
 TELL_PLACES = "outages.tasks.tell_places"
+DELIVER_ANSWER = "outages.tasks.deliver_answer"
 
 WHAT_STARTED = gettext_lazy("Started")
 WHAT_UPDATE = gettext_lazy("update")
@@ -215,11 +216,14 @@ def incident_update_add(*, incident: Incident, text_uk: str, text_en: str, by=No
 
 def incident_answer(
     *, incident: Incident, answer_uk: str, answer_en: str, by=None, tell_followers: bool = True
-) -> set[int]:
+) -> Incident:
     """Give the incident its official answer, once; it goes to every linked appeal.
 
-    Returns the ids of the people told: each linked report's author (by the
-    receivers, once) and, with `tell_followers`, the followers who filed none.
+    The answer is saved here; its delivery runs after the commit, in a task
+    (`deliver_answer`): each linked report is answered in its own
+    transaction, so a city-wide outage with thousands of reports never holds
+    one over all of them. With `tell_followers`, followers who filed no
+    report hear it too (resolving sends them the "restored" message instead).
     """
     answer_uk, answer_en = (answer_uk or "").strip(), (answer_en or "").strip()
     if not answer_uk or not answer_en:
@@ -234,25 +238,56 @@ def incident_answer(
         locked.answered_at = timezone.now()
         locked.answered_by = by if getattr(by, "pk", None) else None
         locked.save(update_fields=["answer_uk", "answer_en", "answered_at", "answered_by"])
-        told: set[int] = set()
-        for _receiver, ids in incident_answered.send(sender=Incident, incident=locked, by=by):
-            told.update(ids or ())
+        pk = locked.pk
+        transaction.on_commit(lambda: task_queue.queue(DELIVER_ANSWER, pk, tell_followers))
+    incident.answered_at = locked.answered_at
+    return locked
+
+
+def deliver_answer(incident_id: int, tell_followers: bool = True) -> set[int]:
+    """Deliver an incident's answer to what the apps linked, then to followers; the ids told.
+
+    Idempotent: the receivers skip what already has an answer, and followers
+    are told only by the run that marks the delivery done.
+    """
+    incident = Incident.objects.select_related("answered_by").get(pk=incident_id)
+    if incident.answered_at is None or incident.answer_delivered_at is not None:
+        return set()
+    told: set[int] = set()
+    for _receiver, ids in incident_answered.send(
+        sender=Incident, incident=incident, by=incident.answered_by
+    ):
+        told.update(ids or ())
+    with transaction.atomic():
+        claimed = Incident.objects.filter(pk=incident_id, answer_delivered_at__isnull=True).update(
+            answer_delivered_at=timezone.now()
+        )
         followers = set()
-        if tell_followers:
-            followers = set(locked.follows.values_list("user_id", flat=True)) - told
+        if claimed and tell_followers:
+            followers = set(incident.follows.values_list("user_id", flat=True)) - told
         if followers:
             notify(
                 recipients=sorted(followers),
                 event=FOLLOWED,
                 context={
-                    **_context(locked),
-                    "text": {"uk": answer_uk, "en": answer_en},
+                    **_context(incident),
+                    "text": field_in_every_language(incident, "answer"),
                     "what": in_every_language(WHAT_ANSWER),
                 },
-                url=locked.get_absolute_url(),
+                url=incident.get_absolute_url(),
             )
-    incident.answered_at = locked.answered_at
     return told | followers
+
+
+def answers_deliver_due(*, now=None) -> int:
+    """Finish deliveries a lost task left undone (the minute sweep); how many ran."""
+    since = (now or timezone.now()) - timezone.timedelta(minutes=2)
+    due = Incident.objects.filter(
+        answered_at__lte=since, answer_delivered_at__isnull=True
+    ).values_list("pk", flat=True)[:20]
+    for pk in due:
+        deliver_answer(pk)
+    return len(due)
 
 
 def incident_resolve(
@@ -269,10 +304,12 @@ def incident_resolve(
         if answer_uk.strip() or answer_en.strip():
             # The authors of linked reports get it on their appeal; everyone
             # else hears it in the "restored" message below.
-            told = incident_answer(
+            incident_answer(
                 incident=incident, answer_uk=answer_uk, answer_en=answer_en, by=by,
                 tell_followers=False,
             )  # fmt: skip
+            for _receiver, ids in incident_linked_authors.send(sender=Incident, incident=incident):
+                told.update(ids or ())
             text_uk = text_uk.strip() or answer_uk.strip()
             text_en = text_en.strip() or answer_en.strip()
         locked, before = _move(incident, RESOLVE, by)
@@ -386,7 +423,11 @@ def tell_declared(incident_id: int, now=None) -> bool:
 
 
 def incidents_tell_due() -> int:
-    """Tell residents about live incidents nobody was told of yet (beat; a lost commit hook)."""
+    """Tell residents about live incidents nobody was told of yet (beat; a lost commit hook).
+
+    Also finishes the deliveries of answers whose task was lost.
+    """
+    answers_deliver_due()
     due = Incident.objects.filter(status=Incident.Status.ACTIVE, notified_at__isnull=True)
     return sum(tell_declared(pk) for pk in due.values_list("pk", flat=True)[:100])
 

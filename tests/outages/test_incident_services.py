@@ -6,11 +6,18 @@ from django.utils import timezone
 
 from citizens.notifications.models import Broadcast, Notification
 from citizens.notifications.services import broadcast_fan_out_step
-from mycity.incidents import incident_answered, incident_dismissed, incident_suggest
+from mycity.incidents import (
+    incident_answered,
+    incident_dismissed,
+    incident_linked_authors,
+    incident_suggest,
+)
 from mycity.models import Incident, IncidentEvent
 from outages.services.incidents import (
     IncidentError,
+    answers_deliver_due,
     area_polygon,
+    deliver_answer,
     incident_answer,
     incident_confirm,
     incident_declare,
@@ -154,7 +161,7 @@ def test_an_update_needs_both_languages_and_a_live_incident(north):
 
 
 class Linked:
-    """A stand-in for appeals: the receiver tells each linked author and returns their ids."""
+    """A stand-in for appeals: the receivers tell each linked author and return their ids."""
 
     def __init__(self, ids):
         self.ids, self.calls = set(ids), 0
@@ -163,39 +170,65 @@ class Linked:
         self.calls += 1
         return self.ids
 
+    def authors(self, sender, incident, **kwargs):
+        return self.ids
 
-def test_the_answer_goes_through_the_signal_once_and_followers_hear_it(north):
+    def __enter__(self):
+        incident_answered.connect(self, sender=Incident, weak=False)
+        incident_linked_authors.connect(self.authors, sender=Incident, weak=False)
+        return self
+
+    def __exit__(self, *exc):
+        incident_answered.disconnect(self, sender=Incident)
+        incident_linked_authors.disconnect(self.authors, sender=Incident)
+
+
+def test_the_answer_is_delivered_after_commit_once_and_followers_hear_it(north, eager):
     author, follower = resident_in(north), resident_in(north)
     incident = declare([north])
     incident.follows.create(user=author)
     incident.follows.create(user=follower)
-    linked = Linked({author.pk})
-    incident_answered.connect(linked, sender=Incident, weak=False)
-    try:
-        result = incident_answer(incident=incident, answer_uk="Відновлено", answer_en="Restored")
+    with Linked({author.pk}) as linked:
+        incident_answer(incident=incident, answer_uk="Відновлено", answer_en="Restored")
+        assert linked.calls == 0  # nothing is delivered inside the answer's transaction
         with pytest.raises(IncidentError):
             incident_answer(incident=incident, answer_uk="Ще раз", answer_en="Again")
-    finally:
-        incident_answered.disconnect(linked, sender=Incident)
+        assert deliver_answer(incident.pk) == {author.pk, follower.pk}
+        # Again (a retried task, the sweep): nobody is told twice.
+        assert deliver_answer(incident.pk) == set()
+        assert answers_deliver_due(now=timezone.now() + timezone.timedelta(hours=1)) == 0
     assert linked.calls == 1
-    assert result == {author.pk, follower.pk}
     # The author heard it on their appeal (the receiver), not again here.
     assert told("outages.incident_update") == [follower.pk]
     incident.refresh_from_db()
     assert incident.answer_en == "Restored"
+    assert incident.answer_delivered_at is not None
 
 
-def test_resolving_with_an_answer_tells_linked_authors_once(north):
+def test_the_answer_task_runs_on_commit(north, eager):
+    incident = declare([north])
+    with Linked(set()) as linked, committed():
+        incident_answer(incident=incident, answer_uk="Відповідь", answer_en="Answer")
+    assert linked.calls == 1
+
+
+def test_the_sweep_finishes_a_delivery_whose_task_was_lost(north):
+    incident = declare([north])
+    with Linked(set()) as linked:
+        incident_answer(incident=incident, answer_uk="Відповідь", answer_en="Answer")
+        assert answers_deliver_due() == 0  # too soon: the task may still be on its way
+        assert answers_deliver_due(now=timezone.now() + timezone.timedelta(minutes=3)) == 1
+    assert linked.calls == 1
+
+
+def test_resolving_with_an_answer_tells_linked_authors_once(north, eager):
     author, neighbour = resident_in(north), resident_in(north)
     incident = declare([north])
-    linked = Linked({author.pk})
-    incident_answered.connect(linked, sender=Incident, weak=False)
-    try:
+    with Linked({author.pk}) as linked:
         with committed():
             incident_resolve(incident=incident, answer_uk="Світло є", answer_en="Power is back")
         fan_out()
-    finally:
-        incident_answered.disconnect(linked, sender=Incident)
+    assert linked.calls == 1
     # The author: the answer on their appeal only; the neighbour: "restored".
     assert told("outages.incident_update") == [neighbour.pk]
     note = Notification.objects.get(event="outages.incident_update")
