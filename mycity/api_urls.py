@@ -15,6 +15,7 @@ from citizens import api as citizens_api
 from citizens import headless
 from mycity import api as city_api
 from news import api as news_api
+from outages import api as outages_api
 from services import api as services_api
 from surveys import api as surveys_api
 
@@ -41,6 +42,9 @@ router.register("centres", services_api.CentreViewSet, basename="centre")
 router.register("applications", services_api.ApplicationViewSet, basename="application")
 router.register("appointments", services_api.AppointmentViewSet, basename="appointment")
 # end services
+# points of help (outages/api.py)
+router.register("points", outages_api.PointViewSet, basename="point")
+# end points of help
 
 app_name = "api"
 
