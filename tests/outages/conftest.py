@@ -58,3 +58,16 @@ def other_point(districts, other_operator):
     return HelpPointFactory(
         latitude=EAST_POINT[0], longitude=EAST_POINT[1], operators=[other_operator]
     )
+
+
+@pytest.fixture
+def api_client_for(db):
+    """An API client signed in by session as `user` (with the 2FA step if they have it)."""
+    from rest_framework.test import APIClient
+
+    from tests.conftest import sign_in
+
+    def make(user):
+        return sign_in(APIClient(), user)
+
+    return make
