@@ -36,7 +36,7 @@ class FilterForm(forms.Form):
         label=_("Kind"), required=False, choices=[("", _("All kinds")), *Kind.choices]
     )
     district = forms.ChoiceField(label=_("District"), required=False, choices=[])
-    near = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+    near = forms.CharField(required=False, widget=forms.HiddenInput)
     address = forms.CharField(
         label=_("Nearest to an address"),
         required=False,

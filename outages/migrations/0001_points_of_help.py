@@ -7,106 +7,317 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('mycity', '0003_footer_pages'),
+        ("mycity", "0003_footer_pages"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HelpPoint',
+            name="HelpPoint",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('invincibility', 'Invincibility point'), ('shelter', 'Shelter'), ('heating', 'Heating point'), ('water_truck', 'Water truck stop'), ('drinking_water', 'Drinking water point')], db_index=True, max_length=20, verbose_name='kind')),
-                ('name', models.CharField(max_length=150, verbose_name='name')),
-                ('name_uk', models.CharField(max_length=150, null=True, verbose_name='name')),
-                ('name_en', models.CharField(max_length=150, null=True, verbose_name='name')),
-                ('address', models.CharField(max_length=250, verbose_name='address')),
-                ('address_uk', models.CharField(max_length=250, null=True, verbose_name='address')),
-                ('address_en', models.CharField(max_length=250, null=True, verbose_name='address')),
-                ('latitude', models.FloatField(validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)], verbose_name='latitude')),
-                ('longitude', models.FloatField(validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)], verbose_name='longitude')),
-                ('hours', models.CharField(blank=True, help_text='As residents should read them, e.g. “daily 8:00–20:00”.', max_length=250, verbose_name='opening hours')),
-                ('hours_uk', models.CharField(blank=True, help_text='As residents should read them, e.g. “daily 8:00–20:00”.', max_length=250, null=True, verbose_name='opening hours')),
-                ('hours_en', models.CharField(blank=True, help_text='As residents should read them, e.g. “daily 8:00–20:00”.', max_length=250, null=True, verbose_name='opening hours')),
-                ('around_the_clock', models.BooleanField(default=False, verbose_name='open around the clock')),
-                ('offers_power', models.BooleanField(default=False, verbose_name='electricity')),
-                ('offers_charging', models.BooleanField(default=False, verbose_name='phone charging')),
-                ('offers_internet', models.BooleanField(default=False, verbose_name='internet')),
-                ('offers_water', models.BooleanField(default=False, verbose_name='water')),
-                ('offers_heat', models.BooleanField(default=False, verbose_name='heat')),
-                ('offers_first_aid', models.BooleanField(default=False, verbose_name='first aid')),
-                ('offers_accessible', models.BooleanField(default=False, verbose_name='accessible entrance')),
-                ('is_published', models.BooleanField(default=True, verbose_name='published')),
-                ('status', models.CharField(choices=[('open', 'open'), ('closed', 'closed'), ('full', 'full')], default='closed', max_length=10, verbose_name='status')),
-                ('generator_on', models.BooleanField(default=False, verbose_name='generator on')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='last confirmed')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('confirmed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='confirmed by')),
-                ('district', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='help_points', to='mycity.district', verbose_name='district')),
-                ('operators', models.ManyToManyField(blank=True, help_text="Staff with the point operator role who keep this point's status.", related_name='operated_points', to=settings.AUTH_USER_MODEL, verbose_name='operators')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("invincibility", "Invincibility point"),
+                            ("shelter", "Shelter"),
+                            ("heating", "Heating point"),
+                            ("water_truck", "Water truck stop"),
+                            ("drinking_water", "Drinking water point"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("name", models.CharField(max_length=150, verbose_name="name")),
+                ("name_uk", models.CharField(max_length=150, null=True, verbose_name="name")),
+                ("name_en", models.CharField(max_length=150, null=True, verbose_name="name")),
+                ("address", models.CharField(max_length=250, verbose_name="address")),
+                ("address_uk", models.CharField(max_length=250, null=True, verbose_name="address")),
+                ("address_en", models.CharField(max_length=250, null=True, verbose_name="address")),
+                (
+                    "latitude",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                        verbose_name="latitude",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.FloatField(
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                        verbose_name="longitude",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.CharField(
+                        blank=True,
+                        help_text="As residents should read them, e.g. “daily 8:00–20:00”.",
+                        max_length=250,
+                        verbose_name="opening hours",
+                    ),
+                ),
+                (
+                    "hours_uk",
+                    models.CharField(
+                        blank=True,
+                        help_text="As residents should read them, e.g. “daily 8:00–20:00”.",
+                        max_length=250,
+                        null=True,
+                        verbose_name="opening hours",
+                    ),
+                ),
+                (
+                    "hours_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="As residents should read them, e.g. “daily 8:00–20:00”.",
+                        max_length=250,
+                        null=True,
+                        verbose_name="opening hours",
+                    ),
+                ),
+                (
+                    "around_the_clock",
+                    models.BooleanField(default=False, verbose_name="open around the clock"),
+                ),
+                ("offers_power", models.BooleanField(default=False, verbose_name="electricity")),
+                (
+                    "offers_charging",
+                    models.BooleanField(default=False, verbose_name="phone charging"),
+                ),
+                ("offers_internet", models.BooleanField(default=False, verbose_name="internet")),
+                ("offers_water", models.BooleanField(default=False, verbose_name="water")),
+                ("offers_heat", models.BooleanField(default=False, verbose_name="heat")),
+                ("offers_first_aid", models.BooleanField(default=False, verbose_name="first aid")),
+                (
+                    "offers_accessible",
+                    models.BooleanField(default=False, verbose_name="accessible entrance"),
+                ),
+                ("is_published", models.BooleanField(default=True, verbose_name="published")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed"), ("full", "full")],
+                        default="closed",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("generator_on", models.BooleanField(default=False, verbose_name="generator on")),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last confirmed"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                (
+                    "confirmed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="confirmed by",
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="help_points",
+                        to="mycity.district",
+                        verbose_name="district",
+                    ),
+                ),
+                (
+                    "operators",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Staff with the point operator role who keep this point's status.",
+                        related_name="operated_points",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="operators",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'point of help',
-                'verbose_name_plural': 'points of help',
-                'ordering': ['kind', 'name', 'pk'],
-                'permissions': [('operate_helppoint', 'Can keep the status of assigned points')],
+                "verbose_name": "point of help",
+                "verbose_name_plural": "points of help",
+                "ordering": ["kind", "name", "pk"],
+                "permissions": [("operate_helppoint", "Can keep the status of assigned points")],
             },
         ),
         migrations.CreateModel(
-            name='PointReport',
+            name="PointReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('problem', models.CharField(choices=[('closed', 'It is closed'), ('not_working', 'It is not working'), ('full', 'It is full')], max_length=20, verbose_name='problem')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='comment')),
-                ('idempotency_key', models.UUIDField(unique=True, verbose_name='idempotency key')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='reported')),
-                ('handled_at', models.DateTimeField(blank=True, null=True, verbose_name='handled')),
-                ('handled_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='handled by')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reports', to='outages.helppoint', verbose_name='point')),
-                ('reporter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reported by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "problem",
+                    models.CharField(
+                        choices=[
+                            ("closed", "It is closed"),
+                            ("not_working", "It is not working"),
+                            ("full", "It is full"),
+                        ],
+                        max_length=20,
+                        verbose_name="problem",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="comment")),
+                ("idempotency_key", models.UUIDField(unique=True, verbose_name="idempotency key")),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="reported"),
+                ),
+                ("handled_at", models.DateTimeField(blank=True, null=True, verbose_name="handled")),
+                (
+                    "handled_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="handled by",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reports",
+                        to="outages.helppoint",
+                        verbose_name="point",
+                    ),
+                ),
+                (
+                    "reporter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reported by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'report on a point',
-                'verbose_name_plural': 'reports on points',
-                'ordering': ['-created_at', '-pk'],
-                'permissions': [('handle_pointreport', 'Can mark reports on points handled')],
+                "verbose_name": "report on a point",
+                "verbose_name_plural": "reports on points",
+                "ordering": ["-created_at", "-pk"],
+                "permissions": [("handle_pointreport", "Can mark reports on points handled")],
             },
         ),
         migrations.CreateModel(
-            name='PointStatusChange',
+            name="PointStatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20, verbose_name='action')),
-                ('from_status', models.CharField(blank=True, choices=[('open', 'open'), ('closed', 'closed'), ('full', 'full')], max_length=10, verbose_name='from')),
-                ('to_status', models.CharField(choices=[('open', 'open'), ('closed', 'closed'), ('full', 'full')], max_length=10, verbose_name='to')),
-                ('generator_before', models.BooleanField(default=False, verbose_name='generator before')),
-                ('generator_after', models.BooleanField(default=False, verbose_name='generator after')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(db_index=True, verbose_name='when')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('point', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='outages.helppoint', verbose_name='point')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=20, verbose_name="action")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[("open", "open"), ("closed", "closed"), ("full", "full")],
+                        max_length=10,
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[("open", "open"), ("closed", "closed"), ("full", "full")],
+                        max_length=10,
+                        verbose_name="to",
+                    ),
+                ),
+                (
+                    "generator_before",
+                    models.BooleanField(default=False, verbose_name="generator before"),
+                ),
+                (
+                    "generator_after",
+                    models.BooleanField(default=False, verbose_name="generator after"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(db_index=True, verbose_name="when")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="outages.helppoint",
+                        verbose_name="point",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'status change of a point',
-                'verbose_name_plural': 'status changes of points',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "status change of a point",
+                "verbose_name_plural": "status changes of points",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='helppoint',
-            constraint=models.CheckConstraint(condition=models.Q(('latitude__gte', -90), ('latitude__lte', 90), ('longitude__gte', -180), ('longitude__lte', 180)), name='outages_point_coordinates'),
+            model_name="helppoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("latitude__gte", -90),
+                    ("latitude__lte", 90),
+                    ("longitude__gte", -180),
+                    ("longitude__lte", 180),
+                ),
+                name="outages_point_coordinates",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='helppoint',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed', 'full'])), name='outages_point_status_known'),
+            model_name="helppoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "closed", "full"])),
+                name="outages_point_status_known",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pointreport',
-            index=models.Index(fields=['point', 'handled_at'], name='outages_report_open'),
+            model_name="pointreport",
+            index=models.Index(fields=["point", "handled_at"], name="outages_report_open"),
         ),
     ]

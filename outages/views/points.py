@@ -70,14 +70,16 @@ def points(request):
     form = FilterForm(request.GET or None, districts=districts, geocoding=geocoding)
     rows = feed.public_points()
     near = None
-    if form.is_bound and form.is_valid():
+    if form.is_bound:
+        form.is_valid()
+        # The fields that are valid still filter when another one is not.
         data = form.cleaned_data
-        if data["kind"]:
+        if data.get("kind"):
             rows = rows.filter(kind=data["kind"])
-        if data["district"] is not None:
+        if data.get("district") is not None:
             rows = rows.filter(district=data["district"])
-        near = data["near"]
-        address = data.get("address", "").strip()
+        near = data.get("near")
+        address = (data.get("address") or "").strip()
         if near is None and address:
             near = _geocode(address)
             if near is None:
