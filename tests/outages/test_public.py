@@ -159,7 +159,8 @@ def test_the_geojson_feed_is_a_valid_feature_collection(client, register, operat
         assert item["type"] == "Feature"
         assert item["geometry"]["type"] == "Point"
         lon, lat = item["geometry"]["coordinates"]
-        assert 32 < lon < 33 and 46 < lat < 47
+        assert 32 < lon < 33
+        assert 46 < lat < 47
         props = item["properties"]
         for key in ("kind", "name", "address", "hours", "offers", "status", "confirmed_at"):
             assert key in props

@@ -136,7 +136,8 @@ def test_the_operator_screen_shows_open_reports_and_marks_them_handled(
     response = operator_client.post(reverse("outages:points_report_handled", args=[report.pk]))
     assert response.status_code == 302
     report.refresh_from_db()
-    assert report.handled_by == operator and report.handled_at is not None
+    assert report.handled_by == operator
+    assert report.handled_at is not None
     assert "ZQOPENREPORT" not in operator_client.get("/points/operate/").content.decode()
 
 

@@ -1,4 +1,4 @@
-"""The live status: the table of allowed changes, history rows, the feed's cache, "still accurate"."""
+"""The live status: the table of allowed changes, history, the feed's cache, "still accurate"."""
 
 import datetime as dt
 import json
@@ -114,7 +114,8 @@ def test_htmx_gets_the_card_back(client_for, operator, point):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert body.startswith("<li") and f'id="point-{point.pk}"' in body
+    assert body.startswith("<li")
+    assert f'id="point-{point.pk}"' in body
     assert "підтверджено щойно" in body
 
 
