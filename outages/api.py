@@ -35,13 +35,13 @@ class PointFilter(django_filters.FilterSet):
         fields = ["kind", "district", "status"]
 
 
-class PointDistrictSerializer(serializers.Serializer):
+class HelpPointDistrictSerializer(serializers.Serializer):
     slug = serializers.CharField()
     name = serializers.CharField()
 
 
-class PointSerializer(serializers.ModelSerializer):
-    district = PointDistrictSerializer()
+class HelpPointSerializer(serializers.ModelSerializer):
+    district = HelpPointDistrictSerializer()
     offers = serializers.ListField(
         child=serializers.ChoiceField(choices=OFFER_KEYS),
         source="offer_keys",
@@ -70,12 +70,12 @@ class PointSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PointStatusSerializer(serializers.Serializer):
+class HelpPointStatusSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=PointStatus.choices, required=False)
     generator_on = serializers.BooleanField(required=False)
 
 
-class PointErrorSerializer(serializers.Serializer):
+class HelpPointErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
@@ -87,7 +87,7 @@ class PointViewSet(
 ):
     """Points of help (invincibility points, shelters, heating, water) with their live status."""
 
-    serializer_class = PointSerializer
+    serializer_class = HelpPointSerializer
     filterset_class = PointFilter
     http_method_names = ["get", "patch", "head", "options"]
 
@@ -102,12 +102,12 @@ class PointViewSet(
         return Response(cache.cached_data(key, lambda: parent.list(request, *args, **kwargs).data))
 
     @extend_schema(
-        request=PointStatusSerializer,
+        request=HelpPointStatusSerializer,
         responses={
-            200: PointSerializer,
-            400: OpenApiResponse(PointErrorSerializer, description="A change not allowed."),
-            403: OpenApiResponse(PointErrorSerializer, description="Not a point operator."),
-            404: OpenApiResponse(PointErrorSerializer, description="Not one of your points."),
+            200: HelpPointSerializer,
+            400: OpenApiResponse(HelpPointErrorSerializer, description="A change not allowed."),
+            403: OpenApiResponse(HelpPointErrorSerializer, description="Not a point operator."),
+            404: OpenApiResponse(HelpPointErrorSerializer, description="Not one of your points."),
         },
     )
     def partial_update(self, request, pk=None):
@@ -117,14 +117,14 @@ class PointViewSet(
         if not can_operate(request.user):
             raise PermissionDenied(_("Only the point's operators change its status."))
         point = get_point_for_operator(request.user, pk)
-        body = PointStatusSerializer(data=request.data)
+        body = HelpPointStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         try:
             point = point_set_status(point=point, by=request.user, **body.validated_data)
         except PointError as exc:
             raise ValidationError({"detail": str(exc)}) from exc
         fresh = public_points().filter(pk=point.pk).first() or point
-        return Response(PointSerializer(fresh, context={"request": request}).data)
+        return Response(HelpPointSerializer(fresh, context={"request": request}).data)
 
     def update(self, request, *args, **kwargs):
         return self.partial_update(request, pk=kwargs.get("pk"))
