@@ -40,21 +40,20 @@ def register(city, settings):
     ]  # fmt: skip
     points = []
     for kind, uk, en, dlat, dlon, status, generator, operated in rows:
-        points.append(
-            HelpPointFactory(
-                kind=kind,
-                name_uk=uk,
-                name_en=en,
-                latitude=lat + dlat,
-                longitude=lon + dlon,
-                status=status,
-                generator_on=generator,
-                offers_internet=operated,
-                offers_accessible=kind == Kind.SHELTER,
-                around_the_clock=kind == Kind.SHELTER,
-                operators=[operator] if operated else [],
-            )  # fmt: skip
+        point = HelpPointFactory(
+            kind=kind,
+            name_uk=uk,
+            name_en=en,
+            latitude=lat + dlat,
+            longitude=lon + dlon,
+            status=status,
+            generator_on=generator,
+            offers_internet=operated,
+            offers_accessible=kind == Kind.SHELTER,
+            around_the_clock=kind == Kind.SHELTER,
+            operators=[operator] if operated else [],
         )
+        points.append(point)
     return operator, points
 
 

@@ -11,9 +11,9 @@ from django.utils import timezone
 from appeals.models import AnswerTemplate
 from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
+from citizens.models import User
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
-from citizens.models import User
 from citizens.roles import roles_sync
 from citizens.services import contacts_disclose, department_set_staff, priority_declare
 from news.services import digest_send, subscription_set
