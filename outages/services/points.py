@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -167,20 +168,21 @@ def point_confirm(*, point: HelpPoint, by) -> HelpPoint:
 # --- residents' reports --------------------------------------------------------------
 
 
-def report_recipients(point: HelpPoint) -> list[int]:
-    """The point's active operators and the moderators who handle reports."""
+def report_recipients(point: HelpPoint) -> tuple[list[int], list[int]]:
+    """(the point's active operators, the moderators who handle reports and do not operate it)."""
     permission = Permission.objects.filter(
         content_type__app_label="outages", codename=HANDLE.split(".")[1]
     ).first()
     users = get_user_model().objects.filter(is_active=True)
-    ids = set(users.filter(operated_points=point).values_list("pk", flat=True))
+    operators = set(users.filter(operated_points=point).values_list("pk", flat=True))
+    moderators = set()
     if permission is not None:
-        ids.update(
+        moderators = set(
             users.filter(is_staff=True)
             .filter(Q(groups__permissions=permission) | Q(user_permissions=permission))
             .values_list("pk", flat=True)
         )
-    return sorted(ids)
+    return sorted(operators), sorted(moderators - operators)
 
 
 def point_report(
@@ -212,18 +214,24 @@ def point_report(
                 reporter=reporter,
                 idempotency_key=key,
             )
-            recipients = report_recipients(point)
-            if recipients:
-                notify(
-                    recipients=recipients,
-                    event="outages.point_reported",
-                    context={
-                        "point": field_in_every_language(point, "name"),
-                        "problem": in_every_language(Problem(problem).label),
-                        "comment": comment,
-                    },
-                    url="/points/operate/",
-                )
+            operators, moderators = report_recipients(point)
+            context = {
+                "point": field_in_every_language(point, "name"),
+                "problem": in_every_language(Problem(problem).label),
+                "comment": comment,
+            }
+            # Operators act on their screen; moderators read reports in the admin.
+            for recipients, url in (
+                (operators, f"{reverse('outages:points_operate')}#point-{point.pk}"),
+                (moderators, reverse("admin:outages_pointreport_changelist")),
+            ):
+                if recipients:
+                    notify(
+                        recipients=recipients,
+                        event="outages.point_reported",
+                        context=context,
+                        url=url,
+                    )
     except IntegrityError:
         # The same key committed by a request running alongside.
         return PointReport.objects.get(idempotency_key=key), False

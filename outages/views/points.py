@@ -100,6 +100,8 @@ def points(request):
             "near": near,
             "kinds": Kind.choices,
             "now": timezone.now(),
+            # Staff who keep points get their screen's link; nobody else sees it.
+            "operates": can_operate(request.user),
         },
     )
 

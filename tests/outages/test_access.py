@@ -164,3 +164,11 @@ def test_an_unpublished_point_is_not_public(client, point):
     HelpPoint.objects.filter(pk=point.pk).update(is_published=False)
     assert client.get(point.get_absolute_url()).status_code == 404
     assert point.name_uk not in client.get("/points/").content.decode()
+
+
+def test_the_register_links_the_operator_screen_only_for_operators(
+    client_for, operator, operator_without_mfa, resident, point
+):
+    assert b'href="/points/operate/"' in client_for(operator).get("/points/").content
+    for person in (operator_without_mfa, resident, None):
+        assert b'href="/points/operate/"' not in client_for(person).get("/points/").content

@@ -49,6 +49,16 @@ def test_the_operators_and_moderators_are_told_once(
     notification = Notification.objects.get(recipient=operator)
     assert notification.context["point"]["uk"] == point.name_uk
     assert notification.context["problem"]["en"] == "It is closed"
+    assert notification.url == f"/points/operate/#point-{point.pk}"
+    assert Notification.objects.get(recipient=moderator).url.startswith("/admin/")
+
+
+def test_an_operator_who_also_moderates_is_told_once(client, point, operator):
+    from tests.factories import give_role
+
+    give_role(operator, "moderator")
+    _report(client, point)
+    assert Notification.objects.filter(recipient=operator).count() == 1
 
 
 def test_a_double_submit_is_one_report_and_one_message(client, point, operator):
