@@ -7,6 +7,7 @@ confirmation are never edited through a form here.
 """
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
@@ -149,6 +150,8 @@ class HelpPointAdmin(TranslationAdmin):
         if obj is None or obj.pk is None:
             return "—"
         return format_html(
+            '<div class="admin-appeal-map" data-lat="{0}" data-lon="{1}" data-tiles="{5}" '
+            'data-attribution="{6}"></div>'
             '<a href="https://www.openstreetmap.org/?mlat={0}&amp;mlon={1}#map=17/{0}/{1}" '
             'rel="noopener" target="_blank">{2}</a> · <a href="{3}">{4}</a>',
             f"{obj.latitude:.6f}",
@@ -156,6 +159,8 @@ class HelpPointAdmin(TranslationAdmin):
             _("OpenStreetMap"),
             obj.get_absolute_url(),
             _("the public page"),
+            settings.MAP_TILE_URL,
+            settings.MAP_TILE_ATTRIBUTION,
         )
 
     def save_model(self, request, obj, form, change):

@@ -172,3 +172,54 @@ def test_the_register_links_the_operator_screen_only_for_operators(
     assert b'href="/points/operate/"' in client_for(operator).get("/points/").content
     for person in (operator_without_mfa, resident, None):
         assert b'href="/points/operate/"' not in client_for(person).get("/points/").content
+
+
+def test_the_admin_shows_the_point_on_a_map(client_for, superuser, point):
+    page = (
+        client_for(superuser)
+        .get(reverse("admin:outages_helppoint_change", args=[point.pk]))
+        .content.decode()
+    )
+    assert 'class="admin-appeal-map"' in page
+    assert "vendor/leaflet/leaflet.js" in page
+
+
+def test_a_city_administrator_adds_a_point_in_the_admin(client_for, city_admin, districts):
+    response = client_for(city_admin).post(
+        reverse("admin:outages_helppoint_add"),
+        {
+            "kind": "heating",
+            "name_uk": "Пункт обігріву",
+            "name_en": "Heating point",
+            "address_uk": "вул. Соборна, 1",
+            "address_en": "1 Soborna St",
+            "latitude": "46.64",
+            "longitude": "32.61",
+            "is_published": "on",
+            "offers_heat": "on",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    created = HelpPoint.objects.get(name_en="Heating point")
+    assert created.district.slug == "centre"
+
+
+def test_the_admin_refuses_a_point_outside_the_city(client_for, city_admin, districts):
+    response = client_for(city_admin).post(
+        reverse("admin:outages_helppoint_add"),
+        {
+            "kind": "heating",
+            "name_uk": "Десь",
+            "name_en": "Somewhere",
+            "address_uk": "а",
+            "address_en": "a",
+            "latitude": "50.45",
+            "longitude": "30.52",
+            "changes-TOTAL_FORMS": "0",
+            "changes-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert not HelpPoint.objects.filter(name_en="Somewhere").exists()
