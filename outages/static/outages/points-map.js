@@ -1,6 +1,7 @@
 // The map of points of help: one coloured pin per point of the GeoJSON feed
 // (/points/points.geojson), or a single pin on a point's page (data-single).
-// Popups are built from DOM nodes: names are never parsed as HTML.
+// Popups are built from DOM nodes: names are never parsed as HTML. Points
+// closer than a pin's size are clustered, so every pin stays a whole target.
 (function () {
   "use strict";
   const element = document.getElementById("points-map");
@@ -54,6 +55,11 @@
     return box;
   }
 
+  const layer = L.markerClusterGroup
+    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+    : L.layerGroup();
+  map.addLayer(layer);
+
   say(data.loading);
   fetch(data.source, { headers: { Accept: "application/geo+json, application/json" } })
     .then((response) => { if (!response.ok) throw new Error(response.status); return response.json(); })
@@ -63,8 +69,8 @@
         const [lon, lat] = f.geometry.coordinates;
         bounds.push([lat, lon]);
         L.marker([lat, lon], { icon: pin(f.properties), title: f.properties.name, alt: f.properties.name, keyboard: true })
-          .addTo(map)
-          .bindPopup(() => popup(f.properties));
+          .bindPopup(() => popup(f.properties))
+          .addTo(layer);
       });
       if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30], animate: false });
       say(data.shown.replace("%(count)s", collection.features.length));
