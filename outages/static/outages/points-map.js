@@ -56,7 +56,7 @@
   }
 
   const layer = L.markerClusterGroup
-    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 40 })
+    ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 60, animate: false })
     : L.layerGroup();
   map.addLayer(layer);
 
@@ -72,7 +72,7 @@
           .bindPopup(() => popup(f.properties))
           .addTo(layer);
       });
-      if (bounds.length > 1) map.fitBounds(bounds, { padding: [30, 30], animate: false });
+      if (bounds.length > 1) map.fitBounds(bounds, { padding: [40, 40], animate: false });
       say(data.shown.replace("%(count)s", collection.features.length));
     })
     .catch(() => say(data.failed));
