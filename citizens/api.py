@@ -1,9 +1,11 @@
-"""The notifications inbox and web push registration in the REST API (/api/v1/).
+"""The notifications inbox, web push registration and saved places in the REST API (/api/v1/).
 
 The same service functions as the web pages: notification_mark_read,
-notifications_mark_all_read, push_subscribe and push_unsubscribe.
+notifications_mark_all_read, push_subscribe, push_unsubscribe, place_save
+and place_delete.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -15,7 +17,8 @@ from rest_framework.views import APIView
 
 from mycity.lib.ratelimit import rate_limited
 
-from . import personal_data
+from . import personal_data, places
+from .models import SavedPlace
 from .notifications import push
 from .notifications.models import Notification, PushSubscription
 from .notifications.services import (
@@ -210,3 +213,78 @@ class DataExportView(APIView):
         except personal_data.PersonalDataError as exc:
             raise PermissionDenied(str(exc)) from None
         return Response({"requested": True}, status=status.HTTP_202_ACCEPTED)
+
+
+# --- Saved places (issue 22) ---------------------------------------------------
+
+
+class SavedPlaceSerializer(serializers.ModelSerializer):
+    """A saved place: its name and point; the district is found from the point."""
+
+    label = serializers.CharField(max_length=60)
+    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(min_value=-90, max_value=90)
+    longitude = serializers.FloatField(min_value=-180, max_value=180)
+    district = serializers.IntegerField(source="district_id", read_only=True)
+    district_name = serializers.CharField(source="district.name", read_only=True)
+
+    class Meta:
+        model = SavedPlace
+        fields = [
+            "id", "label", "address", "latitude", "longitude", "district", "district_name",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["id", "district", "district_name", "created_at"]
+
+
+class SavedPlaceViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):  # fmt: skip
+    """The signed-in person's saved places (at most SAVED_PLACES_MAX): they are told
+    when an outage or an urgent alert covers one. Anyone else's place is a 404."""
+
+    serializer_class = SavedPlaceSerializer
+    permission_classes = [IsAuthenticated]
+    pagination_class = None
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema generator
+            return SavedPlace.objects.none()
+        return SavedPlace.objects.filter(user=self.request.user).select_related("district")
+
+    def _save(self, request, place=None, partial=False):
+        shape = SavedPlaceSerializer(place, data=request.data, partial=partial)
+        shape.is_valid(raise_exception=True)
+        data = shape.validated_data
+        current = place or SavedPlace()
+        try:
+            return places.place_save(
+                user=request.user,
+                label=data.get("label", current.label),
+                address=data.get("address", current.address),
+                latitude=data.get("latitude", current.latitude),
+                longitude=data.get("longitude", current.longitude),
+                place=place,
+            )
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            raise ValidationError(detail) from None
+
+    @extend_schema(request=SavedPlaceSerializer, responses={201: SavedPlaceSerializer})
+    def create(self, request):
+        place = self._save(request)
+        return Response(SavedPlaceSerializer(place).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=SavedPlaceSerializer, responses={200: SavedPlaceSerializer})
+    def update(self, request, pk=None):
+        place = self._save(request, self.get_object())
+        return Response(SavedPlaceSerializer(place).data)
+
+    @extend_schema(request=SavedPlaceSerializer, responses={200: SavedPlaceSerializer})
+    def partial_update(self, request, pk=None):
+        place = self._save(request, self.get_object(), partial=True)
+        return Response(SavedPlaceSerializer(place).data)
+
+    def perform_destroy(self, instance):
+        places.place_delete(user=self.request.user, place_id=instance.pk)

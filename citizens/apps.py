@@ -26,6 +26,7 @@ class CitizensConfig(AppConfig):
         "TelegramLink": ["user_id"],
         "PhoneVerification": ["user_id"],
         "PriorityStatus": ["user_id"],
+        "SavedPlace": ["user_id"],
         "DataExport": ["user_id"],
         "account.EmailAddress": ["user_id"],
         "mfa.Authenticator": ["user_id"],

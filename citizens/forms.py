@@ -3,7 +3,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from mycity.lib import geocoder
+from mycity.lib import geocoder, untrusted
 from mycity.models import District
 
 from .models import PriorityCategory, PriorityStatus, User
@@ -129,4 +129,75 @@ class WelcomeForm(forms.Form):
                     )
                 )
             cleaned["district"] = district
+        return cleaned
+
+
+def _safe_text(value: str) -> None:
+    """A NUL byte or a lone surrogate is refused with the field's error, not a 500."""
+    if untrusted.text_problem(value or ""):
+        raise forms.ValidationError(
+            _("Remove the characters that are not allowed (a NUL byte or an invalid character).")
+        )
+
+
+class SavedPlaceForm(forms.Form):
+    """A saved place: a name, and a point put on the map, typed as an address or as
+    coordinates. Without JavaScript the address (with a geocoder) or the
+    coordinates do it; the map fills the coordinates."""
+
+    label = forms.CharField(
+        label=_("Name of the place"),
+        max_length=60,
+        help_text=_("For example: home, parents, work."),
+        validators=[_safe_text],
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=geocoder.SEARCH_MAX_LENGTH,
+        required=False,
+        validators=[_safe_text],
+        help_text=_("Street and house number, for example “Perekopska 17”."),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    latitude = forms.FloatField(
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+    longitude = forms.FloatField(
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
+        widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        lat, lon = cleaned.get("latitude"), cleaned.get("longitude")
+        if (lat is None) != (lon is None):
+            self.add_error("latitude", _("Give both the latitude and the longitude."))
+            return cleaned
+        if lat is None:
+            address = cleaned.get("address", "")
+            if not address:
+                raise forms.ValidationError(
+                    _("Put a pin on the map, or type the address or the coordinates.")
+                )
+            found = geocoder.search(address)
+            if found is None:
+                self.add_error(
+                    "address",
+                    _(
+                        "We could not find this address in the city. Put a pin on the map "
+                        "or type the coordinates."
+                    ),
+                )
+                return cleaned
+            cleaned["latitude"], cleaned["longitude"] = found
         return cleaned

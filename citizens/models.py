@@ -429,3 +429,67 @@ class PriorityStatus(models.Model):
     @property
     def is_verified(self) -> bool:
         return self.decision == self.Decision.VERIFIED
+
+
+class SavedPlace(models.Model):
+    """A place a resident follows (home, parents' flat, work), by address or map pin.
+
+    The resident is told when an incident or alert covers it, and when that
+    is over (citizens.places), once per place and event.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="saved_places",
+    )
+    label = models.CharField(
+        _("name"), max_length=60, help_text=_("For example: home, parents, work.")
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    latitude = models.FloatField(_("latitude"))
+    longitude = models.FloatField(_("longitude"))
+    district = models.ForeignKey(
+        "mycity.District",
+        verbose_name=_("district"),
+        on_delete=models.PROTECT,
+        related_name="saved_places",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved place")
+        verbose_name_plural = _("saved places")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                "user", Lower("label"), name="citizens_saved_place_unique_label"
+            )
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class SavedPlaceNotice(models.Model):
+    """One row per place and event it was told about: the unique pair makes it once."""
+
+    place = models.ForeignKey(
+        SavedPlace, verbose_name=_("place"), on_delete=models.CASCADE, related_name="notices"
+    )
+    # "<app>.<object>:<pk>:<what>", e.g. "incident:12:declared", "alert:5:resolved".
+    subject = models.CharField(_("subject"), max_length=80)
+    created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("saved place notice")
+        verbose_name_plural = _("saved place notices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "subject"], name="citizens_saved_place_notice_once"
+            )
+        ]
+
+    def __str__(self):
+        return self.subject

@@ -38,6 +38,7 @@ from .models import (
     ContactDisclosure,
     DataExport,
     PriorityStatus,
+    SavedPlace,
     User,
 )
 
@@ -352,6 +353,20 @@ def _own_export(user: User) -> Export:
         ),
         "notifications": notifications,
         "notification_preferences": preferences,
+        "saved_places": [
+            {
+                "name": place.label,
+                "address": place.address,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+                "district": str(place.district),
+                "created_at": place.created_at,
+                "told_about": [n.subject for n in place.notices.all()],
+            }
+            for place in SavedPlace.objects.filter(user=user)
+            .select_related("district")
+            .prefetch_related("notices")
+        ],
     }, {}
 
 
@@ -373,6 +388,8 @@ def _own_erase(user: User) -> None:
     TelegramLink.objects.filter(user=user).delete()
     # Art. 20 status: data about health and service (sensitive), nothing keeps it.
     PriorityStatus.objects.filter(user=user).delete()
+    # Addresses a person follows (and what they were told there): nothing keeps them.
+    SavedPlace.objects.filter(user=user).delete()
 
 
 register(PersonalData(name="account", export=_own_export, erase=_own_erase))

@@ -2,6 +2,7 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,10 +10,11 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from mycity.middleware import checks_own_input
 from mycity.models import District
 
-from . import onboarding, services
-from .forms import LanguageForm, PriorityForm, ProfileForm, WelcomeForm
+from . import onboarding, places, services
+from .forms import LanguageForm, PriorityForm, ProfileForm, SavedPlaceForm, WelcomeForm
 from .models import PriorityStatus
 from .pagecache import kept_per_person
 from .personal_data import privacy_pending
@@ -155,3 +157,84 @@ def _set_language_signed_in(request):
     if form.is_valid():
         services.user_set_language(user=request.user, language=form.cleaned_data["language"])
     return django_set_language(request)
+
+
+# --- Saved places (/me/places/) ------------------------------------------------
+
+
+def _place_save_from(form, *, user, place=None):
+    """Save the form through the service; its refusals become the form's errors."""
+    data = form.cleaned_data
+    try:
+        return places.place_save(
+            user=user,
+            label=data["label"],
+            address=data.get("address", ""),
+            latitude=data["latitude"],
+            longitude=data["longitude"],
+            place=place,
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _place_page(request, form, *, place=None, status=200):
+    mine = list(request.user.saved_places.select_related("district"))
+    now = places.places_now(mine)
+    return render(
+        request,
+        "citizens/places.html",
+        {
+            "places": [(p, now.get(p.pk, [])) for p in mine],
+            "form": form,
+            "editing": place,
+            "can_add": place is not None or len(mine) < places.max_places(),
+            "max_places": places.max_places(),
+            **_map_context(),
+        },
+        status=status,
+    )
+
+
+@kept_per_person
+@login_required
+@checks_own_input  # a NUL byte or a lone surrogate in the name is the form's error
+def places_list(request):
+    """The person's saved places with what is happening at each now; add one."""
+    form = SavedPlaceForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid() and _place_save_from(form, user=request.user):
+            messages.success(request, _("The place is saved. We will tell you what happens there."))
+            return redirect("citizens:places")
+        return _place_page(request, form, status=400)
+    return _place_page(request, form)
+
+
+@login_required
+@checks_own_input
+def place_edit(request, pk: int):
+    """Rename a place or move its point."""
+    place = places.place_get(user=request.user, place_id=pk)
+    initial = {
+        "label": place.label,
+        "address": place.address,
+        "latitude": place.latitude,
+        "longitude": place.longitude,
+    }
+    form = SavedPlaceForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid() and _place_save_from(form, user=request.user, place=place):
+            messages.success(request, _("The place is saved."))
+            return redirect("citizens:places")
+        return _place_page(request, form, place=place, status=400)
+    return _place_page(request, form, place=place)
+
+
+@require_POST
+@login_required
+def place_remove(request, pk: int):
+    place = places.place_get(user=request.user, place_id=pk)
+    places.place_delete(user=request.user, place_id=place.pk)
+    messages.success(request, _("The place “%(name)s” is removed.") % {"name": place.label})
+    return redirect("citizens:places")

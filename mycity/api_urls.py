@@ -16,6 +16,7 @@ from citizens import headless
 from mycity import api as city_api
 from news import api as news_api
 from outages import api as outages_api
+from outages import api_points as points_api
 from services import api as services_api
 from surveys import api as surveys_api
 
@@ -28,6 +29,7 @@ router.register("notifications", citizens_api.NotificationViewSet, basename="not
 router.register(
     "push-subscriptions", citizens_api.PushSubscriptionViewSet, basename="push-subscription"
 )
+router.register("saved-places", citizens_api.SavedPlaceViewSet, basename="saved-place")
 # news and alerts (news/api.py)
 router.register("news", news_api.NewsItemViewSet, basename="news")
 router.register("topics", news_api.TopicViewSet, basename="topic")
@@ -42,8 +44,11 @@ router.register("centres", services_api.CentreViewSet, basename="centre")
 router.register("applications", services_api.ApplicationViewSet, basename="application")
 router.register("appointments", services_api.AppointmentViewSet, basename="appointment")
 # end services
-# points of help (outages/api.py)
-router.register("points", outages_api.PointViewSet, basename="point")
+# outages (outages/api.py)
+router.register("incidents", outages_api.IncidentViewSet, basename="incident")
+# end outages
+# points of help (outages/api_points.py)
+router.register("points", points_api.PointViewSet, basename="point")
 # end points of help
 
 app_name = "api"

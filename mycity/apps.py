@@ -13,6 +13,8 @@ class MyCityConfig(AppConfig):
     }
     # Anonymous visitors' copies of the footer's pages are kept (mycity/pagecache.py).
     cached_pages = ["/pages/"]
+    # Shown on no public page: following an incident, its status history.
+    private_models = ["IncidentFollower", "IncidentEvent"]
 
     def ready(self):
         from . import pagecache

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from shapely.geometry import Point, shape
@@ -173,3 +174,267 @@ class Page(models.Model):
         if self.slug == "privacy":
             return reverse("privacy")
         return reverse("page", args=[self.slug])
+
+
+class IncidentKind(models.TextChoices):
+    """What is out. Categories of appeals map to these (appeals.Category.incident_kind)."""
+
+    POWER = "power", _("Power outage")
+    WATER = "water", _("Water outage")
+    HEAT = "heat", _("Heating outage")
+    GAS = "gas", _("Gas outage")
+    MOBILE = "mobile", _("Mobile network or internet outage")
+    ROAD = "road", _("Road closure")
+
+
+INCIDENT_ICONS = {
+    "power": "⚡",
+    "water": "🚱",
+    "heat": "🌡️",
+    "gas": "🔥",
+    "mobile": "📶",
+    "road": "🚧",
+}
+
+
+class IncidentStatus(models.TextChoices):
+    # The transitions between these are one table: mycity/incident_workflow.py.
+    SUGGESTED = "suggested", _("suggested from reports")
+    ACTIVE = "active", _("active")
+    RESOLVED = "resolved", _("resolved")
+    DISMISSED = "dismissed", _("dismissed")
+
+
+class IncidentQuerySet(models.QuerySet):
+    def public(self):
+        """What residents see: declared incidents, live or resolved (not suggestions)."""
+        return self.filter(status__in=[IncidentStatus.ACTIVE, IncidentStatus.RESOLVED])
+
+    def active(self):
+        return self.filter(status=IncidentStatus.ACTIVE)
+
+    def recent(self, now=None, days: int = 7):
+        """Resolved within the last `days`."""
+        from django.utils import timezone
+
+        since = (now or timezone.now()) - timezone.timedelta(days=days)
+        return self.filter(status=IncidentStatus.RESOLVED, resolved_at__gte=since)
+
+    def in_order(self):
+        return self.order_by("-started_at", "-pk")
+
+
+class Incident(models.Model):
+    """An outage or closure the city knows about: one fact many reports point to.
+
+    A shared city model because several apps refer to it: the outages app
+    declares, updates and resolves it and tells residents; appeals links
+    "me too" reports to it and delivers its official answer to each of them;
+    news shows the live ones beside the alerts. Its area is the districts it
+    covers, the whole city, or a drawn polygon (which wins when given).
+    """
+
+    Kind = IncidentKind
+    Status = IncidentStatus
+
+    kind = models.CharField(_("kind"), max_length=20, choices=IncidentKind)
+    title = models.CharField(_("title"), max_length=160)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    whole_city = models.BooleanField(
+        _("whole city"), default=False, help_text=_("Every district is affected.")
+    )
+    districts = models.ManyToManyField(
+        District, verbose_name=_("affected districts"), blank=True, related_name="incidents"
+    )
+    area = models.JSONField(
+        _("drawn area"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "A GeoJSON Polygon or MultiPolygon in longitude/latitude. When given, it is the "
+            "incident's area; otherwise its districts are."
+        ),
+    )
+    started_at = models.DateTimeField(_("started"))
+    expected_at = models.DateTimeField(_("expected restoration"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=IncidentStatus,
+        default=IncidentStatus.ACTIVE,
+        db_index=True,
+    )
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    # The official answer given once on the incident and delivered to every
+    # linked appeal (recorded on each, within its own legal term).
+    answer = models.TextField(_("official answer"), max_length=5000, blank=True)
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True, editable=False)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("responsible department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="incidents",
+    )
+    # Set when residents were told it was declared (a conditional UPDATE claims it).
+    notified_at = models.DateTimeField(
+        _("residents notified"), null=True, blank=True, editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("declared by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = IncidentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["status", "kind"], name="mycity_incident_status_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expected_at__isnull=True) | Q(expected_at__gt=models.F("started_at")),
+                name="mycity_incident_expected_after_start",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        # The incident pages belong to the outages app; the root URLconf wires them.
+        return reverse("outages:incident", kwargs={"pk": self.pk})
+
+    @property
+    def icon(self) -> str:
+        return INCIDENT_ICONS.get(self.kind, "ℹ️")
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == IncidentStatus.ACTIVE
+
+    def clean(self):
+        super().clean()
+        if self.area:
+            try:
+                boundary_geometry(self.area)
+            except ValidationError as exc:
+                raise ValidationError({"area": exc.messages}) from exc
+
+    def area_geometry(self):
+        """The drawn area as a prepared shapely geometry, or None."""
+        if not self.area:
+            return None
+        return prep(shape(self.area))
+
+    def covers(self, *, lat: float, lon: float, district_id: int | None) -> bool:
+        """Whether the point (in district `district_id`) lies in the incident's area."""
+        if self.area:
+            return self.area_geometry().covers(Point(lon, lat))
+        if self.whole_city:
+            return district_id is not None
+        if district_id is None:
+            return False
+        return district_id in {d.pk for d in self.districts.all()}
+
+
+class IncidentUpdate(models.Model):
+    """A later line on an incident ("the crew is on site"), shown on its page."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="updates"
+    )
+    text = models.TextField(_("text"), max_length=1000)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident update")
+        verbose_name_plural = _("incident updates")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class IncidentFollower(models.Model):
+    """A resident who follows an incident: its updates and its end reach them.
+
+    Its own model, named private on MyCityConfig, so that a tap on "follow"
+    does not drop every kept public page (mycity/pagecache.py).
+    """
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="follows"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resident"),
+        on_delete=models.CASCADE,
+        related_name="incident_follows",
+    )
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident follower")
+        verbose_name_plural = _("incident followers")
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "user"], name="mycity_incident_follow_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} → {self.incident_id}"
+
+
+class IncidentEvent(models.Model):
+    """Every status change of an incident: who, when, from, to, why."""
+
+    incident = models.ForeignKey(
+        Incident, verbose_name=_("incident"), on_delete=models.CASCADE, related_name="events"
+    )
+    action = models.CharField(_("action"), max_length=20)
+    from_status = models.CharField(_("from"), max_length=16, blank=True)
+    to_status = models.CharField(_("to"), max_length=16)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("why"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("incident event")
+        verbose_name_plural = _("incident events")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.action}: {self.from_status} → {self.to_status}"

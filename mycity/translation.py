@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Department, District, Page
+from .models import Department, District, Incident, IncidentUpdate, Page
 
 
 @register(District)
@@ -18,4 +18,16 @@ class DepartmentTranslationOptions(TranslationOptions):
 @register(Page)
 class PageTranslationOptions(TranslationOptions):
     fields = ("title", "body")
+    required_languages = ("uk", "en")
+
+
+@register(Incident)
+class IncidentTranslationOptions(TranslationOptions):
+    fields = ("title", "description", "answer")
+    required_languages = {"uk": ("title",), "en": ("title",)}
+
+
+@register(IncidentUpdate)
+class IncidentUpdateTranslationOptions(TranslationOptions):
+    fields = ("text",)
     required_languages = ("uk", "en")

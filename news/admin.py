@@ -236,8 +236,8 @@ class AlertAdmin(TranslationAdmin):
     ]
 
     class Media:
-        css = {"all": ["vendor/leaflet/leaflet.css", "news/admin-geojson.css"]}
-        js = ["vendor/leaflet/leaflet.js", "news/admin-geojson.js"]
+        css = {"all": ["vendor/leaflet/leaflet.css", "css/admin-geojson.css"]}
+        js = ["vendor/leaflet/leaflet.js", "js/admin-geojson.js"]
 
     @admin.display(description=_("on the banner now"), boolean=True)
     def live_now(self, obj):

@@ -19,6 +19,12 @@ def _muted_kind(*, kind):
     return Subscription.objects.filter(muted_kinds__contains=f",{kind},").values("user_id")
 
 
+def _incident_changed(sender, **kwargs) -> None:
+    from . import live
+
+    live.refresh_on_commit()
+
+
 class NewsConfig(AppConfig):
     name = "news"
     verbose_name = _("News and alerts")
@@ -30,8 +36,10 @@ class NewsConfig(AppConfig):
     # Rows shown on their people's own kept pages (citizens/pagecache.py).
     personal_rows = {"Subscription": ["user_id"]}
 
-    # The newest items on the home page (mycity.home).
-    home_blocks = ["news/_home_latest.html"]
+    # Active outages and the newest items on the home page (mycity.home).
+    home_blocks = ["news/_home_outages.html", "news/_home_latest.html"]
+    # The alerts in force at a resident's saved places (citizens.places.places_now).
+    saved_place_now = "news.places.alerts_at"
     # The city's alerts with their times on the offline page (mycity.pwa).
     offline_blocks = ["news/_offline_blocks.html"]
 
@@ -121,8 +129,24 @@ class NewsConfig(AppConfig):
     }
 
     def ready(self):
+        from django.db.models.signals import m2m_changed, post_delete, post_save
+
         from citizens.personal_data import register
+        from mycity.models import Incident, IncidentUpdate
 
         from .personal_data import ENTRY
 
         register(ENTRY)
+
+        # The city's incidents are in the banner cache (news/live.py) beside the
+        # alerts: the alerts page, its map and the home page follow them.
+        for model in (Incident, IncidentUpdate):
+            for signal in (post_save, post_delete):
+                signal.connect(
+                    _incident_changed, sender=model, dispatch_uid=f"news-live-{model._meta}"
+                )
+        m2m_changed.connect(
+            _incident_changed,
+            sender=Incident.districts.through,
+            dispatch_uid="news-live-incident-districts",
+        )

@@ -1,130 +1,162 @@
-"""The points of help in the REST API v1 (/api/v1/points/), registered in mycity/api_urls.py.
+"""REST API v1: outages (incidents), for the city's apps and anyone who asks.
 
-Read-only for everyone: the published points with their live status,
-filtered by kind, district and status. An operator PATCHes the status of a
-point they operate through the same service function as the operator
-screen (outages.services.point_set_status); anyone else gets 403, and an
-operator asking about a point that is not theirs 404.
+/api/v1/incidents/                      live and recent incidents (filters below)
+/api/v1/incidents/?lat=…&lon=…&kind=…   the live incidents covering a point (a report app
+                                        asks before filing "no power here")
+/api/v1/incidents/{id}/                 one, with its updates and official answer
+/api/v1/incidents/{id}/follow/          POST to follow, DELETE to stop (signed in)
 """
 
-import django_filters
-from django.utils.translation import gettext as _
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+)
+from rest_framework import permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from . import cache
-from .feed import public_points
-from .models import OFFERS, HelpPoint, Kind, PointStatus
-from .services import PointError, can_operate, get_point_for_operator, point_set_status
+from mycity.incidents import incident_follow, incident_unfollow, incidents_covering, is_following
+from mycity.models import District, Incident, IncidentKind, IncidentStatus, IncidentUpdate
 
-OFFER_KEYS = [field.removeprefix("offers_") for field, _label, _icon in OFFERS]
+ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors by field, or detail.")}
+PUBLIC = [IncidentStatus.ACTIVE, IncidentStatus.RESOLVED]
 
 
-class PointFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    district = django_filters.CharFilter(
-        field_name="district__slug", help_text=gettext_lazy("A district's slug.")
+class IncidentUpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentUpdate
+        fields = ["text", "created_at"]
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    kind = serializers.ChoiceField(choices=IncidentKind.choices)
+    kind_label = serializers.CharField(source="get_kind_display")
+    status = serializers.ChoiceField(choices=[(s, s) for s in PUBLIC])
+    icon = serializers.CharField()
+    districts = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The affected districts' slugs; empty with whole_city.")
     )
-    status = django_filters.ChoiceFilter(choices=PointStatus.choices)
+    area = serializers.SerializerMethodField(
+        help_text=gettext_lazy("The drawn area: a GeoJSON Polygon or MultiPolygon, or null.")
+    )
+    answer = serializers.CharField(
+        help_text=gettext_lazy("The official answer given on the incident; empty until given.")
+    )
+    updates = IncidentUpdateSerializer(many=True, help_text=gettext_lazy("Newest first."))
+    url = serializers.SerializerMethodField(help_text=gettext_lazy("The incident's web page."))
 
     class Meta:
-        model = HelpPoint
-        fields = ["kind", "district", "status"]
-
-
-class HelpPointDistrictSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-
-
-class HelpPointSerializer(serializers.ModelSerializer):
-    district = HelpPointDistrictSerializer()
-    offers = serializers.ListField(
-        child=serializers.ChoiceField(choices=OFFER_KEYS),
-        source="offer_keys",
-        help_text=gettext_lazy("What the point offers."),
-    )
-    url = serializers.CharField(source="get_absolute_url", help_text=gettext_lazy("Its web page."))
-
-    class Meta:
-        model = HelpPoint
+        model = Incident
         fields = [
-            "id",
-            "kind",
-            "name",
-            "address",
-            "latitude",
-            "longitude",
-            "district",
-            "hours",
-            "around_the_clock",
-            "offers",
-            "status",
-            "generator_on",
-            "confirmed_at",
-            "url",
-        ]
-        read_only_fields = fields
+            "id", "kind", "kind_label", "icon", "status", "title", "description", "whole_city",
+            "districts", "area", "started_at", "expected_at", "resolved_at", "answer",
+            "answered_at", "updates", "url",
+        ]  # fmt: skip
+
+    @extend_schema_field({"type": "array", "items": {"type": "string"}})
+    def get_districts(self, incident):
+        return [d.slug for d in incident.districts.all()]
+
+    @extend_schema_field({"type": "object", "nullable": True, "additionalProperties": True})
+    def get_area(self, incident):
+        return incident.area or None
+
+    def get_url(self, incident) -> str:
+        request = self.context.get("request")
+        path = incident.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
 
 
-class HelpPointStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=PointStatus.choices, required=False)
-    generator_on = serializers.BooleanField(required=False)
+class IncidentFilters(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PUBLIC, required=False)
+    kind = serializers.ChoiceField(choices=IncidentKind.choices, required=False)
+    district = serializers.SlugField(required=False, max_length=60)
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+    def validate(self, data):
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError({"lon": [gettext_lazy("Give both lat and lon.")]})
+        if "lat" in data and "kind" not in data:
+            raise ValidationError({"kind": [gettext_lazy("Say which kind of outage.")]})
+        return data
 
 
-class HelpPointErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+FILTERS = [
+    OpenApiParameter("status", str, enum=PUBLIC, description="active or resolved."),
+    OpenApiParameter("kind", str, enum=IncidentKind.values),
+    OpenApiParameter("district", str, description="A district's slug."),
+    OpenApiParameter(
+        "lat", float, description="With lon and kind: the live incidents covering this point."
+    ),
+    OpenApiParameter("lon", float),
+]
 
 
-class PointViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Points of help (invincibility points, shelters, heating, water) with their live status."""
+class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Outages the city declared: live ones and those restored, newest first."""
 
-    serializer_class = HelpPointSerializer
-    filterset_class = PointFilter
-    http_method_names = ["get", "patch", "head", "options"]
+    serializer_class = IncidentSerializer
+    lookup_value_regex = r"[0-9]{1,10}"
+    filter_backends = []
 
     def get_queryset(self):
-        return public_points().order_by("kind", "name", "pk")
+        updates = Prefetch("updates", IncidentUpdate.objects.order_by("-created_at", "-pk"))
+        return (
+            Incident.objects.public()
+            .prefetch_related("districts", updates)
+            .order_by("-started_at", "-pk")
+        )
 
+    @extend_schema(parameters=FILTERS, responses={200: IncidentSerializer(many=True), **ERRORS})
     def list(self, request, *args, **kwargs):
-        # The same for everyone asking the same question in a language: kept
-        # until a point changes (outages/cache.py).
-        key = cache.key("api-points", request.build_absolute_uri())
-        parent = super()
-        return Response(cache.cached_data(key, lambda: parent.list(request, *args, **kwargs).data))
+        filters = IncidentFilters(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        if "lat" in data:
+            found = incidents_covering(kind=data["kind"], lat=data["lat"], lon=data["lon"])
+            ids = [i.pk for i in found]
+            rows = list(self.get_queryset().filter(pk__in=ids))
+            return Response(self.get_serializer(rows, many=True).data)
+        queryset = self.get_queryset()
+        if "status" in data:
+            queryset = queryset.filter(status=data["status"])
+        if "kind" in data:
+            queryset = queryset.filter(kind=data["kind"])
+        if "district" in data:
+            district = District.objects.filter(slug=data["district"]).first()
+            if district is None:
+                raise ValidationError({"district": [gettext_lazy("Unknown district.")]})
+            queryset = queryset.filter(Q(districts=district) | Q(whole_city=True)).distinct()
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(
-        request=HelpPointStatusSerializer,
+        request=None,
         responses={
-            200: HelpPointSerializer,
-            400: OpenApiResponse(HelpPointErrorSerializer, description="A change not allowed."),
-            403: OpenApiResponse(HelpPointErrorSerializer, description="Not a point operator."),
-            404: OpenApiResponse(HelpPointErrorSerializer, description="Not one of your points."),
+            200: OpenApiResponse(OpenApiTypes.OBJECT, description='{"following": true|false}'),
+            **ERRORS,
         },
     )
-    def partial_update(self, request, pk=None):
-        """Operators: set the status and generator of one of your points (empty body: confirm)."""
-        if not request.user.is_authenticated:
-            raise NotAuthenticated
-        if not can_operate(request.user):
-            raise PermissionDenied(_("Only the point's operators change its status."))
-        point = get_point_for_operator(request.user, pk)
-        body = HelpPointStatusSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        try:
-            point = point_set_status(point=point, by=request.user, **body.validated_data)
-        except PointError as exc:
-            raise ValidationError({"detail": str(exc)}) from exc
-        fresh = public_points().filter(pk=point.pk).first() or point
-        return Response(HelpPointSerializer(fresh, context={"request": request}).data)
-
-    def update(self, request, *args, **kwargs):
-        return self.partial_update(request, pk=kwargs.get("pk"))
+    @action(
+        detail=True,
+        methods=["get", "post", "delete"],
+        permission_classes=[permissions.IsAuthenticated],
+    )
+    def follow(self, request, pk=None):
+        """Whether I follow the incident (GET); follow it (POST) or stop (DELETE)."""
+        incident = get_object_or_404(Incident.objects.public(), pk=pk)
+        if request.method == "POST":
+            if not incident_follow(incident=incident, user=request.user):
+                raise ValidationError({"detail": gettext_lazy("This outage is over.")})
+        elif request.method == "DELETE":
+            incident_unfollow(incident=incident, user=request.user)
+        following = is_following(incident=incident, user=request.user)
+        return Response({"following": following}, status=status.HTTP_200_OK)

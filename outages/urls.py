@@ -1,16 +1,18 @@
-"""Outages: the register of points of help under /points/.
+"""Outages: incidents under /outages/, the register of points of help under /points/.
 
-Incident pages will join this app under /outages/; the points' URL names all
-start with "point" (outages:points, outages:point, ...).
+The points' URL names all start with "point" (outages:points, outages:point, ...).
 """
 
 from django.urls import path
 
-from .views import points
+from .views import incidents, points
 
 app_name = "outages"
 
 urlpatterns = [
+    path("outages/", incidents.incident_list, name="incidents"),
+    path("outages/<int:pk>/", incidents.incident_detail, name="incident"),
+    path("outages/<int:pk>/follow/", incidents.incident_follow, name="incident_follow"),
     path("points/", points.points, name="points"),
     path("points/map/", points.points_map, name="points_map"),
     path("points/points.geojson", points.points_geojson, name="points_geojson"),

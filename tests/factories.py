@@ -144,3 +144,38 @@ def submit_appeal(author: User, category=None, **fields):
     values.update(fields)
     appeal, _created = appeal_submit(author=author, category=category, **values)
     return appeal
+
+
+class IncidentFactory(DjangoModelFactory):
+    """An active power outage over one district, started an hour ago."""
+
+    class Meta:
+        model = "mycity.Incident"
+        skip_postgeneration_save = True
+
+    kind = "power"
+    title_uk = "Немає світла"
+    title_en = "No power"
+    description_uk = "Аварійне відключення."
+    description_en = "Emergency outage."
+    started_at = factory.LazyFunction(lambda: timezone.now() - timezone.timedelta(hours=1))
+    expected_at = factory.LazyFunction(lambda: timezone.now() + timezone.timedelta(hours=6))
+    status = "active"
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.districts.set(extracted)
+
+
+class SavedPlaceFactory(DjangoModelFactory):
+    """A saved place in the middle of `district`."""
+
+    class Meta:
+        model = "citizens.SavedPlace"
+
+    user = factory.SubFactory(UserFactory)
+    label = factory.Sequence(lambda n: f"Дім {n}")
+    district = factory.SubFactory(DistrictFactory)
+    latitude = factory.LazyAttribute(lambda o: o.district.boundary["coordinates"][0][0][1] + 0.005)
+    longitude = factory.LazyAttribute(lambda o: o.district.boundary["coordinates"][0][0][0] + 0.005)

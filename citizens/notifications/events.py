@@ -167,6 +167,15 @@ CITIZENS_EVENTS = [
         mutable=False,
     ),
     EventType(
+        key="citizens.saved_place",
+        label=_("Outages and alerts at my saved places"),
+        title=_("%(icon)s %(place)s: %(title)s"),
+        text=_("%(what)s. %(text)s"),
+        priority=True,
+        default_channels=frozenset({EMAIL, WEBPUSH, TELEGRAM}),
+        group=ALERTS,
+    ),
+    EventType(
         key="citizens.test",
         label=_("Test messages you ask for"),
         title=_("Test notification"),

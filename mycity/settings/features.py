@@ -278,6 +278,7 @@ SPECTACULAR_SETTINGS = {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",
         "AlertKindEnum": "news.models.AlertKind",
+        "IncidentKindEnum": "mycity.models.IncidentKind",
         # An answer (with its files) and the other messages share one message type.
         "AppealMessageTypeEnum": "appeals.models.AppealMessage.Type",
         # Points of help (outages/api.py): their live status and kind.
@@ -356,4 +357,12 @@ if NEWS_DIGEST_HOUR > 23:
 CELERY_BEAT_SCHEDULE["news-daily-digest"] = {
     "task": "news.tasks.send_daily_digest",
     "schedule": crontab(minute=0, hour=NEWS_DIGEST_HOUR),
+}
+
+# --- outages: incidents ---
+# Live incidents whose residents were not told yet (a lost commit hook, a
+# broker outage) are told by this sweep.
+CELERY_BEAT_SCHEDULE["outages-incidents-tell-due"] = {
+    "task": "outages.tasks.tell_due_incidents",
+    "schedule": 60.0,
 }

@@ -1,6 +1,7 @@
 """Every operation that changes news, alerts or subscriptions."""
 
 from .alerts import (
+    alert_places_tell,
     alert_publish,
     alert_resolve,
     alert_save,
@@ -15,6 +16,7 @@ from .subscriptions import subscription_get, subscription_set
 
 __all__ = [
     "NewsError",
+    "alert_places_tell",
     "alert_publish",
     "alert_resolve",
     "alert_save",

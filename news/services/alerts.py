@@ -8,8 +8,10 @@ UPDATE on `notified_at` so that the service and the beat task never both
 send it.
 """
 
+import functools
 import json
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +20,8 @@ from django.utils.translation import gettext_lazy
 from shapely.geometry import shape
 
 from citizens.notifications.services import notify_audience
+from citizens.places import places_tell
+from mycity.lib import tasks as task_queue
 from mycity.lib.i18n import in_every_language
 
 from .. import live
@@ -35,6 +39,12 @@ MAX_FEATURES = 500
 OVER = gettext_lazy("The alert is over.")
 WHAT_OVER = gettext_lazy("over")
 WHAT_UPDATE = gettext_lazy("update")
+# What a saved place's owner is told happened there ("Home: … Started. …").
+PLACE_WHAT = {
+    "published": gettext_lazy("It has started"),
+    "resolved": gettext_lazy("It is over"),
+}
+PLACES_TASK = "news.tasks.tell_saved_places"
 
 
 def geometry_parse(raw) -> dict | None:
@@ -150,6 +160,8 @@ def alert_resolve(*, alert: Alert, by=None, text_uk: str = "", text_en: str = ""
         live.refresh_on_commit()
         if locked.notified_at is not None:
             _notify_update(locked, {"uk": uk, "en": en}, in_every_language(WHAT_OVER))
+            if locked.severity >= Severity.WARNING:
+                _places_on_commit(locked.pk, "resolved")
     return locked
 
 
@@ -225,7 +237,56 @@ def _notify_if_due(alert_id: int, now=None) -> bool:
         notify_audience(
             event=event, context=_context(alert), url=alert.get_absolute_url(), **_audience(alert)
         )
+        _places_on_commit(alert.pk, "published")
     return True
+
+
+def _places_on_commit(alert_id: int, what: str) -> None:
+    """Tell the saved places in a task once the claim commits, not in the editor's
+    transaction: a whole-city alert may cover thousands of places."""
+    transaction.on_commit(functools.partial(_places_queue, alert_id, what))
+
+
+def _places_queue(alert_id: int, what: str) -> None:
+    queued = task_queue.queue(PLACES_TASK, alert_id, what, on=settings.NOTIFICATIONS_PRIORITY_QUEUE)
+    if not queued:
+        # No broker and no sweep for this: told here, after the commit, rather than never.
+        alert_places_tell(alert_id=alert_id, what=what)
+
+
+def alert_places_tell(*, alert_id: int, what: str) -> int:
+    """Tell the owners of saved places inside the alert's area that it started or is over.
+
+    Once per place and event whatever the retries (citizens.places_tell keeps
+    a unique row per place and subject). Warnings and critical alerts only,
+    like the district fan-out; a start is not told once the alert is over.
+    Returns how many places were told now.
+    """
+    alert = Alert.objects.prefetch_related("districts").filter(pk=alert_id).first()
+    if alert is None or what not in PLACE_WHAT or alert.severity < Severity.WARNING:
+        return 0
+    if alert.notified_at is None:
+        return 0  # never announced: nothing to tell about it
+    if what == "published" and alert.status != Alert.Status.PUBLISHED:
+        return 0
+    text = {"uk": alert.text_uk, "en": alert.text_en or alert.text_uk}
+    if what == "resolved":
+        last = alert.updates.order_by("-created_at", "-pk").first()
+        if last is not None:
+            text = {"uk": last.text_uk, "en": last.text_en or last.text_uk}
+    return places_tell(
+        subject=f"alert:{alert.pk}:{what}",
+        context={
+            "icon": alert.icon,
+            "title": {"uk": alert.title_uk, "en": alert.title_en or alert.title_uk},
+            "text": text,
+        },
+        what=in_every_language(PLACE_WHAT[what]),
+        url=alert.get_absolute_url(),
+        district_ids=[d.pk for d in alert.districts.all()],
+        whole_city=alert.whole_city,
+        area=alert.geometry,
+    )
 
 
 def alerts_notify_due(*, now=None) -> int:

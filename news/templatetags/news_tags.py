@@ -48,3 +48,29 @@ def offline_alerts():
         for row in rows
     ]
     return {"alerts": alerts, "as_of": timezone.now()}
+
+
+@register.filter
+def clock(value):
+    """A time as "07:40" today, or "5 грудня, 07:40" on another day (local time)."""
+    if not value:
+        return ""
+    from django.utils.dateformat import format as date_format
+
+    local = timezone.localtime(value)
+    if local.date() == timezone.localdate():
+        return date_format(local, "H:i")
+    return date_format(local, "j E, H:i")
+
+
+@register.inclusion_tag("news/_home_incidents.html", takes_context=True)
+def home_incidents(context):
+    """Active outages and closures for the home page, the visitor's district first.
+
+    One cache read (news/live.py), never a query: on a cold cache the block is
+    left out, like the latest news; the beat task rebuilds the entry within
+    seconds and drops the kept pages when what they show changed.
+    """
+    district = context.get("alert_district")
+    incidents = live.visible_incidents(district_id=district, language=get_language(), build=False)
+    return {"incidents": incidents or [], "district": district}

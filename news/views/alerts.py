@@ -15,10 +15,13 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from mycity.models import District, Incident
+
 from .. import live
 from ..models import Alert
 
 PAGE_TTL = 15
+MAX_LISTED = 200  # alerts or incidents on the page: a week of a city's, with room to spare
 # ETag -> the banner's HTML, per process: the same few variants (language ×
 # district) are asked for thousands of times between two changes.
 _rendered: dict[str, str] = {}
@@ -79,21 +82,55 @@ def alert_list(request):
 
 def _alert_lists(district) -> dict:
     now = timezone.now()
-    active = list(Alert.objects.active(now).prefetch_related("districts").in_order())
-    recent = list(
-        Alert.objects.recent(now).prefetch_related("districts").order_by("-updated_at")[:30]
+    # Active and recent alerts in one query and one prefetch, told apart here.
+    found = list(
+        (Alert.objects.active(now) | Alert.objects.recent(now))
+        .prefetch_related("districts")
+        .in_order()[:MAX_LISTED]
     )
+    active = [a for a in found if _in_force(a, now)]
+    recent = sorted(
+        (a for a in found if not _in_force(a, now)), key=lambda a: a.updated_at, reverse=True
+    )[:30]
     if district:
         # The resident's district first, then the rest of the city.
         active.sort(
             key=lambda a: not (a.whole_city or district in {d.pk for d in a.districts.all()})
         )
+    outages, restored = _incident_lists(district, now)
     return {
         "active": active,
         "recent": recent,
-        "has_map": any(a.geometry for a in active),
+        "outages": outages,
+        "restored": restored,
+        "has_map": any(a.geometry for a in active) or bool(outages),
         "map": _map_settings(),
     }
+
+
+def _in_force(alert, now) -> bool:
+    return (
+        alert.status == Alert.Status.PUBLISHED
+        and alert.starts_at <= now
+        and (alert.ends_at is None or alert.ends_at > now)
+    )
+
+
+def _incident_lists(district, now) -> tuple[list, list]:
+    """Active incidents (the resident's district first) and those restored in the last
+    7 days: one query, whatever their number (news/live.py)."""
+    lang = get_language()
+    rows = [
+        live.localize_incident(row, language=lang, district_id=district)
+        for row in live.incident_rows(
+            Incident.objects.active() | Incident.objects.recent(now), limit=MAX_LISTED
+        )
+    ]
+    outages = sorted((r for r in rows if r["active"]), key=lambda r: not r["here"])
+    restored = sorted(
+        (r for r in rows if not r["active"]), key=lambda r: r["resolved_at"], reverse=True
+    )
+    return outages, restored
 
 
 def _map_settings() -> dict:
@@ -145,8 +182,38 @@ def alerts_map_data(request):
                         },
                     }
                 )
+        features.extend(_incident_features())
         data = {"type": "FeatureCollection", "features": features}
         cache.set(key, data, live.MAP_TTL)
     response = JsonResponse(data)
     patch_vary_headers(response, ["Accept-Language", "Cookie"])
     return response
+
+
+def _incident_features() -> list[dict]:
+    """Active incidents' areas: the drawn polygon, else their districts' boundaries
+    (every district for the whole city). At most three queries, whatever their number."""
+    incidents = list(Incident.objects.active().prefetch_related("districts").in_order())
+    whole_city = []
+    if any(i.whole_city and not i.area for i in incidents):
+        whole_city = list(District.objects.only("pk", "boundary"))
+    features = []
+    for incident in incidents:
+        if incident.area:
+            geometries = [incident.area]
+        else:
+            districts = whole_city if incident.whole_city else incident.districts.all()
+            geometries = [d.boundary for d in districts if d.boundary]
+        properties = {
+            "name": incident.get_kind_display(),
+            "title": incident.title,
+            "kind": incident.kind,
+            "icon": incident.icon,
+            "incident": True,
+            "url": incident.get_absolute_url(),
+        }
+        features.extend(
+            {"type": "Feature", "geometry": geometry, "properties": properties}
+            for geometry in geometries
+        )
+    return features

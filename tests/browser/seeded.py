@@ -80,6 +80,7 @@ SIGNED_IN_PAGES = [
     "{appointment}",
     "citizens:data",
     "citizens:priority",
+    "citizens:places",
     "citizens:delete",
     "account_email",
     "account_change_password",
@@ -157,6 +158,7 @@ def seed_urls() -> dict[str, str]:
         staff=staff,
         text="Бригада замінила два світильники й кабель, освітлення працює з 18:00 до 6:00.",
     )
+    _seed_places(resident)
     service = Service.objects.get(slug="residence-registration")
     from outages.models import HelpPoint
 
@@ -218,6 +220,41 @@ def walk(page, live_server, urls: dict[str, str], check) -> list[str]:
         check(page, url, signed_in)
         checked.append(url)
     return checked
+
+
+def _seed_places(resident) -> None:
+    """The demo resident's home and work, a power outage at home and one restored."""
+    from django.utils import timezone
+
+    from citizens.places import place_save
+    from mycity.models import Incident
+
+    home = place_save(
+        user=resident,
+        label="Дім",
+        latitude=46.6405,
+        longitude=32.6155,
+        address="вул. Перекопська 17",
+    )
+    place_save(user=resident, label="Батьки", latitude=46.6354, longitude=32.6169)
+    now = timezone.now()
+    outage = Incident.objects.create(
+        kind="power",
+        title_uk="Аварійне відключення світла",
+        title_en="Emergency power outage",
+        started_at=now - timezone.timedelta(hours=3),
+        expected_at=now + timezone.timedelta(hours=5),
+    )
+    outage.districts.set([home.district])
+    Incident.objects.create(
+        kind="water",
+        title_uk="Ремонт водогону",
+        title_en="Water main repair",
+        whole_city=True,
+        status="resolved",
+        started_at=now - timezone.timedelta(days=2),
+        resolved_at=now - timezone.timedelta(days=1),
+    )
 
 
 def sign_in(page, base: str, email: str, password: str = DEMO_PASSWORD) -> None:

@@ -33,8 +33,9 @@ def test_the_overview_comes_before_the_list_of_models(client_for, moderator):
 
 
 def test_without_a_declaring_app_the_front_page_still_works(client_for, moderator, monkeypatch):
-    """As if the appeals app were not installed: no overview, the rest of the page intact."""
-    monkeypatch.setattr(apps.get_app_config("appeals"), "staff_overview", None, raising=False)
+    """As if no app declared an overview: none drawn, the rest of the page intact."""
+    for label in ("appeals", "outages"):
+        monkeypatch.setattr(apps.get_app_config(label), "staff_overview", None, raising=False)
 
     response = client_for(moderator).get("/admin/")
 

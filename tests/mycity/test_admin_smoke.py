@@ -18,6 +18,7 @@ from citizens.roles import roles_sync
 from citizens.services import contacts_disclose, department_set_staff, priority_declare
 from news.services import digest_send, subscription_set
 from outages.services import point_report, point_set_status
+from outages.services.incidents import incident_declare, incident_update_add
 from services.services import appointment_book
 from surveys.services import survey_respond
 from tests.factories import (
@@ -113,6 +114,11 @@ def admin_client(client_for, superuser):
     )
     point_set_status(point=point, by=operator, status="full")
     point_report(point=point, problem="closed", key=uuid.uuid4())
+    # Outages: a declared incident with an update.
+    incident = incident_declare(
+        kind="power", title_uk="Немає світла", title_en="No power", districts=[district]
+    )
+    incident_update_add(incident=incident, text_uk="Бригада", text_en="Crew", by=superuser)
     return client_for(superuser)
 
 

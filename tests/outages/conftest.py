@@ -71,3 +71,8 @@ def api_client_for(db):
         return sign_in(APIClient(), user)
 
     return make
+
+
+@pytest.fixture
+def editor(db):
+    return _staff("editor", email="editor@example.com")

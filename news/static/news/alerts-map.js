@@ -39,8 +39,10 @@
       const map = L.map(box).setView([Number(box.dataset.lat), Number(box.dataset.lon)], Number(box.dataset.zoom));
       L.tileLayer(box.dataset.tiles, { attribution: box.dataset.attribution, maxZoom: 19 }).addTo(map);
       const colours = { 1: "#0b4f8a", 2: "#b35c00", 3: "#b00020" };
+      // Outages and closures (the city's incidents): their own colour, dashed.
+      const incident = { color: "#6f2da8", weight: 2, dashArray: "6 4", fillOpacity: 0.12 };
       const layer = L.geoJSON(data, {
-        style: (f) => ({ color: colours[f.properties.severity] || "#0b4f8a", weight: 2, fillOpacity: 0.15 }),
+        style: (f) => (f.properties.incident ? incident : { color: colours[f.properties.severity] || "#0b4f8a", weight: 2, fillOpacity: 0.15 }),
         pointToLayer: (f, latlng) => L.circleMarker(latlng, { radius: 8, color: colours[f.properties.severity] || "#0b4f8a", fillOpacity: 0.8 }),
         onEachFeature: (f, l) => {
           const p = f.properties;
