@@ -15,7 +15,7 @@ from citizens.models import User
 from citizens.roles import ROLES
 from mycity import demo as mycity_demo
 from mycity.models import Department, District
-from outages import demo as outages_demo
+from outages import demo_points as outages_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_seed_demo_creates_the_declared_demo_data():
         len(citizens_demo.STAFF)
         + len(citizens_demo.DEPARTMENT_CLERKS)
         + len(citizens_demo.RESIDENTS)
-        + 1  # the point operator (outages/demo.py)
+        + 1  # the point operator (outages/demo_points.py)
     )
     assert User.objects.filter(is_active=True).count() == people
     # The rest stand for the synthetic survey responses: inactive, one per response.
