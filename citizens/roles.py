@@ -19,6 +19,7 @@ ROLES = {
     "editor": "Editor",
     "survey_manager": "Survey manager",
     "service_officer": "Service officer",
+    "point_operator": "Point operator",
     "city_admin": "City administrator",
 }
 
@@ -29,6 +30,7 @@ ROLE_LABELS = {
     "editor": _("Editor"),
     "survey_manager": _("Survey manager"),
     "service_officer": _("Service officer"),
+    "point_operator": _("Point operator"),
     "city_admin": _("City administrator"),
 }
 

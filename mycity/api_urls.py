@@ -16,6 +16,7 @@ from citizens import headless
 from mycity import api as city_api
 from news import api as news_api
 from outages import api as outages_api
+from outages import api_points as points_api
 from services import api as services_api
 from surveys import api as surveys_api
 
@@ -46,6 +47,9 @@ router.register("appointments", services_api.AppointmentViewSet, basename="appoi
 # outages (outages/api.py)
 router.register("incidents", outages_api.IncidentViewSet, basename="incident")
 # end outages
+# points of help (outages/api_points.py)
+router.register("points", points_api.PointViewSet, basename="point")
+# end points of help
 
 app_name = "api"
 

@@ -291,3 +291,7 @@ class IncidentAdmin(TranslationAdmin):
         except IncidentError as exc:
             messages.error(request, str(exc))
         incident.refresh_from_db()
+
+
+# The register of points of help: its own module, registered with the admin on import.
+from . import admin_points  # noqa: E402, F401

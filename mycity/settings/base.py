@@ -578,6 +578,8 @@ RATE_LIMITS = {
     "data_export": _limits("data_export", "3/day", "10/day"),
     # Codes that confirm a phone for SMS (each is a paid SMS); also per number.
     "sms_code": _limits("sms_code", "5/hour", "20/hour"),
+    # Residents' reports that a point of help is closed or full (outages).
+    "point_report": _limits("point_report", "10/hour", "30/hour"),
 }
 
 

@@ -287,6 +287,9 @@ SPECTACULAR_SETTINGS = {
         "IncidentKindEnum": "mycity.models.IncidentKind",
         # An answer (with its files) and the other messages share one message type.
         "AppealMessageTypeEnum": "appeals.models.AppealMessage.Type",
+        # Points of help (outages/api.py): their live status and kind.
+        "HelpPointStatusEnum": "outages.point_workflow.PointStatus",
+        "HelpPointKindEnum": "outages.models.Kind",
     },
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},

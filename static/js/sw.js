@@ -5,7 +5,9 @@
 //   and acknowledges the critical alerts that would otherwise come by SMS;
 // - keeps a copy of the pages that ask for it (<html data-offline-keep>: the
 //   home page, alerts, the resident's own requests, service centres, the
-//   request form) and of our static files, and serves them when the network
+//   request form, the register of points of help and its map) and of our
+//   static files, and of the data those pages load (KEPT_DATA: the points'
+//   GeoJSON), and serves them when the network
 //   is gone, marked <html data-offline-copy> so the page shows "as of HH:MM";
 // - sends requests written offline (static/js/outbox.js) on Background Sync.
 // Pages are network first: a fresh page always wins when the network answers.
@@ -190,6 +192,23 @@ async function keepIfAsked(request, response) {
   }
 }
 
+// Data (not pages) kept the same way: network first, the last copy offline.
+// The register's map reads the points from it (outages/urls.py).
+const KEPT_DATA = /^\/points\/points\.geojson$/;
+
+async function dataNetworkFirst(request) {
+  const cache = await caches.open(PAGES);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(pageKey(request), response.clone());
+    return response;
+  } catch (error) {
+    const copy = await cache.match(pageKey(request));
+    if (copy) return copy;
+    throw error;
+  }
+}
+
 async function offlineFallback(request) {
   const cache = await caches.open(PAGES);
   const copy = (await cache.match(pageKey(request))) || (await cache.match(OFFLINE_URL));
@@ -264,6 +283,8 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(staticFirst(request));
   } else if (request.mode === "navigate") {
     event.respondWith(networkFirst(event));
+  } else if (KEPT_DATA.test(url.pathname)) {
+    event.respondWith(dataNetworkFirst(request));
   }
 });
 

@@ -49,6 +49,9 @@ ANONYMOUS_PAGES = [
     "services:catalogue",
     "services:centres",
     "{service}",
+    "outages:points",
+    "outages:points_map",
+    "{point}",
 ]
 SIGNED_IN_PAGES = [
     "home",
@@ -157,7 +160,10 @@ def seed_urls() -> dict[str, str]:
     )
     _seed_places(resident)
     service = Service.objects.get(slug="residence-registration")
+    from outages.models import HelpPoint
+
     return {
+        "point": HelpPoint.objects.order_by("pk").first().get_absolute_url(),
         "appeal": appeal.get_absolute_url(),
         "proposal": Appeal.objects.filter(kind="proposal", is_public=True)
         .exclude(status="moderation")

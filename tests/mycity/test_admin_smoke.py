@@ -1,6 +1,7 @@
 """Every registered ModelAdmin opens: changelist, search, add page and a change page."""
 
 import datetime as dt
+import uuid
 
 import pytest
 from django.contrib import admin
@@ -10,10 +11,13 @@ from django.utils import timezone
 from appeals.models import AnswerTemplate
 from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
+from citizens.models import User
 from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
 from citizens.notifications.services import notify, notify_audience
+from citizens.roles import roles_sync
 from citizens.services import contacts_disclose, department_set_staff, priority_declare
 from news.services import digest_send, subscription_set
+from outages.services import point_report, point_set_status
 from outages.services.incidents import incident_declare, incident_update_add
 from services.services import appointment_book
 from surveys.services import survey_respond
@@ -22,6 +26,7 @@ from tests.factories import (
     DepartmentFactory,
     DistrictFactory,
     UserFactory,
+    give_role,
     submit_appeal,
     verify_email,
 )
@@ -98,6 +103,17 @@ def admin_client(client_for, superuser):
             tomorrow, dt.time(10), tzinfo=timezone.get_current_timezone()
         ),
     )
+    # Points of help: a point with an operator, a status change and a resident's report.
+    from tests.outages.factories import HelpPointFactory
+
+    roles_sync()
+    give_role(head, "point_operator")
+    operator = User.objects.get(pk=head.pk)  # its permissions read afresh
+    point = HelpPointFactory(
+        latitude=south + 0.005, longitude=west + 0.005, district=district, operators=[operator]
+    )
+    point_set_status(point=point, by=operator, status="full")
+    point_report(point=point, problem="closed", key=uuid.uuid4())
     # Outages: a declared incident with an update.
     incident = incident_declare(
         kind="power", title_uk="Немає світла", title_en="No power", districts=[district]

@@ -15,6 +15,7 @@ from citizens.models import User
 from citizens.roles import ROLES
 from mycity import demo as mycity_demo
 from mycity.models import Department, District
+from outages import demo_points as outages_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +49,7 @@ def test_seed_demo_creates_the_declared_demo_data():
         len(citizens_demo.STAFF)
         + len(citizens_demo.DEPARTMENT_CLERKS)
         + len(citizens_demo.RESIDENTS)
+        + 1  # the point operator (outages/demo_points.py)
     )
     assert User.objects.filter(is_active=True).count() == people
     # The rest stand for the synthetic survey responses: inactive, one per response.
@@ -55,6 +57,19 @@ def test_seed_demo_creates_the_declared_demo_data():
         not User.objects.filter(is_active=False).exclude(email__startswith="respondent-").exists()
     )
     assert Group.objects.count() == len(ROLES)
+
+
+def test_seed_demo_adds_points_of_help_and_their_operator():
+    seed()
+
+    operator = User.objects.get(email=outages_demo.OPERATOR_EMAIL)
+    assert operator.is_staff
+    assert is_mfa_enabled(operator, [Authenticator.Type.TOTP])
+    assert list(operator.groups.values_list("name", flat=True)) == [ROLES["point_operator"]]
+    assert operator.operated_points.exists()
+    from outages.models import HelpPoint
+
+    assert HelpPoint.objects.count() == len(outages_demo.POINTS)
 
 
 def test_demo_district_boundaries_are_valid_and_do_not_overlap():
