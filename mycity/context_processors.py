@@ -12,6 +12,7 @@ SECTIONS = [
     ("proposals", "appeals:proposals", _("Proposals")),
     ("surveys", "surveys:list", _("Surveys")),
     ("services", "services:catalogue", _("Services")),
+    ("outages", "outages:incidents", _("Outages")),
     ("points", "outages:points", _("Points of help")),
 ]
 
