@@ -4,17 +4,22 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-# The header's sections. A section whose app is not installed yet has no URL
-# and is left out rather than shown as a dead link.
+# The site's sections: the home page's cards, and (all but the last ones) the
+# header's links; a 1366 px header holds five beside the cabinet. A section
+# whose app is not installed yet has no URL and is left out rather than shown
+# as a dead link.
 SECTIONS = [
     ("news", "news:list", _("News")),
     ("requests", "appeals:list", _("Requests")),
     ("proposals", "appeals:proposals", _("Proposals")),
     ("surveys", "surveys:list", _("Surveys")),
     ("services", "services:catalogue", _("Services")),
-    ("outages", "outages:incidents", _("Outages")),
     ("points", "outages:points", _("Points of help")),
+    ("outages", "outages:incidents", _("Outages")),
 ]
+HEADER_SECTIONS = {"news", "requests", "proposals", "surveys", "services"}
+# What a resident needs in an outage, on every page (the footer), phones included.
+FOOTER_SECTIONS = {"points", "outages"}
 
 
 @cache
@@ -46,7 +51,9 @@ def site(request):
     return {
         "SITE_URL": settings.SITE_URL,
         "CITY_HOTLINE": settings.CITY_HOTLINE,
-        "nav_sections": sections,
+        "nav_sections": [s for s in sections if s["key"] in HEADER_SECTIONS],
+        "home_sections": sections,
+        "footer_sections": [s for s in sections if s["key"] in FOOTER_SECTIONS],
         # Reporting a problem is the main job: the header and home page link it.
         "report_url": _report_url(),
         "language_labels": settings.LANGUAGE_LABELS,

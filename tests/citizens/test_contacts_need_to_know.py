@@ -58,8 +58,11 @@ def test_user_list_opens_for_superusers_and_city_administrators(
 
 def test_migration_takes_the_user_list_out_of_existing_groups(db):
     view_user = Permission.objects.get(codename="view_user", content_type__app_label="citizens")
-    for name in ROLES.values():
-        Group.objects.get(name=name).permissions.add(view_user)
+    # The roles there were when the migration ran; later ones never held the permission.
+    then = ("moderator", "department_staff", "department_head", "editor", "survey_manager",
+            "service_officer", "city_admin")  # fmt: skip
+    for key in then:
+        Group.objects.get(name=ROLES[key]).permissions.add(view_user)
     migration = importlib.import_module(
         "citizens.migrations.0005_user_list_for_city_administrators_only"
     )
