@@ -131,3 +131,44 @@ def test_declare_follow_file_resolve_and_every_author_told_once(
     page.goto(f"{base}{incident.get_absolute_url()}")
     expect(page.locator("main")).to_contain_text(ANSWER_UK)
     screenshot(page, "5-incident-resolved")
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("uk", ("Відключення світла", "очікуване відновлення", "Увійдіть, щоб стежити")),
+        ("en", ("Power outage", "Emergency power outage", "Sign in to follow this outage")),
+    ],
+)
+def test_the_outage_page_on_a_phone_in_both_languages(
+    phone_page, live_server, screenshot, city, language, words
+):
+    """An anonymous visitor reads a live outage, with its area and updates, in either language."""
+    from mycity.models import District, IncidentUpdate
+    from tests.factories import IncidentFactory
+
+    page = phone_page
+    incident = IncidentFactory(
+        title_uk="Аварійне відключення світла", title_en="Emergency power outage",
+        districts=list(District.objects.all()),
+    )  # fmt: skip
+    IncidentUpdate.objects.create(
+        incident=incident, text_uk="Бригада на місці.", text_en="The crew is on site."
+    )
+    page.goto(f"{live_server.url}{incident.get_absolute_url()}")
+    if language == "en":
+        page.locator(".navbar-toggler").click()  # on a phone the switch is in the menu
+        page.locator('.lang-switch button[value="en"]').first.click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+    main = page.locator("main")
+    for word in words:
+        expect(main).to_contain_text(word)
+    assert page.evaluate(
+        "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    page.locator("#incident-map-open").click()
+    expect(page.locator("#incident-map")).to_be_visible()
+    screenshot(page, f"incident-{language}")
+    page.goto(f"{live_server.url}/outages/")
+    expect(page.locator("main")).to_contain_text(words[1] if language == "en" else "Зараз")
+    screenshot(page, f"outages-{language}")
