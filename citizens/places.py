@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from shapely.geometry import Point, shape
 from shapely.prepared import prep
 
+from mycity.lib import geojson
 from mycity.models import District, Incident
 
 from .models import SavedPlace, SavedPlaceNotice
@@ -65,15 +66,9 @@ def area_polygons(area):
     """The polygons of a GeoJSON geometry, Feature or FeatureCollection, prepared; or None."""
     if not area:
         return None
-    if area.get("type") == "FeatureCollection":
-        geometries = [f.get("geometry") for f in area.get("features") or ()]
-    elif area.get("type") == "Feature":
-        geometries = [area.get("geometry")]
-    else:
-        geometries = [area]
     shapes = [
         prep(shape(g))
-        for g in geometries
+        for g in geojson.geometries(area)
         if isinstance(g, dict) and g.get("type") in ("Polygon", "MultiPolygon")
     ]
     return shapes or None

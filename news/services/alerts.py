@@ -9,7 +9,6 @@ send it.
 """
 
 import functools
-import json
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +20,7 @@ from shapely.geometry import shape
 
 from citizens.notifications.services import notify_audience
 from citizens.places import places_tell
+from mycity.lib import geojson
 from mycity.lib import tasks as task_queue
 from mycity.lib.i18n import in_every_language
 
@@ -49,15 +49,9 @@ PLACES_TASK = "news.tasks.tell_saved_places"
 
 def geometry_parse(raw) -> dict | None:
     """GeoJSON text or dict -> a FeatureCollection dict, or ValidationError in the user's words."""
-    if raw in (None, "", {}):
+    raw = geojson.load(raw)
+    if raw is None:
         return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise ValidationError(_("This is not valid JSON.")) from None
-    if not isinstance(raw, dict):
-        raise ValidationError(_("GeoJSON must be an object."))
     kind = raw.get("type")
     if kind == "FeatureCollection":
         features = raw.get("features")

@@ -11,7 +11,6 @@ every linked appeal through the `incident_answered` signal; the people
 told that way are not told again by the broadcast that follows.
 """
 
-import json
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -36,6 +35,7 @@ from mycity.incident_workflow import (
     WORKFLOW,
 )
 from mycity.incidents import incident_answered, incident_dismissed, incident_linked_authors
+from mycity.lib import geojson
 from mycity.lib import tasks as task_queue
 from mycity.lib.i18n import field_in_every_language, in_every_language
 from mycity.models import District, Incident, IncidentEvent, IncidentUpdate, boundary_geometry
@@ -84,21 +84,10 @@ def _record(incident: Incident, action: str, before: str, by, note: str = "") ->
 def area_polygon(raw) -> dict | None:
     """A drawn area (GeoJSON geometry, Feature or FeatureCollection, text or dict) as
     one Polygon or MultiPolygon; ValidationError in the user's words."""
-    if raw in (None, "", {}):
+    data = geojson.load(raw)
+    if data is None:
         return None
-    if isinstance(raw, str):
-        try:
-            raw = json.loads(raw)
-        except ValueError:
-            raise ValidationError(_("This is not valid JSON.")) from None
-    if not isinstance(raw, dict):
-        raise ValidationError(_("GeoJSON must be an object."))
-    if raw.get("type") == "FeatureCollection":
-        geometries = [f.get("geometry") for f in raw.get("features") or () if isinstance(f, dict)]
-    elif raw.get("type") == "Feature":
-        geometries = [raw.get("geometry")]
-    else:
-        geometries = [raw]
+    geometries = geojson.geometries(data)
     polygons = []
     for geometry in geometries[: MAX_POLYGONS + 1]:
         if not isinstance(geometry, dict) or geometry.get("type") not in (
