@@ -2,8 +2,10 @@
 
 import datetime as dt
 import uuid
+from io import StringIO
 
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.utils import timezone
 
 from mycity.models import Department
@@ -399,7 +401,35 @@ def seed(stdout):
     seed_terms(moderator, users.get(email="head@demo.mycity.test"))
     _priority_appeal(users.get(email="resident2@demo.mycity.test"))
     seed_registered_by_staff(stdout, author=author, moderator=moderator)
+    seed_history()
     stdout.write(f"  {Category.objects.count()} categories, {Appeal.objects.count()} appeals")
+
+
+# A year of the city's work before the demo's own appeals, for the statistics
+# (/stats/): mostly private, so the public lists still open with the demo's own.
+# Filed in the name of an inactive account that stands for many residents.
+HISTORY_AUTHOR = "history@demo.mycity.test"
+HISTORY_COUNT = 600
+
+
+def seed_history() -> None:
+    """HISTORY_COUNT appeals registered over the last year, as staff work leaves them."""
+    person, _created = get_user_model().objects.get_or_create(
+        email=HISTORY_AUTHOR,
+        defaults={"full_name": "Мешканці Херсона", "preferred_language": "uk", "is_active": False},
+    )
+    if Appeal.objects.filter(author=person).exists():
+        return
+    person.set_unusable_password()
+    person.save(update_fields=["password"])
+    call_command(
+        "seed_appeals",
+        count=HISTORY_COUNT,
+        mix="workflow",
+        author=HISTORY_AUTHOR,
+        private=85,
+        stdout=StringIO(),
+    )
 
 
 def _priority_appeal(veteran) -> None:

@@ -16,10 +16,12 @@ SECTIONS = [
     ("services", "services:catalogue", _("Services")),
     ("points", "outages:points", _("Points of help")),
     ("outages", "outages:incidents", _("Outages")),
+    ("stats", "stats:overview", _("Statistics and open data")),
 ]
 HEADER_SECTIONS = {"news", "requests", "proposals", "surveys", "services"}
-# What a resident needs in an outage, on every page (the footer), phones included.
-FOOTER_SECTIONS = {"points", "outages"}
+# What a resident needs in an outage, and how the city keeps to the law, on
+# every page (the footer), phones included.
+FOOTER_SECTIONS = {"points", "outages", "stats"}
 
 
 @cache
@@ -54,6 +56,8 @@ def site(request):
         "nav_sections": [s for s in sections if s["key"] in HEADER_SECTIONS],
         "home_sections": sections,
         "footer_sections": [s for s in sections if s["key"] in FOOTER_SECTIONS],
+        # For a page that links another app's section without naming its URL.
+        "section_urls": {s["key"]: s["url"] for s in sections},
         # Reporting a problem is the main job: the header and home page link it.
         "report_url": _report_url(),
         "language_labels": settings.LANGUAGE_LABELS,

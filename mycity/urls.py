@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("services.urls")),
     path("", include("outages.urls")),
+    path("stats/", include("stats.urls")),
     path("api/v1/", include("mycity.api_urls")),
     path("open311/v2/", include("appeals.open311.urls")),
     path("admin/", admin.site.urls),

@@ -36,6 +36,9 @@ class NewsConfig(AppConfig):
     # Rows shown on their people's own kept pages (citizens/pagecache.py).
     personal_rows = {"Subscription": ["user_id"]}
 
+    # The history of alerts as open data (mycity/transparency.py, published by stats).
+    open_datasets = ["news.transparency.ALERTS"]
+
     # Active outages and the newest items on the home page (mycity.home).
     home_blocks = ["news/_home_outages.html", "news/_home_latest.html"]
     # The alerts in force at a resident's saved places (citizens.places.places_now).

@@ -37,6 +37,10 @@ class ServicesConfig(AppConfig):
         "RequesterContact",
     ]
 
+    # Public figures and open data (mycity/transparency.py, published by stats).
+    figure_sources = ["services.transparency.APPLICATIONS"]
+    open_datasets = ["services.transparency.CATALOGUE", "services.transparency.CENTRES"]
+
     # Rows shown on their people's own kept pages (citizens/pagecache.py).
     personal_rows = {
         "Application": ["applicant_id"],

@@ -147,6 +147,7 @@ INSTALLED_APPS = [
     "surveys",
     "services",
     "outages",
+    "stats",
 ]
 
 MIDDLEWARE = [

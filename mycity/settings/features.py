@@ -372,3 +372,18 @@ CELERY_BEAT_SCHEDULE["outages-incidents-tell-due"] = {
     "task": "outages.tasks.tell_due_incidents",
     "schedule": 60.0,
 }
+
+# --- stats: open data ---
+# The data passports' publisher and responsible person (Resolution No. 835 of
+# the Cabinet of Ministers); empty: the city council and its open-data officer.
+OPEN_DATA_PUBLISHER = env_str("OPEN_DATA_PUBLISHER", "")
+OPEN_DATA_CONTACT_NAME = env_str("OPEN_DATA_CONTACT_NAME", "")
+OPEN_DATA_CONTACT_EMAIL = env_str("OPEN_DATA_CONTACT_EMAIL", parseaddr(DEFAULT_FROM_EMAIL)[1])
+# The files behind repeated downloads are rebuilt nightly at this hour.
+OPEN_DATA_BUILD_HOUR = env_int("OPEN_DATA_BUILD_HOUR", 3)
+if OPEN_DATA_BUILD_HOUR > 23:
+    raise ImproperlyConfigured(f"OPEN_DATA_BUILD_HOUR must be 0 to 23, not {OPEN_DATA_BUILD_HOUR}")
+CELERY_BEAT_SCHEDULE["stats-build-open-data"] = {
+    "task": "stats.tasks.build_open_data",
+    "schedule": crontab(minute=17, hour=OPEN_DATA_BUILD_HOUR),
+}

@@ -52,6 +52,10 @@ ANONYMOUS_PAGES = [
     "outages:points",
     "outages:points_map",
     "{point}",
+    "stats:overview",
+    "/stats/housing/",
+    "stats:data",
+    "/stats/data/appeals/",
 ]
 SIGNED_IN_PAGES = [
     "home",
