@@ -9,6 +9,9 @@ from citizens.staff_tasks import StaffTask
 class AppealsConfig(AppConfig):
     name = "appeals"
     verbose_name = _("Requests")
+    # Public figures and open data (mycity/transparency.py; stats publishes them).
+    figure_sources = ["appeals.transparency.APPEALS", "appeals.transparency.PROPOSALS"]
+    open_datasets = ["appeals.transparency.PUBLIC_APPEALS"]
     # Anonymous visitors' copies of these pages are kept (mycity/pagecache.py).
     cached_pages = ["/requests/", "!/requests/new/", "!/requests/similar/", "/proposals/"]
     # Rows no public page shows: their changes keep the kept pages.

@@ -30,12 +30,22 @@ from .workflow import OPEN_STATUSES
 STATISTICS_DAYS = 30
 
 
-class Median(Aggregate):
-    """PostgreSQL's median of a duration, in seconds (percentile_cont)."""
+class Percentile(Aggregate):
+    """PostgreSQL's percentile of a duration in seconds (percentile_cont): median by default."""
 
     function = "PERCENTILE_CONT"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    template = (
+        "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM %(expressions)s))"
+    )
     output_field = FloatField()
+
+    def __init__(self, expression, fraction: float = 0.5, **extra):
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+def answer_time():
+    """How long an appeal took to be answered: answered_at - registered_at."""
+    return ExpressionWrapper(F("answered_at") - F("registered_at"), output_field=DurationField())
 
 
 def department_statistics(appeals, *, today: dt.date | None = None) -> list[dict]:
@@ -77,11 +87,7 @@ def department_statistics(appeals, *, today: dt.date | None = None) -> list[dict
             in_time=Count("department", filter=Q(answered_at__date__lte=F("deadline"))),
             **(
                 {
-                    "median": Median(
-                        ExpressionWrapper(
-                            F("answered_at") - F("registered_at"), output_field=DurationField()
-                        )
-                    )
+                    "median": Percentile(answer_time()),
                 }
                 if postgres
                 else {}

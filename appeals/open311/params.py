@@ -59,10 +59,18 @@ def parse_w3c(name: str, value: str) -> dt.datetime:
 
 
 def date_window(start: str | None, end: str | None, now: dt.datetime | None = None):
-    """(start, end) of the requested_datetime window: 90 days at most, the last 90 by default."""
+    """(start, end) of the requested_datetime window, both included.
+
+    90 days at most, the last 90 by default; an end_date given as a date
+    alone ends at that day's last moment.
+    """
     now = now or timezone.now()
     start_at = parse_w3c("start_date", start) if start else None
     end_at = parse_w3c("end_date", end) if end else None
+    if end_at and parse_date(end.strip()) is not None:
+        # An end_date without a time includes that whole day: harvesting day by
+        # day (start_date=D&end_date=D) must not miss all but midnight.
+        end_at += dt.timedelta(days=1, microseconds=-1)
     if start_at and end_at:
         if end_at < start_at:
             raise Open311Error(400, _("end_date is before start_date."))
