@@ -260,15 +260,41 @@ class Appeal(models.Model):
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="appeals_open_priority",
             ),
+            # Open and overdue by department (the dashboard), category and district
+            # (the public statistics): index-only.
             models.Index(
                 fields=["department", "deadline", "priority"],
+                include=["category", "district"],
                 condition=Q(status__in=sorted(OPEN_STATUSES)),
                 name="appeals_open_by_department",
             ),
-            # Every column the dashboard reads: an index-only scan of the window.
+            # Every column the dashboard and the public statistics (appeals/transparency)
+            # read of the answers of a period: an index-only scan of the window.
             models.Index(
-                fields=["answered_at", "department", "registered_at", "deadline"],
+                fields=["answered_at"],
+                include=[
+                    "department",
+                    "category",
+                    "district",
+                    "registered_at",
+                    "deadline",
+                    "deadline_extended",
+                    "reopened",
+                ],
+                condition=Q(answered_at__isnull=False),
                 name="appeals_answered_window",
+            ),
+            # The statistics of the appeals received in a period: index-only too.
+            models.Index(
+                fields=["registered_at"],
+                include=["status", "department", "category", "district"],
+                name="appeals_received_window",
+            ),
+            # Proposals that reached their threshold in a period (a few in a million).
+            models.Index(
+                fields=["threshold_reached_at"],
+                condition=Q(threshold_reached_at__isnull=False),
+                name="appeals_threshold_reached",
             ),
             # /proposals/ at a million appeals (docs/benchmarks.md): the most supported
             # first straight from the index, and the count by an index-only scan.

@@ -97,8 +97,9 @@ def test_the_public_page_shows_overdue_and_late_per_department(
     assert cells == ["4", "3", "3", "2", "33 %"]
 
 
-def test_the_public_page_is_linked_from_the_list(client):
-    assert STATISTICS in client.get(reverse("appeals:list")).content.decode()
+def test_the_list_links_to_the_city_statistics(client):
+    """To /stats/ (the legal terms, open data) where the stats app is installed."""
+    assert reverse("stats:overview") in client.get(reverse("appeals:list")).content.decode()
 
 
 def test_the_public_page_shows_no_request_text(client, data):
