@@ -77,9 +77,14 @@ class PeriodForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today or timezone.localdate()
         self.fields["period"].choices = choices(self.today)
+        self.fields["period"].widget.attrs["class"] = "form-select"
         for name in ("start", "end"):
             self.fields[name].widget.attrs.update(
-                min=EARLIEST.isoformat(), max=self.today.isoformat()
+                {
+                    "class": "form-control",
+                    "min": EARLIEST.isoformat(),
+                    "max": self.today.isoformat(),
+                }
             )
 
     def clean(self):
