@@ -304,3 +304,31 @@ def test_the_dataset_downloads_in_each_format(client, march, fmt):
     assert made["private"].reference not in references
     assert made["sensitive"].reference not in references
     assert made["late"].reference in references
+
+
+@pytest.mark.parametrize("page", ["overview", "department"])
+def test_the_pages_queries_do_not_grow_with_appeals_or_groups(client, resident, page):
+    """More appeals, in more departments, categories and districts: the same queries."""
+    from tests.query_counts import assert_flat, counts_at_growing_data
+
+    roads = DepartmentFactory(slug="roads")
+
+    def seed(count):
+        for n in range(count):
+            department = roads if n % 2 else DepartmentFactory()
+            made = appeal(
+                resident, CategoryFactory(department=department), DistrictFactory(),
+                registered=timezone.now() - dt.timedelta(days=3),
+                answered=timezone.now() - dt.timedelta(days=1),
+                deadline=timezone.localdate(), rating=4, rated=timezone.now(),
+            )  # fmt: skip
+            assert made.department_id == department.pk
+
+    url = (
+        reverse("stats:overview")
+        if page == "overview"
+        else reverse("stats:department", args=["roads"])
+    )
+    counts = counts_at_growing_data(client, url, seed=seed, sizes=(6, 16))
+    # Every source's figures, breakdowns and trends, the departments and the session.
+    assert_flat(counts, limit={"overview": 17, "department": 14}[page])
