@@ -28,6 +28,7 @@ from functools import cache
 from typing import Any, Protocol
 
 from django.apps import apps
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -61,6 +62,15 @@ class Period:
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
+
+    def within(self, field: str) -> Q:
+        """Rows whose moment `field` falls in the period."""
+        return Q(**{f"{field}__gte": self.since, f"{field}__lt": self.until})
+
+
+def percent(part: int, whole: int) -> float | None:
+    """A share as PERCENT measures give it: 0 to 100, one decimal; None of nothing."""
+    return round(100 * part / whole, 1) if whole else None
 
 
 def _midnight(day: dt.date) -> dt.datetime:

@@ -31,6 +31,7 @@ from mycity.transparency import (
     Figures,
     Measure,
     Period,
+    percent,
 )
 
 from .models import Application, CentreException, OpeningHours, Service, ServiceCentre
@@ -41,21 +42,13 @@ from .workflow import OPEN_STATUSES, Status
 DECIDED_STATUSES = frozenset({Status.READY, Status.ISSUED, Status.REFUSED})
 
 
-def _percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _in(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.since, f"{field}__lt": period.until})
-
-
 def _decided_in(period: Period) -> Q:
-    return _in("decided_at", period) & Q(status__in=sorted(DECIDED_STATUSES))
+    return period.within("decided_at") & Q(status__in=sorted(DECIDED_STATUSES))
 
 
 def _counts(period: Period, now: dt.datetime | None, prefix: str = "") -> dict:
     """The conditional counts of one period; `now` adds the overdue ones."""
-    submitted = _in("submitted_at", period)
+    submitted = period.within("submitted_at")
     decided = _decided_in(period)
     counts = {
         f"{prefix}submitted": Count("pk", filter=submitted),
@@ -77,8 +70,8 @@ def _values(row: dict, prefix: str = "", *, current: bool = True) -> dict:
     return {
         "submitted": row[f"{prefix}submitted"],
         "decided": decided,
-        "decided_in_term_pct": _percent(row[f"{prefix}in_term"], decided),
-        "extended_pct": _percent(row[f"{prefix}extended"], decided),
+        "decided_in_term_pct": percent(row[f"{prefix}in_term"], decided),
+        "extended_pct": percent(row[f"{prefix}extended"], decided),
         "overdue_now": row[f"{prefix}overdue_now"] if current else None,
     }
 
@@ -184,7 +177,7 @@ class ApplicationFigures:
         whole = Period(min(m.start for m in months), max(m.end for m in months))
         row = (
             self._applications(department)
-            .filter(_in("submitted_at", whole) | _in("decided_at", whole))
+            .filter(whole.within("submitted_at") | whole.within("decided_at"))
             .aggregate(**counts)
         )
         return [

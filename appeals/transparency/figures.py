@@ -29,6 +29,7 @@ from mycity.transparency import (
     Figures,
     Measure,
     Period,
+    percent,
 )
 
 from ..models import Appeal, AppealRating, Category
@@ -51,14 +52,6 @@ DIMENSIONS = tuple(GROUP_FIELDS.values())
 # The counted facts of a period are kept this long, so that the city's figures
 # and its three breakdowns (four calls) read the database once.
 FACTS_SECONDS = 60
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
-def _in(field: str, period: Period) -> Q:
-    return Q(**{f"{field}__gte": period.since, f"{field}__lt": period.until})
 
 
 def _grouped(queryset, group, aggregates: dict) -> dict:
@@ -155,12 +148,12 @@ class Facts:
                 names = (*dimensions, *extra)
             return list(queryset.values(*names).annotate(**aggregates).order_by())
 
-        answered = self.appeals.filter(_in("answered_at", period)).annotate(
+        answered = self.appeals.filter(period.within("answered_at")).annotate(
             days=DaysBetween("registered_at", "answered_at")
         )
         facets = [
             grouped(
-                self.appeals.filter(_in("registered_at", period)),
+                self.appeals.filter(period.within("registered_at")),
                 "registered_at",
                 DIMENSIONS,
                 {
@@ -183,7 +176,7 @@ class Facts:
                 extra=("days",),
             ),
             grouped(
-                self.ratings.filter(_in("created_at", period)),
+                self.ratings.filter(period.within("created_at")),
                 "created_at",
                 tuple(f"appeal__{name}" for name in DIMENSIONS),
                 {"rated": Count("*"), "score": Sum("score")},
@@ -475,7 +468,7 @@ class ProposalFigures:
         }
 
     def _proposals(self, period: Period, department=None):
-        proposals = Appeal.objects.filter(_in("threshold_reached_at", period)).order_by()
+        proposals = Appeal.objects.filter(period.within("threshold_reached_at")).order_by()
         if department is not None:
             proposals = proposals.filter(department=department)
         return proposals
