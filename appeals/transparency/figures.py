@@ -49,6 +49,8 @@ GROUP_FIELDS = {
 }
 GROUP_MODELS = {BY_DEPARTMENT: Department, BY_CATEGORY: Category, BY_DISTRICT: District}
 DIMENSIONS = tuple(GROUP_FIELDS.values())
+# What a facet row is grouped by, rather than what it counts.
+GROUPING = frozenset({*DIMENSIONS, *(f"appeal__{name}" for name in DIMENSIONS), "bucket", "days"})
 # The counted facts of a period are kept this long, so that the city's figures
 # and its three breakdowns (four calls) read the database once.
 FACTS_SECONDS = 60
@@ -113,12 +115,13 @@ class Totals:
     counts: Counter = field(default_factory=Counter)
     days: Counter = field(default_factory=Counter)
 
-    def add(self, row: dict, days: int | None = None) -> None:
+    def add(self, row: dict) -> None:
+        """Add a facet row's counts; an answered row's to the histogram of its days too."""
         for name, value in row.items():
-            if name not in DIMENSIONS and name not in ("bucket", "days") and value:
+            if name not in GROUPING and value:
                 self.counts[name] += value
-        if days is not None:
-            self.days[days] += row["answered"]
+        if row.get("days") is not None:
+            self.days[row["days"]] += row["answered"]
 
 
 class Facts:
@@ -138,7 +141,7 @@ class Facts:
             self.ratings = self.ratings.filter(appeal__department=department)
 
     def rows(self, period: Period, *, monthly: bool = False, today: dt.date | None = None):
-        """(facet rows, days field or None) of every facet; grouped by month if `monthly`."""
+        """Each facet's rows: grouped by department, category and district, or by month."""
 
         def grouped(queryset, moment, dimensions, aggregates, *, extra=()):
             if monthly:
@@ -203,7 +206,7 @@ class Facts:
                     for by, name in GROUP_FIELDS.items()
                 ]
                 for key in keys:
-                    result[key].add(_plain(row), row.get("days"))
+                    result[key].add(row)
         return dict(result)
 
     def monthly(self, whole: Period) -> dict:
@@ -211,17 +214,8 @@ class Facts:
         result = defaultdict(Totals)
         for facet in self.rows(whole, monthly=True):
             for row in facet:
-                result[_month(row["bucket"])].add(_plain(row), row.get("days"))
+                result[_month(row["bucket"])].add(row)
         return dict(result)
-
-
-def _plain(row: dict) -> dict:
-    """A facet row's counts, without its group."""
-    return {
-        name: value
-        for name, value in row.items()
-        if not name.startswith("appeal__") and name not in DIMENSIONS
-    }
 
 
 class AppealFigures:
