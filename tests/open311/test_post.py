@@ -39,7 +39,7 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
         last_name="Шевченко",
         phone="+380501234567",
         **place,
-        **{"attribute[lane]": "Left", "attribute[hazards][]": ["Water", "Glass"]},
+        **{"attribute[lane]": "liva", "attribute[hazards][]": ["voda", "sklo"]},
     )
     assert response.status_code == 201, response.content
     if fmt == "json":
@@ -53,7 +53,7 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
     assert appeal.author == api_client.user
     assert appeal.kind == "problem"
     assert appeal.is_public is True
-    assert appeal.extra_answers == {"size": 40, "lane": "Left", "hazards": ["Water", "Glass"]}
+    assert appeal.extra_answers == {"size": 40, "lane": "liva", "hazards": ["voda", "sklo"]}
     submission = appeal.open311
     assert submission.client == api_client
     assert (submission.email, submission.phone) == ("reporter@example.org", "+380501234567")

@@ -77,8 +77,8 @@ def test_service_definition_gives_every_question_as_an_attribute(client, pothole
     assert attributes["size"]["variable"] is True
     assert attributes["size"]["order"] == 1
     assert attributes["lane"]["values"] == [
-        {"key": "Left", "name": "Left"},
-        {"key": "Right", "name": "Right"},
+        {"key": "liva", "name": "Left"},
+        {"key": "prava", "name": "Right"},
     ]
     assert attributes["repeat"]["values"] == [
         {"key": "yes", "name": "Yes"},
@@ -91,7 +91,8 @@ def test_service_definition_xml_nests_attributes_and_values(client, pothole):
     assert root.tag == "service_definition"
     lane = next(a for a in root.find("attributes") if a.findtext("code") == "lane")
     assert lane.findtext("datatype") == "singlevaluelist"
-    assert [v.findtext("key") for v in lane.find("values")] == ["Left", "Right"]
+    assert [v.findtext("key") for v in lane.find("values")] == ["liva", "prava"]
+    assert [v.findtext("name") for v in lane.find("values")] == ["Left", "Right"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
