@@ -344,3 +344,14 @@ def test_characters_xml_cannot_carry_are_left_out(client, city):
     Appeal.objects.filter(pk=city["public"].pk).update(description="Яма\x01\x0bтут\ttab")
     root = xml(client.get(f"{BASE}/requests.xml"))
     assert root.findtext("request/description") == "Яматут\ttab"
+
+
+def test_service_definition_names_values_in_the_requests_language_with_the_same_keys(pothole):
+    from django.test import Client
+
+    def lane(language):
+        data = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"{BASE}/services/pothole.json").json()
+        return next(a for a in data["attributes"] if a["code"] == "lane")["values"]
+
+    assert lane("uk") == [{"key": "liva", "name": "Ліва"}, {"key": "prava", "name": "Права"}]
+    assert [v["key"] for v in lane("en")] == ["liva", "prava"]
