@@ -237,6 +237,19 @@ def test_a_form_loaded_before_keys_still_files_its_labels_as_keys(
     assert answers["near"] == ["shkola", "zupynka"]
 
 
+@pytest.mark.parametrize(("language", "shown"), [("en", "30–100 cm"), ("uk", "30–100 см")])
+def test_the_authors_page_shows_the_chosen_label_in_their_language(
+    client, resident, category, questions, inside, language, shown
+):
+    client.post(step2(category), form_data(q_size="30-100-sm", **inside))
+    speak(resident, language)
+
+    html = client.get(Appeal.objects.get().get_absolute_url()).content.decode()
+
+    assert shown in html
+    assert "30-100-sm" not in html
+
+
 def test_required_extra_question_left_empty_is_refused(client, category, questions, inside):
     response = client.post(step2(category), form_data(**inside))
 
