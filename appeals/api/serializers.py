@@ -380,7 +380,10 @@ class AppealCreateSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text=_(
-            "Answers to the category's extra questions by code (a list for multiple choice)."
+            "Answers to the category's extra questions by code: a number, text, yes/no, or "
+            "a choice's key from the category's listing (a list of keys for multiple "
+            "choice). Deprecated: a choice's label in Ukrainian or English is still taken "
+            "for its key, for one release."
         ),
     )
     idempotency_key = serializers.UUIDField(
