@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from mycity.models import Department
 
-from .models import AnswerTemplate, Appeal, Category, CategoryGroup, CategoryQuestion, Kind
+from .models import (
+    AnswerTemplate,
+    Appeal,
+    Category,
+    CategoryGroup,
+    CategoryQuestion,
+    Kind,
+    QuestionChoice,
+)
 from .services import (
     appeal_accept,
     appeal_extend,
@@ -339,6 +347,12 @@ def seed_terms(moderator, head) -> None:
 # Reports in these categories are about an outage (Category.incident_kind): one
 # inside a known outage's area is linked to it and gets its answer.
 INCIDENT_KINDS = {"no-power": "power", "no-water": "water", "no-heating": "heat"}
+# (key, Ukrainian, English): the keys are what migration 0024 made of the old lines.
+POTHOLE_SIZES = [
+    ("menshe-30-sm", "Менше 30 см", "Under 30 cm"),
+    ("30-100-sm", "30–100 см", "30–100 cm"),
+    ("bilshe-metra", "Більше метра", "Over a metre"),
+]
 
 
 def seed(stdout):
@@ -363,18 +377,20 @@ def seed(stdout):
                     "ordering": order,
                 },
             )
-    CategoryQuestion.objects.update_or_create(
+    size, _created = CategoryQuestion.objects.update_or_create(
         category=Category.objects.get(slug="pothole"),
         code="size",
         defaults={
             "label_uk": "Приблизний розмір ями",
             "label_en": "Approximate size of the pothole",
             "type": CategoryQuestion.Type.SINGLE,
-            "choices_uk": "Менше 30 см\n30–100 см\nБільше метра",
-            "choices_en": "Under 30 cm\n30–100 cm\nOver a metre",
             "required": True,
         },
     )
+    for order, (key, uk, en) in enumerate(POTHOLE_SIZES):
+        QuestionChoice.objects.update_or_create(
+            question=size, key=key, defaults={"label_uk": uk, "label_en": en, "ordering": order}
+        )
     seed_answer_templates()
     users = get_user_model().objects
     author = users.get(email="resident@demo.mycity.test")
@@ -384,7 +400,7 @@ def seed(stdout):
         if Appeal.objects.filter(idempotency_key=key).exists():
             continue
         category = Category.objects.get(slug=slug)
-        answers = {"size": "30–100 см"} if slug == "pothole" else {}
+        answers = {"size": "30-100-sm"} if slug == "pothole" else {}
         appeal, _created = appeal_submit(
             author=author,
             kind=kind,

@@ -44,6 +44,41 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+class KeyedChoiceField(forms.ChoiceField):
+    """A choice question's field: the value is the choice's key, the label is shown.
+
+    Deprecated, for one release: a label in Ukrainian or English is taken for
+    its key, as answers were sent before choices had keys (API clients, and a
+    form page loaded before the change).
+    """
+
+    def __init__(self, question: CategoryQuestion, **kwargs):
+        self.question = question
+        choices = [(c.key, c.label) for c in question.choices.all()]
+        super().__init__(choices=choices, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return (self.question.choice_key(value) or value) if value else value
+
+
+class KeyedMultipleChoiceField(forms.MultipleChoiceField):
+    """KeyedChoiceField for multiple choice: a list of keys."""
+
+    def __init__(self, question: CategoryQuestion, **kwargs):
+        self.question = question
+        choices = [(c.key, c.label) for c in question.choices.all()]
+        super().__init__(choices=choices, **kwargs)
+
+    def to_python(self, value):
+        keys = []
+        for item in super().to_python(value):
+            key = self.question.choice_key(item) or item
+            if key not in keys:
+                keys.append(key)
+        return keys
+
+
 def question_field(question: CategoryQuestion) -> forms.Field:
     """A real form field for one of the category's extra questions."""
     common = {
@@ -58,15 +93,9 @@ def question_field(question: CategoryQuestion) -> forms.Field:
             choices=[(YES, _("Yes")), (NO, _("No"))], widget=forms.RadioSelect, **common
         )
     if question.type == CategoryQuestion.Type.SINGLE:
-        return forms.ChoiceField(
-            choices=[(c, c) for c in question.choice_list], widget=forms.RadioSelect, **common
-        )
+        return KeyedChoiceField(question, widget=forms.RadioSelect, **common)
     if question.type == CategoryQuestion.Type.MULTIPLE:
-        return forms.MultipleChoiceField(
-            choices=[(c, c) for c in question.choice_list],
-            widget=forms.CheckboxSelectMultiple,
-            **common,
-        )
+        return KeyedMultipleChoiceField(question, widget=forms.CheckboxSelectMultiple, **common)
     return forms.CharField(max_length=500, **common)
 
 

@@ -17,6 +17,7 @@ from citizens.access import has_staff_powers
 from mycity.lib.pagination import EstimatedCountPaginator
 from mycity.models import Department
 
+from .forms import NO, YES
 from .models import (
     AnswerAttachment,
     Appeal,
@@ -157,7 +158,7 @@ def appeal_page(appeal: Appeal) -> dict:
     if follower_count is None:
         follower_count = followers.count()
     rating = getattr(appeal, "rating", None) if appeal.answered_at else None
-    extra = extra_answer_pairs(appeal) if viewer.sees_private and appeal.extra_answers else []
+    extra = extra_answer_rows(appeal) if viewer.sees_private and appeal.extra_answers else []
     return {
         "appeal": appeal,
         "viewer": viewer,
@@ -171,7 +172,8 @@ def appeal_page(appeal: Appeal) -> dict:
         "follower_count": follower_count,
         "following": following,
         "rating": rating,
-        "extra_answers": extra,
+        "extra_answers": [(row["question"], row["text"]) for row in extra],
+        "extra_answer_rows": extra,
         "place": appeal_place(appeal),
     }
 
@@ -277,23 +279,62 @@ def get_answer_attachment_for_user(user, ref: str, pk: int) -> AnswerAttachment:
     return attachment
 
 
-def extra_answer_pairs(appeal: Appeal) -> list[tuple[str, str]]:
-    """(question, answer) pairs of the category's extra questions, as text."""
-    labels = dict(
-        CategoryQuestion.objects.filter(category_id=appeal.category_id).values_list("code", "label")
+def extra_answer_rows(appeal: Appeal) -> list[dict]:
+    """The answers to the category's extra questions, in the questions' order.
+
+    Each row: `code`, `question` (its label), `value` as stored (a choice's key,
+    a list of keys, "yes"/"no", a number or text) and `text`, the answer as a
+    person reads it: choices by their label, in the active language. Two queries.
+    """
+    answers = appeal.extra_answers or {}
+    questions = list(
+        CategoryQuestion.objects.filter(category_id=appeal.category_id).prefetch_related("choices")
     )
-    pairs = []
-    for code, value in appeal.extra_answers.items():
+    known = {q.code for q in questions}
+    rows = []
+    for question in questions:
+        value = answers.get(question.code)
         if value in (None, "", []):
             continue
-        if value is True:
-            value = _("yes")
-        elif value is False:
-            value = _("no")
-        elif isinstance(value, list | tuple):
-            value = ", ".join(str(v) for v in value)
-        pairs.append((labels.get(code, code), str(value)))
-    return pairs
+        rows.append(
+            {
+                "code": question.code,
+                "question": question.label,
+                "value": value,
+                "text": _answer_text(question, value),
+            }
+        )
+    # An answer to a question deleted since: shown by its code, as it was stored.
+    for code, value in answers.items():
+        if code not in known and value not in (None, "", []):
+            rows.append({"code": code, "question": code, "value": value, "text": _plain(value)})
+    return rows
+
+
+def _plain(value) -> str:
+    if value is True:
+        return _("yes")
+    if value is False:
+        return _("no")
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def _answer_text(question: CategoryQuestion, value) -> str:
+    if question.type == CategoryQuestion.Type.YES_NO and value in (YES, NO):
+        return _("yes") if value == YES else _("no")
+    if question.has_choices:
+        labels = {c.key: c.label for c in question.choices.all()}
+        values = value if isinstance(value, list | tuple) else [value]
+        # A key whose choice was deleted since is shown as it was stored.
+        return ", ".join(labels.get(v, str(v)) if isinstance(v, str) else str(v) for v in values)
+    return _plain(value)
+
+
+def extra_answer_pairs(appeal: Appeal) -> list[tuple[str, str]]:
+    """(question, answer) pairs of the category's extra questions, as text."""
+    return [(row["question"], row["text"]) for row in extra_answer_rows(appeal)]
 
 
 def _question_waiting(correspondence: list[AppealMessage]) -> bool:

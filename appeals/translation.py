@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import Category, CategoryGroup, CategoryQuestion
+from .models import Category, CategoryGroup, CategoryQuestion, QuestionChoice
 
 
 @register(CategoryGroup)
@@ -17,5 +17,11 @@ class CategoryTranslationOptions(TranslationOptions):
 
 @register(CategoryQuestion)
 class CategoryQuestionTranslationOptions(TranslationOptions):
-    fields = ("label", "help_text", "choices")
+    fields = ("label", "help_text")
     required_languages = {"uk": ("label",), "en": ("label",)}
+
+
+@register(QuestionChoice)
+class QuestionChoiceTranslationOptions(TranslationOptions):
+    fields = ("label",)
+    required_languages = ("uk", "en")

@@ -123,6 +123,23 @@ class CategoryFactory(DjangoModelFactory):
     kinds = factory.LazyFunction(lambda: ["problem", "proposal", "application", "complaint"])
 
 
+def category_question(category, *, code: str, choices=(), **fields):
+    """A category's extra question with its choices: (uk, en) pairs, keyed as the admin
+    keys them (the Ukrainian label slugified), or (key, uk, en) triples."""
+    from appeals.models import CategoryQuestion, QuestionChoice
+    from mycity.lib.slugs import slugify_title
+
+    fields.setdefault("label_uk", f"Питання {code}")
+    fields.setdefault("label_en", f"Question {code}")
+    question = CategoryQuestion.objects.create(category=category, code=code, **fields)
+    for order, choice in enumerate(choices):
+        key, uk, en = choice if len(choice) == 3 else (slugify_title(choice[0]), *choice)
+        QuestionChoice.objects.create(
+            question=question, key=key, label_uk=uk, label_en=en, ordering=order
+        )
+    return question
+
+
 def submit_appeal(author: User, category=None, **fields):
     """File an appeal through the service, as a resident would (status: moderation)."""
     import uuid

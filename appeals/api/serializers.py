@@ -16,12 +16,28 @@ from ..models import (
     AppealPhoto,
     Category,
     CategoryQuestion,
+    QuestionChoice,
 )
 from ..policies import support_state
 
 
+class ChoiceSerializer(serializers.ModelSerializer):
+    key = serializers.CharField(
+        help_text=_("What to send as the answer: stable, the same in every language.")
+    )
+    label = serializers.CharField(help_text=_("What to show, in the request's language."))
+
+    class Meta:
+        model = QuestionChoice
+        fields = ["key", "label"]
+
+
 class QuestionSerializer(serializers.ModelSerializer):
-    choices = serializers.ListField(source="choice_list", child=serializers.CharField())
+    choices = ChoiceSerializer(
+        many=True,
+        source="listed_choices",
+        help_text=_("For single and multiple choice; empty for the other types."),
+    )
 
     class Meta:
         model = CategoryQuestion
@@ -234,6 +250,15 @@ class SupportSerializer(serializers.Serializer):
     )
 
 
+class QuestionAnswerSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    question = serializers.CharField()
+    value = serializers.JSONField(
+        help_text=_("A choice's key, a list of keys, yes/no, a number or text.")
+    )
+    text = serializers.CharField()
+
+
 class AppealDetailSerializer(AppealListSerializer):
     description = serializers.CharField()
     is_public = serializers.BooleanField()
@@ -246,7 +271,21 @@ class AppealDetailSerializer(AppealListSerializer):
         help_text=_("Questions of staff and information added by the author (author only)."),
     )
     extra_answers = serializers.ListField(
-        child=serializers.ListField(child=serializers.CharField()), source="page.extra_answers"
+        child=serializers.ListField(child=serializers.CharField()),
+        source="page.extra_answers",
+        help_text=_(
+            "The answers to the category's questions as text to show: [question, answer] "
+            "pairs in the request's language (choices by their label). Author and staff only."
+        ),
+    )
+    question_answers = QuestionAnswerSerializer(
+        many=True,
+        source="page.extra_answer_rows",
+        help_text=_(
+            "The same answers for a program: the question's code, the value as stored (a "
+            "choice's key, a list of keys for multiple choice, yes/no, a number or text) and "
+            "its text in the request's language. Author and staff only."
+        ),
     )
     follower_count = serializers.IntegerField(source="page.follower_count")
     following = serializers.BooleanField(source="page.following")
@@ -270,6 +309,7 @@ class AppealDetailSerializer(AppealListSerializer):
             "answers",
             "correspondence",
             "extra_answers",
+            "question_answers",
             "follower_count",
             "following",
             "is_author",
@@ -340,7 +380,10 @@ class AppealCreateSerializer(serializers.Serializer):
         required=False,
         default=dict,
         help_text=_(
-            "Answers to the category's extra questions by code (a list for multiple choice)."
+            "Answers to the category's extra questions by code: a number, text, yes/no, or "
+            "a choice's key from the category's listing (a list of keys for multiple "
+            "choice). Deprecated: a choice's label in Ukrainian or English is still taken "
+            "for its key, for one release."
         ),
     )
     idempotency_key = serializers.UUIDField(

@@ -88,7 +88,8 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
             Category.objects.filter(is_active=True)
             .select_related("group")
             .prefetch_related(
-                Prefetch("questions", CategoryQuestion.objects.order_by("ordering", "pk"))
+                Prefetch("questions", CategoryQuestion.objects.order_by("ordering", "pk")),
+                "questions__choices",
             )
         )
 
@@ -146,7 +147,7 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
         kind = data["kind"]
         category = (
             Category.objects.filter(slug=data["category"], is_active=True)
-            .prefetch_related("questions")
+            .prefetch_related("questions__choices")
             .first()
         )
         if kind not in Kind.values:

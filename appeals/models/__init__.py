@@ -21,6 +21,7 @@ from .categories import (  # noqa: F401
     CategoryGroup,
     CategoryQuestion,
     Kind,
+    QuestionChoice,
 )
 from .records import (  # noqa: F401
     AnswerAttachment,

@@ -119,9 +119,6 @@ class CategoryQuestion(models.Model):
     help_text = models.CharField(_("help text"), max_length=300, blank=True)
     type = models.CharField(_("type"), max_length=16, choices=Type, default=Type.TEXT)
     required = models.BooleanField(_("required"), default=False)
-    choices = models.TextField(
-        _("choices"), blank=True, help_text=_("One per line, for single and multiple choice.")
-    )
     ordering = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -138,5 +135,67 @@ class CategoryQuestion(models.Model):
         return self.label
 
     @property
-    def choice_list(self) -> list[str]:
-        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+    def has_choices(self) -> bool:
+        return self.type in (self.Type.SINGLE, self.Type.MULTIPLE)
+
+    @property
+    def listed_choices(self) -> list:
+        """The choices a resident picks from (none unless single or multiple choice)."""
+        return list(self.choices.all()) if self.has_choices else []
+
+    def choice_key(self, value: str) -> str | None:
+        """The key of the choice `value` names: its key, or (deprecated) its label in
+        Ukrainian or English, as answers carried before choices had keys. None: no such choice.
+        Reads the prefetched `choices`."""
+        text = " ".join(str(value).split())
+        for choice in self.choices.all():
+            if text == choice.key:
+                return choice.key
+        folded = text.casefold()
+        for choice in self.choices.all():
+            if folded in (choice.label_uk.casefold(), (choice.label_en or "").casefold()):
+                return choice.key
+        return None
+
+
+class QuestionChoice(models.Model):
+    """One choice of a single or multiple choice question.
+
+    Answers store the key, so a resident who read the Ukrainian label and one who
+    read the English label file the same value. The key never changes once saved
+    (apps keep it, and answers hold it); the label may be reworded freely.
+    """
+
+    question = models.ForeignKey(
+        CategoryQuestion,
+        verbose_name=_("question"),
+        on_delete=models.CASCADE,
+        related_name="choices",
+    )
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        blank=True,
+        help_text=_(
+            "Latin letters, digits and hyphens; made from the label when left empty. "
+            "It never changes once saved: apps and stored answers use it."
+        ),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    ordering = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("choice")
+        verbose_name_plural = _("choices")
+        ordering = ["ordering", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "key"], name="appeals_question_choice_key_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(key=""), name="appeals_question_choice_key_not_empty"
+            ),
+        ]
+
+    def __str__(self):
+        return self.label

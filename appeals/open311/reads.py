@@ -49,7 +49,7 @@ def services():
 def service_for_code(code: str) -> Category | None:
     category = (
         Category.objects.filter(slug=code, is_active=True, sensitive=False)
-        .prefetch_related("questions")
+        .prefetch_related("questions__choices")
         .first()
     )
     return category if category is not None and category.accepts(Kind.PROBLEM) else None
@@ -72,7 +72,8 @@ def attribute_dict(question: CategoryQuestion, order: int) -> dict:
     if question.type == CategoryQuestion.Type.YES_NO:
         values = [{"key": YES, "name": _("Yes")}, {"key": NO, "name": _("No")}]
     elif question.type in (CategoryQuestion.Type.SINGLE, CategoryQuestion.Type.MULTIPLE):
-        values = [{"key": choice, "name": choice} for choice in question.choice_list]
+        # The key is the choice's stable slug; the name its label in the request's language.
+        values = [{"key": c.key, "name": c.label} for c in question.choices.all()]
     attribute = {
         "variable": True,
         "code": question.code,

@@ -202,7 +202,9 @@ def _category(slug: str, kind: str) -> Category | None:
     if not slug:
         return None
     category = (
-        Category.objects.filter(slug=slug, is_active=True).prefetch_related("questions").first()
+        Category.objects.filter(slug=slug, is_active=True)
+        .prefetch_related("questions__choices")
+        .first()
     )
     return category if category is not None and category.accepts(kind) else None
 

@@ -52,15 +52,17 @@ def headers(html: str) -> list[str]:
 @pytest.fixture
 def pothole(department):
     category = CategoryFactory(department=department, name_uk="Яма на дорозі", name_en="Pothole")
-    CategoryQuestion.objects.create(
+    size = CategoryQuestion.objects.create(
         category=category,
         code="size",
         label_uk="Приблизний розмір ями",
         label_en="Approximate size of the pothole",
         type=CategoryQuestion.Type.SINGLE,
-        choices_uk="Менше 30 см\n30–100 см",
-        choices_en="Under 30 cm\n30–100 cm",
     )
+    for order, (key, uk, en) in enumerate(
+        [("menshe-30-sm", "Менше 30 см", "Under 30 cm"), ("30-100-sm", "30–100 см", "30–100 cm")]
+    ):
+        size.choices.create(key=key, label_uk=uk, label_en=en, ordering=order)
     CategoryQuestion.objects.create(
         category=category,
         code="lit",
@@ -272,18 +274,19 @@ def test_staff_outside_appeals_see_no_appeals_counts(client_for, city_admin):
     ("language", "expected"),
     [
         ("uk", ["Приблизний розмір ями: 30–100 см", "Місце освітлене вночі: так"]),
-        ("en", ["Approximate size of the pothole: 30–100 см", "Lit at night: yes"]),
+        ("en", ["Approximate size of the pothole: 30–100 cm", "Lit at night: yes"]),
     ],
 )
 def test_category_answers_read_as_label_and_value(
     client_for, moderator, resident, pothole, language, expected
 ):
-    appeal = submit_appeal(resident, pothole, extra_answers={"size": "30–100 см", "lit": True})
+    appeal = submit_appeal(resident, pothole, extra_answers={"size": "30-100-sm", "lit": True})
 
     html = client_for(speaking(moderator, language)).get(change_url(appeal)).content.decode()
 
     for line in expected:
         assert f'<div class="appeal-answer">{line}</div>' in html
+    assert "30-100-sm" not in html  # the choice's key is for programs: people read its label
     assert "{&quot;size&quot;" not in html
     assert '{"size"' not in html
 

@@ -30,7 +30,7 @@ LONG_TITLE = (
 TEMPLATE_TEXT = "Шановний заявнику! Ділянку дороги включено до графіка ямкового ремонту."
 WORDS = {
     "uk": {"queue": "Очікує модерації", "answer": "Приблизний розмір ями: 30–100 см"},
-    "en": {"queue": "Awaiting moderation", "answer": "Approximate size of the pothole: 30–100 см"},
+    "en": {"queue": "Awaiting moderation", "answer": "Approximate size of the pothole: 30–100 cm"},
 }
 
 PAGE_FITS = "() => document.documentElement.scrollWidth <= document.documentElement.clientWidth"
@@ -61,15 +61,17 @@ def the_city(language):
         name_en="Road surface and shoulders damaged by shelling",
         icon="🕳️",
     )
-    CategoryQuestion.objects.create(
+    size = CategoryQuestion.objects.create(
         category=pothole,
         code="size",
         label_uk="Приблизний розмір ями",
         label_en="Approximate size of the pothole",
         type=CategoryQuestion.Type.SINGLE,
-        choices_uk="Менше 30 см\n30–100 см",
-        choices_en="Under 30 cm\n30–100 cm",
     )
+    for order, (key, uk, en) in enumerate(
+        [("menshe-30-sm", "Менше 30 см", "Under 30 cm"), ("30-100-sm", "30–100 см", "30–100 cm")]
+    ):
+        size.choices.create(key=key, label_uk=uk, label_en=en, ordering=order)
     AnswerTemplate.objects.create(department=roads, title="Ямковий ремонт", text=TEMPLATE_TEXT)
     resident = UserFactory(email="author@example.com", full_name="Оксана Коваленко")
     verify_email(resident)
@@ -82,7 +84,7 @@ def the_city(language):
         person.preferred_language = language
         person.save(update_fields=["preferred_language"])
     others = [submit_appeal(resident, pothole, title=f"Яма №{n} біля школи") for n in range(3)]
-    appeal = submit_appeal(resident, pothole, title=LONG_TITLE, extra_answers={"size": "30–100 см"})
+    appeal = submit_appeal(resident, pothole, title=LONG_TITLE, extra_answers={"size": "30-100-sm"})
     # A priority appeal (Art. 20) carries a mark in the reference column.
     Appeal.objects.filter(pk=others[0].pk).update(
         priority=True, priority_category=PriorityCategory.COMBATANT

@@ -26,6 +26,7 @@ from tests.factories import (
     DepartmentFactory,
     DistrictFactory,
     UserFactory,
+    category_question,
     give_role,
     submit_appeal,
     verify_email,
@@ -64,6 +65,10 @@ def admin_client(client_for, superuser):
         user=head, event="citizens.test", channel="email", enabled=False
     )
     appeal = submit_appeal(head, CategoryFactory(department=department), district=district)
+    # A category question with a keyed choice (its own admin page lists the choices).
+    category_question(
+        appeal.category, code="lane", type="single", choices=[("liva", "Ліва", "Left")]
+    )
     # The staff side: an answer template, and an audit entry written by a service.
     AnswerTemplate.objects.create(department=department, title="Ремонт", text="Відремонтуємо.")
     appeal_note(appeal=appeal, author=head, text="Перевірити на місці.")

@@ -2,7 +2,7 @@
 
 from appeals.models import CategoryQuestion
 from appeals.open311.services import api_client_create
-from tests.factories import CategoryFactory
+from tests.factories import CategoryFactory, category_question
 
 
 def api_client(name="Херсон 311", **fields):
@@ -20,22 +20,14 @@ def pothole_category(**fields):
         **fields,
     )
     questions = [
-        ("size", CategoryQuestion.Type.NUMBER, True, ("", "")),
-        ("lane", CategoryQuestion.Type.SINGLE, False, ("Ліва\nПрава", "Left\nRight")),
-        ("hazards", CategoryQuestion.Type.MULTIPLE, False, ("Вода\nСкло", "Water\nGlass")),
-        ("repeat", CategoryQuestion.Type.YES_NO, False, ("", "")),
-        ("landmark", CategoryQuestion.Type.TEXT, False, ("", "")),
+        ("size", CategoryQuestion.Type.NUMBER, True, ()),
+        ("lane", CategoryQuestion.Type.SINGLE, False, [("Ліва", "Left"), ("Права", "Right")]),
+        ("hazards", CategoryQuestion.Type.MULTIPLE, False, [("Вода", "Water"), ("Скло", "Glass")]),
+        ("repeat", CategoryQuestion.Type.YES_NO, False, ()),
+        ("landmark", CategoryQuestion.Type.TEXT, False, ()),
     ]
     for order, (code, kind, required, choices) in enumerate(questions):
-        CategoryQuestion.objects.create(
-            category=category,
-            code=code,
-            label_uk=f"Питання {code}",
-            label_en=f"Question {code}",
-            type=kind,
-            required=required,
-            choices_uk=choices[0],
-            choices_en=choices[1],
-            ordering=order,
+        category_question(
+            category, code=code, type=kind, required=required, choices=choices, ordering=order
         )
     return category

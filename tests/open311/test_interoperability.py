@@ -62,13 +62,13 @@ def test_civicbot_lists_services_and_posts_a_request(server):
         lat=lat,
         lng=lng,
         description="Deep pothole in the right lane, near the bus stop.",
-        attributes={"size": "35", "lane": "Right", "hazards": ["Water"]},
+        attributes={"size": "35", "lane": "prava", "hazards": ["voda"]},
         email="reporter@example.org",
     )
     [answer] = sent.response
     appeal = Appeal.objects.get(reference=answer["service_request_id"])
     assert appeal.status == "moderation"
-    assert appeal.extra_answers == {"size": 35, "lane": "Right", "hazards": ["Water"]}
+    assert appeal.extra_answers == {"size": 35, "lane": "prava", "hazards": ["voda"]}
     assert client.get_token(answer["token"])[0]["service_request_id"] == appeal.reference
 
 

@@ -39,7 +39,7 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
         last_name="Шевченко",
         phone="+380501234567",
         **place,
-        **{"attribute[lane]": "Left", "attribute[hazards][]": ["Water", "Glass"]},
+        **{"attribute[lane]": "liva", "attribute[hazards][]": ["voda", "sklo"]},
     )
     assert response.status_code == 201, response.content
     if fmt == "json":
@@ -53,7 +53,7 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
     assert appeal.author == api_client.user
     assert appeal.kind == "problem"
     assert appeal.is_public is True
-    assert appeal.extra_answers == {"size": 40, "lane": "Left", "hazards": ["Water", "Glass"]}
+    assert appeal.extra_answers == {"size": 40, "lane": "liva", "hazards": ["voda", "sklo"]}
     submission = appeal.open311
     assert submission.client == api_client
     assert (submission.email, submission.phone) == ("reporter@example.org", "+380501234567")
@@ -288,3 +288,41 @@ def test_reads_never_show_the_reporters_name_or_priority(client, partner, place)
         assert "Шевченко" not in body
         assert "priority" not in body
         assert "combatant" not in body
+
+
+@pytest.mark.parametrize(
+    ("attributes", "stored"),
+    [
+        ({"attribute[lane]": "prava"}, {"lane": "prava"}),
+        # Deprecated: the label, as the service definition gave it before keys.
+        (
+            {"attribute[lane]": "Right", "attribute[hazards][]": ["Скло"]},
+            {"lane": "prava", "hazards": ["sklo"]},
+        ),
+    ],
+)
+def test_attributes_take_the_choice_key_and_for_now_its_label(
+    client, partner, place, attributes, stored
+):
+    response = post(client, partner[1], **place, **attributes)
+
+    assert response.status_code == 201, response.content
+    answers = Appeal.objects.get().extra_answers
+    assert {code: answers[code] for code in stored} == stored
+
+
+@pytest.mark.parametrize(
+    ("attributes", "named"),
+    [
+        ({"attribute[lane]": "middle"}, "attribute[lane]"),
+        ({"attribute[hazards][]": ["voda", "fire"]}, "attribute[hazards]"),
+    ],
+)
+def test_an_unknown_choice_key_is_400_naming_the_attribute(
+    client, partner, place, attributes, named
+):
+    response = post(client, partner[1], **place, **attributes)
+
+    assert response.status_code == 400
+    assert named in response.content.decode()
+    assert not Appeal.objects.exists()

@@ -77,8 +77,8 @@ def test_service_definition_gives_every_question_as_an_attribute(client, pothole
     assert attributes["size"]["variable"] is True
     assert attributes["size"]["order"] == 1
     assert attributes["lane"]["values"] == [
-        {"key": "Left", "name": "Left"},
-        {"key": "Right", "name": "Right"},
+        {"key": "liva", "name": "Left"},
+        {"key": "prava", "name": "Right"},
     ]
     assert attributes["repeat"]["values"] == [
         {"key": "yes", "name": "Yes"},
@@ -91,7 +91,8 @@ def test_service_definition_xml_nests_attributes_and_values(client, pothole):
     assert root.tag == "service_definition"
     lane = next(a for a in root.find("attributes") if a.findtext("code") == "lane")
     assert lane.findtext("datatype") == "singlevaluelist"
-    assert [v.findtext("key") for v in lane.find("values")] == ["Left", "Right"]
+    assert [v.findtext("key") for v in lane.find("values")] == ["liva", "prava"]
+    assert [v.findtext("name") for v in lane.find("values")] == ["Left", "Right"]
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -343,3 +344,14 @@ def test_characters_xml_cannot_carry_are_left_out(client, city):
     Appeal.objects.filter(pk=city["public"].pk).update(description="Яма\x01\x0bтут\ttab")
     root = xml(client.get(f"{BASE}/requests.xml"))
     assert root.findtext("request/description") == "Яматут\ttab"
+
+
+def test_service_definition_names_values_in_the_requests_language_with_the_same_keys(pothole):
+    from django.test import Client
+
+    def lane(language):
+        data = Client(HTTP_ACCEPT_LANGUAGE=language).get(f"{BASE}/services/pothole.json").json()
+        return next(a for a in data["attributes"] if a["code"] == "lane")["values"]
+
+    assert lane("uk") == [{"key": "liva", "name": "Ліва"}, {"key": "prava", "name": "Права"}]
+    assert [v["key"] for v in lane("en")] == ["liva", "prava"]

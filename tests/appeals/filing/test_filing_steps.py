@@ -2,11 +2,12 @@
 form itself, the category's extra questions and the duplicates suggested on it."""
 
 import re
+from functools import partial
 
 import pytest
 from django.urls import reverse
 
-from appeals.models import Appeal, CategoryQuestion
+from appeals.models import Appeal
 from appeals.services import transition
 from appeals.workflow import MODERATOR, Action
 from tests.appeals.filing.filing_helpers import (
@@ -16,7 +17,12 @@ from tests.appeals.filing.filing_helpers import (
     speak,
     step2,
 )
-from tests.factories import CategoryFactory, CategoryGroupFactory, submit_appeal
+from tests.factories import (
+    CategoryFactory,
+    CategoryGroupFactory,
+    category_question,
+    submit_appeal,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_root")]
 
@@ -158,20 +164,19 @@ def test_private_choice_files_a_private_appeal(client, category, inside):
 
 @pytest.fixture
 def questions(category):
-    q = CategoryQuestion.objects.create
+    q = partial(category_question, category)
     return [
-        q(category=category, code="size", type="single", required=True,
+        q(code="size", type="single", required=True,
           label_en="Approximate size", label_uk="Приблизний розмір",
-          choices_en="Under 30 cm\n30–100 cm\nOver a metre",
-          choices_uk="Менше 30 см\n30–100 см\nБільше метра"),
-        q(category=category, code="depth", type="number", label_en="Depth, cm",
+          choices=[("Менше 30 см", "Under 30 cm"), ("30–100 см", "30–100 cm"),
+                   ("Більше метра", "Over a metre")]),
+        q(code="depth", type="number", label_en="Depth, cm",
           label_uk="Глибина, см", help_text_en="Roughly is fine"),
-        q(category=category, code="traffic", type="yes_no", label_en="Is traffic blocked?",
+        q(code="traffic", type="yes_no", label_en="Is traffic blocked?",
           label_uk="Рух перекрито?"),
-        q(category=category, code="near", type="multiple", label_en="What is near",
-          label_uk="Що поруч", choices_en="School\nBus stop\nHospital",
-          choices_uk="Школа\nЗупинка\nЛікарня"),
-        q(category=category, code="since", type="text", label_en="Since when",
+        q(code="near", type="multiple", label_en="What is near", label_uk="Що поруч",
+          choices=[("Школа", "School"), ("Зупинка", "Bus stop"), ("Лікарня", "Hospital")]),
+        q(code="since", type="text", label_en="Since when",
           label_uk="Відколи"),
     ]  # fmt: skip
 
@@ -180,11 +185,14 @@ def test_extra_questions_become_form_fields_in_the_active_language(client, categ
     html = client.get(step2(category)).content.decode()
 
     assert "Approximate size" in html
-    assert re.search(r'type="radio"[^>]*name="q_size"\s+value="Over a metre"', html)
+    # The value sent is the choice's key, the same in every language; the label is shown.
+    assert re.search(r'type="radio"[^>]*name="q_size"\s+value="bilshe-metra"', html)
+    assert "Over a metre" in html
     assert re.search(r'type="number" name="q_depth"', html)
     assert "Roughly is fine" in html
     assert re.search(r'name="q_traffic"\s+value="yes"', html)
-    assert re.search(r'type="checkbox"[^>]*name="q_near"\s+value="Bus stop"', html)
+    assert re.search(r'type="checkbox"[^>]*name="q_near"\s+value="zupynka"', html)
+    assert "Bus stop" in html
     assert re.search(r'type="text" name="q_since"', html)
 
 
@@ -194,25 +202,52 @@ def test_extra_question_labels_follow_the_language(client, resident, category, q
     html = client.get(step2(category)).content.decode()
 
     assert "Приблизний розмір" in html
-    assert 'value="Більше метра"' in html
+    assert "Більше метра" in html
+    assert 'value="bilshe-metra"' in html
 
 
-def test_answers_to_extra_questions_are_stored(client, category, questions, inside):
+def test_answers_to_extra_questions_are_stored_by_key(client, category, questions, inside):
     client.post(
         step2(category),
         form_data(
-            q_size="30–100 cm", q_depth="12.5", q_traffic="no", q_near=["School", "Bus stop"],
+            q_size="30-100-sm", q_depth="12.5", q_traffic="no", q_near=["shkola", "zupynka"],
             q_since="a week", **inside,
         ),
     )  # fmt: skip
 
     assert Appeal.objects.get().extra_answers == {
-        "size": "30–100 cm",
+        "size": "30-100-sm",
         "depth": 12.5,
         "traffic": "no",
-        "near": ["School", "Bus stop"],
+        "near": ["shkola", "zupynka"],
         "since": "a week",
     }
+
+
+def test_a_form_loaded_before_keys_still_files_its_labels_as_keys(
+    client, category, questions, inside
+):
+    # A page rendered before the change sent the label in the page's language.
+    client.post(
+        step2(category), form_data(q_size="30–100 cm", q_near=["Школа", "Bus stop"], **inside)
+    )
+
+    answers = Appeal.objects.get().extra_answers
+    assert answers["size"] == "30-100-sm"
+    assert answers["near"] == ["shkola", "zupynka"]
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "30–100 cm"), ("uk", "30–100 см")])
+def test_the_authors_page_shows_the_chosen_label_in_their_language(
+    client, resident, category, questions, inside, language, shown
+):
+    client.post(step2(category), form_data(q_size="30-100-sm", **inside))
+    speak(resident, language)
+
+    html = client.get(Appeal.objects.get().get_absolute_url()).content.decode()
+
+    assert shown in html
+    assert "30-100-sm" not in html
 
 
 def test_required_extra_question_left_empty_is_refused(client, category, questions, inside):
@@ -224,7 +259,7 @@ def test_required_extra_question_left_empty_is_refused(client, category, questio
 
 def test_number_question_refuses_words(client, category, questions, inside):
     response = client.post(
-        step2(category), form_data(q_size="Under 30 cm", q_depth="deep", **inside)
+        step2(category), form_data(q_size="menshe-30-sm", q_depth="deep", **inside)
     )
 
     assert errors_of(response, "q_depth") == ["Enter a number."]
@@ -235,11 +270,11 @@ def test_number_question_refuses_words(client, category, questions, inside):
     [
         ("q_size", "Bigger than a house"),
         ("q_traffic", "maybe"),
-        ("q_near", ["School", "<script>alert(1)</script>"]),
+        ("q_near", ["shkola", "<script>alert(1)</script>"]),
     ],
 )
 def test_tampered_choice_is_refused(client, category, questions, inside, field, value):
-    data = form_data(q_size="Under 30 cm", **inside)
+    data = form_data(q_size="menshe-30-sm", **inside)
     data[field] = value
 
     response = client.post(step2(category), data)
@@ -306,8 +341,9 @@ def test_form_page_query_count_does_not_grow_with_suggestions_or_questions(
         accepted_near(other_resident, category, district, inside, title=f"Яма {i}")
     url = step2(category) + f"&latitude={inside['latitude']}&longitude={inside['longitude']}"
 
-    # session, user, category, its questions, the suggestions, the header's unread count
-    with django_assert_max_num_queries(6):
+    # session, user, category, its questions, their choices, the suggestions, the header's
+    # unread count
+    with django_assert_max_num_queries(7):
         response = client.get(url)
 
     assert response.content.decode().count("similar-item") == 5
