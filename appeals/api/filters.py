@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_field
 
 from ..filters import EARLIEST, STATUS_CHOICES, day_start
 from ..models import Appeal, Kind, public_point_near, public_point_within
@@ -71,14 +72,39 @@ class PointField(forms.CharField):
         return latitude, longitude
 
 
+NUMBER = r"[-+]?[0-9]+(\.[0-9]+)?"
+BBOX_HELP = gettext_lazy(
+    "Only appeals whose public (rounded) point is in this box: "
+    "min_lon,min_lat,max_lon,max_lat in decimal degrees."
+)
+NEAR_HELP = gettext_lazy(
+    "lat,lon: only appeals whose public (rounded) point is within `radius`, nearest first."
+)
+RADIUS_HELP = gettext_lazy("Metres around `near` (1 to 50000; 1000 without it).")
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "pattern": f"^{NUMBER}(,{NUMBER}){{3}}$",
+        "example": "32.60,46.62,32.63,46.65",
+        "description": BBOX_HELP,
+    }
+)
 class BoxFilter(django_filters.Filter):
     field_class = BoxField
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": f"^{NUMBER},{NUMBER}$", "example": "46.6355,32.6165"}
+)
 class PointFilter(django_filters.Filter):
     field_class = PointField
 
 
+@extend_schema_field(
+    {"type": "number", "minimum": 1, "maximum": MAX_RADIUS_M, "description": RADIUS_HELP}
+)
 class RadiusFilter(django_filters.Filter):
     field_class = forms.FloatField
 
@@ -117,10 +143,7 @@ class AppealFilter(django_filters.FilterSet):
     bbox = BoxFilter(
         method="filter_bbox",
         max_length=200,
-        label=gettext_lazy(
-            "Only appeals whose public (rounded) point is in this box: "
-            "min_lon,min_lat,max_lon,max_lat in decimal degrees."
-        ),
+        label=BBOX_HELP,
     )
     near = PointFilter(
         method="filter_near",
@@ -133,7 +156,7 @@ class AppealFilter(django_filters.FilterSet):
         method="filter_near",
         min_value=1,
         max_value=MAX_RADIUS_M,
-        label=gettext_lazy("Metres around `near` (1 to 50000; 1000 without it)."),
+        label=RADIUS_HELP,
     )
 
     class Meta:
