@@ -154,6 +154,8 @@ AUDIT_ACTIONS = {
     "appeals.note": _("internal note added"),
     "appeals.escalate": _("escalated to the department head"),
     "appeals.attachment_publish": _("answer file shown or hidden publicly"),
+    "appeals.open311_media_approve": _("Open311 media URL approved"),
+    "appeals.open311_media_remove": _("Open311 media URL removed"),
 }
 
 

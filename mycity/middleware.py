@@ -8,7 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from rest_framework.views import APIView
 
-from mycity.lib import untrusted
+from mycity.lib import ratelimit, untrusted
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 WITH_BODY = ("POST", "PUT", "PATCH", "DELETE")
@@ -128,3 +128,39 @@ def _for_a_signed_in_person(request) -> bool:
     if user is None or (isinstance(user, SimpleLazyObject) and user._wrapped is empty):
         return False
     return bool(user.is_authenticated)
+
+
+class RateLimitHeadersMiddleware:
+    """Every /api/v1/ answer tells the app how much of the API's rate it has left.
+
+    The fields of draft-ietf-httpapi-ratelimit-headers (the -06 draft's
+    separate fields, as most APIs send them): `RateLimit-Limit`,
+    `RateLimit-Remaining` and `RateLimit-Reset` (seconds until one more call
+    is allowed) of the throttle closest to running out, and
+    `RateLimit-Policy` listing each throttle that applies (`120;w=60`).
+    A 429 also has `Retry-After`. Above the page cache, so a kept page
+    never carries someone else's numbers.
+    """
+
+    PREFIX = "/api/v1/"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.path.startswith(self.PREFIX):
+            return response
+        found = ratelimit.allowances(request)
+        if not found:
+            return response
+        tightest = min(found, key=lambda a: (a.remaining, -a.reset))
+        response["RateLimit-Limit"] = str(tightest.limit)
+        response["RateLimit-Remaining"] = str(tightest.remaining)
+        response["RateLimit-Reset"] = str(tightest.reset)
+        response["RateLimit-Policy"] = ", ".join(
+            f"{a.limit};w={a.window}" for a in sorted(found, key=lambda a: (a.limit, a.window))
+        )
+        if response.status_code == 429 and "Retry-After" not in response:
+            response["Retry-After"] = str(max(1, tightest.reset))
+        return response

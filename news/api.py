@@ -19,7 +19,6 @@ from django.core.cache import cache
 from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
-from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -30,12 +29,13 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_field,
 )
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.etags import conditional, conditional_data
 from mycity.models import District
 
 from . import live
@@ -320,6 +320,14 @@ class NewsFilter(django_filters.FilterSet):
 
 # --- Views ---------------------------------------------------------------------
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description=gettext_lazy("The ETag of the last answer: 304 if nothing changed."),
+)
+NOT_MODIFIED = OpenApiResponse(description=gettext_lazy("Nothing changed since the ETag sent."))
+
 
 def _question_key(request) -> str:
     """The question asked (query and origin), hashed: the same answer for everyone."""
@@ -362,17 +370,25 @@ class NewsItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             return NewsSubscriptionSerializer
         return NewsItemListSerializer
 
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: NewsItemListSerializer(many=True), 304: NOT_MODIFIED},
+    )
     def list(self, request, *args, **kwargs):
-        """Answered from the shared cache until the news change or a scheduled item goes live."""
+        """Answered from the shared cache until the news change or a scheduled item goes live;
+        with an ETag (304 when unchanged)."""
         key = f"api:news:{items_version()}:{get_language()}:{_question_key(request)}"
         data = cache.get(key)
         if data is None:
             self.now = timezone.now()
             data = super().list(request, *args, **kwargs).data
             cache.set(key, data, ttl_until_next_scheduled(self.now))
-        return Response(data)
+        return conditional_data(request, data)
 
-    @extend_schema(responses={200: NewsItemDetailSerializer, 404: NewsErrorSerializer})
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: NewsItemDetailSerializer, 304: NOT_MODIFIED, 404: NewsErrorSerializer},
+    )
     def retrieve(self, request, slug=None):
         """One published item, by the slug of either language (as /news/<slug>/)."""
         item = (
@@ -384,7 +400,8 @@ class NewsItemViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         if item is None:
             raise Http404
-        return Response(NewsItemDetailSerializer(item, context={"request": request}).data)
+        data = NewsItemDetailSerializer(item, context={"request": request}).data
+        return conditional_data(request, data)
 
     @extend_schema(methods=["GET"], request=None, responses={200: NewsSubscriptionSerializer})
     @extend_schema(
@@ -452,12 +469,6 @@ DISTRICT = OpenApiParameter(
         "A district's slug: its alerts and the whole city's (all alerts without it)."
     ),
 )
-IF_NONE_MATCH = OpenApiParameter(
-    "If-None-Match",
-    str,
-    location=OpenApiParameter.HEADER,
-    description=gettext_lazy("The ETag of the last answer: 304 if nothing changed."),
-)
 
 
 class AlertViewSet(viewsets.GenericViewSet):
@@ -485,7 +496,7 @@ class AlertViewSet(viewsets.GenericViewSet):
         parameters=[DISTRICT, IF_NONE_MATCH],
         responses={
             200: NewsAlertSerializer(many=True),
-            304: OpenApiResponse(description="Nothing changed since the ETag sent."),
+            304: NOT_MODIFIED,
             **ERRORS,
         },
     )
@@ -496,19 +507,16 @@ class AlertViewSet(viewsets.GenericViewSet):
         rows = live.visible_alerts(district_id=district_id, language=language)
         # The banner's ETag source, in a namespace of its own: the body is not the banner's.
         etag = live.etag_for(rows, f"api-v1:{language}", district_id)
-        if etag in request.headers.get("If-None-Match", ""):
-            response = Response(status=status.HTTP_304_NOT_MODIFIED)
-        else:
+
+        def build():
             key = f"api:alerts:{etag}:{_question_key(request)}"
             data = cache.get(key)
             if data is None:
                 data = self._active(request, [row["id"] for row in rows])
                 cache.set(key, data, ALERTS_CACHE_SECONDS)
-            response = Response(data)
-        response["ETag"] = etag
-        patch_cache_control(response, no_cache=True, max_age=0)
-        patch_vary_headers(response, ["Accept-Language"])
-        return response
+            return data
+
+        return conditional(request, etag, build)
 
     def _active(self, request, ids):
         if not ids:

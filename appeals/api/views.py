@@ -14,6 +14,7 @@ from django.db.models import Prefetch
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -28,6 +29,7 @@ from mycity.lib import references
 from mycity.lib.api import FileNegotiation
 from mycity.lib.cache import recomputed_once
 from mycity.lib.downloads import private_file_response
+from mycity.lib.etags import conditional_data
 from mycity.lib.ratelimit import rate_limited
 from mycity.lib.replica import replica
 
@@ -75,13 +77,39 @@ class CachedPublicList:
         return Response(data)
 
 
+IF_NONE_MATCH = OpenApiParameter(
+    "If-None-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    description=_lazy("The ETag of the last answer: 304 if nothing changed."),
+)
+NOT_MODIFIED = OpenApiResponse(description=_lazy("Nothing changed since the ETag sent."))
+
+
 class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
-    """Active categories with their extra questions; `kind` keeps those that take that kind."""
+    """Active categories with their extra questions; `kind` keeps those that take that kind.
+
+    Both answers carry an ETag of their content (304 for an unchanged If-None-Match).
+    """
 
     serializer_class = s.CategorySerializer
     lookup_field = "slug"
     pagination_class = None
     filterset_fields = []
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: s.CategorySerializer(many=True), 304: NOT_MODIFIED},
+    )
+    def list(self, request, *args, **kwargs):
+        return conditional_data(request, super().list(request, *args, **kwargs).data)
+
+    @extend_schema(
+        parameters=[IF_NONE_MATCH],
+        responses={200: s.CategorySerializer, 304: NOT_MODIFIED, 404: s.ErrorSerializer},
+    )
+    def retrieve(self, request, *args, **kwargs):
+        return conditional_data(request, super().retrieve(request, *args, **kwargs).data)
 
     def get_queryset(self):
         return (

@@ -48,5 +48,6 @@ from .rules import (  # noqa: F401
     add_calendar_month,
     legal_deadline,
     public_point,
+    public_point_near,
     public_point_within,
 )

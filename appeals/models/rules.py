@@ -4,7 +4,8 @@ import calendar
 import datetime as dt
 import math
 
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Floor
 from django.utils import timezone
 
 # Public pages, the API and Open311 show a point only rounded to this many
@@ -13,6 +14,8 @@ from django.utils import timezone
 # is worked out from that rounded point, never from the exact one.
 PUBLIC_POINT_DECIMALS = 3
 _PUBLIC_STEP = 10**-PUBLIC_POINT_DECIMALS
+EARTH_RADIUS_M = 6_371_000
+METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 
 
 def public_point(latitude: float, longitude: float) -> tuple[float, float]:
@@ -42,6 +45,39 @@ def public_point_within(*, south: float, north: float, west: float, east: float)
         longitude__gte=snap_up(west) - half,
         longitude__lt=snap_down(east) + half,
     )
+
+
+def _public_cell(field: str):
+    """SQL: the row's public coordinate on `field`, in whole steps of the rounding.
+
+    floor(x / step + 1/2): the same cells public_point_within's bounds cut
+    (a half step either side of each rounded value).
+    """
+    return Floor(F(field) * Value(1 / _PUBLIC_STEP) + Value(0.5))
+
+
+def public_point_near(*, latitude: float, longitude: float, radius_m: float) -> tuple[Q, object]:
+    """(filter, squared distance) for rows whose public point lies within `radius_m`.
+
+    The filter is a box on the exact columns (the location index) cut as
+    public_point_within cuts it, narrowed by the distance in SQL; the
+    distance (square metres, for ordering) is equirectangular from the given
+    point to the row's public point, so whether a row matches and its order
+    depend only on the rounded point the public sees. Within the 50 km the
+    API allows, equirectangular is within half a percent of the great circle.
+    """
+    cos_lat = max(math.cos(math.radians(latitude)), 1e-6)
+    dlat = radius_m / METRES_PER_DEGREE
+    dlon = min(radius_m / (METRES_PER_DEGREE * cos_lat), 360)
+    box = public_point_within(
+        south=latitude - dlat, north=latitude + dlat, west=longitude - dlon, east=longitude + dlon
+    )
+    metres_per_step = METRES_PER_DEGREE * _PUBLIC_STEP
+    dy = (_public_cell("latitude") - Value(latitude / _PUBLIC_STEP)) * Value(metres_per_step)
+    dx = (_public_cell("longitude") - Value(longitude / _PUBLIC_STEP)) * Value(
+        metres_per_step * cos_lat
+    )
+    return box, dx * dx + dy * dy
 
 
 TERM_NO_STUDY_DAYS = 15  # "не пізніше п'ятнадцяти днів" when no extra study is needed

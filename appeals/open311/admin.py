@@ -11,8 +11,15 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from mycity.lib.admin import ReadOnlyAdminMixin
 
+from ..services import AppealError
 from .models import ApiClient, Open311Submission
-from .services import api_client_create, api_client_revoke, api_client_rotate_key
+from .services import (
+    api_client_create,
+    api_client_revoke,
+    api_client_rotate_key,
+    open311_media_approve,
+    open311_media_remove,
+)
 
 KEY_TEMPLATE = "admin/appeals/apiclient/key.html"
 
@@ -89,8 +96,11 @@ class ApiClientAdmin(admin.ModelAdmin):
 
 @admin.register(Open311Submission)
 class Open311SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["appeal", "client", "created_at"]
-    list_filter = ["client"]
+    """Read-only, but for a moderator's decision on the client's media URL (two actions)."""
+
+    list_display = ["appeal", "client", "media_url", "media_url_approved", "created_at"]
+    list_filter = ["client", "media_url_approved"]
+    actions = ["approve_media", "remove_media"]
     search_fields = ["appeal__reference", "email", "last_name", "phone"]
     list_select_related = ["appeal", "client"]
     readonly_fields = [
@@ -104,5 +114,40 @@ class Open311SubmissionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "device_id",
         "account_id",
         "media_url",
+        "media_url_approved",
         "created_at",
     ]
+
+    def has_moderate_permission(self, request):
+        return request.user.has_perm("appeals.moderate_appeal")
+
+    def _moderate_media(self, request, queryset, decide, done_message):
+        changed = 0
+        for submission in queryset:
+            try:
+                changed += decide(submission=submission, moderator=request.user)
+            except AppealError as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+                return
+        self.message_user(request, done_message(changed) % {"n": changed}, messages.SUCCESS)
+
+    @admin.action(
+        permissions=["moderate"],
+        description=gettext_lazy("Show the media URL publicly (checked by a moderator)"),
+    )
+    def approve_media(self, request, queryset):
+        self._moderate_media(
+            request,
+            queryset,
+            open311_media_approve,
+            lambda n: ngettext("%(n)d media URL approved.", "%(n)d media URLs approved.", n),
+        )
+
+    @admin.action(permissions=["moderate"], description=gettext_lazy("Remove the media URL"))
+    def remove_media(self, request, queryset):
+        self._moderate_media(
+            request,
+            queryset,
+            open311_media_remove,
+            lambda n: ngettext("%(n)d media URL removed.", "%(n)d media URLs removed.", n),
+        )

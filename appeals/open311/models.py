@@ -87,6 +87,14 @@ class Open311Submission(models.Model):
     device_id = models.CharField(_("device"), max_length=100, blank=True)
     account_id = models.CharField(_("account in the client"), max_length=100, blank=True)
     media_url = models.URLField(_("media URL"), max_length=500, blank=True)
+    # A client's link is shown by GET requests only once a moderator has looked
+    # at what it points to (Open311SubmissionAdmin's actions); until then only
+    # the client that sent it gets it back.
+    media_url_approved = models.BooleanField(
+        _("media URL approved"),
+        default=False,
+        help_text=_("Shown in Open311's public answers once a moderator approves it."),
+    )
     created_at = models.DateTimeField(_("posted"), default=timezone.now)
 
     class Meta:

@@ -224,15 +224,15 @@ def submission(data, category: Category) -> dict:
     """Keyword arguments for open311_request_submit (all but the client and category)."""
     lat, lon = data.get("lat", "").strip(), data.get("long", "").strip()
     address = data.get("address_string", "").strip()
+    if data.get("address_id", "").strip():
+        # Said in the discovery too: the city keeps no address register to refer to.
+        raise Open311Error(
+            400, _("address_id is not supported here: send lat and long, or address_string.")
+        )
     if bool(lat) != bool(lon):
         raise Open311Error(400, _("Send both lat and long, or neither."))
     if not lat and not address:
-        raise Open311Error(
-            400,
-            _("A location is required: lat and long, or address_string.")
-            if not data.get("address_id")
-            else _("address_id is not supported here: send lat and long, or address_string."),
-        )
+        raise Open311Error(400, _("A location is required: lat and long, or address_string."))
     latitude = _coordinate("lat", lat, 90) if lat else None
     longitude = _coordinate("long", lon, 180) if lon else None
     description = data.get("description", "").strip()

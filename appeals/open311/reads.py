@@ -125,6 +125,7 @@ FIELDS = (
     "district__name_en",
     "open311__client_id",
     "open311__media_url",
+    "open311__media_url_approved",
 )
 
 
@@ -174,8 +175,9 @@ class RequestRows:
     def _translated(self, row: dict, field: str) -> str:
         return row.get(f"{field}_{self.language}") or row.get(f"{field}_uk") or ""
 
-    def _media_url(self, row: dict) -> str | None:
-        """The first photo everyone may see, through the checked photo view; else the client's."""
+    def _media_url(self, row: dict, *, own: bool) -> str | None:
+        """The first photo everyone may see, through the checked photo view; else the
+        client's own media_url: to that client always, to others once a moderator approved it."""
         public = (
             row["is_public"] and row["status"] in PUBLIC_STATUSES and not row["category__sensitive"]
         )
@@ -183,7 +185,9 @@ class RequestRows:
             return self.photo_url.replace(PLACEHOLDER_REFERENCE, row["reference"]).replace(
                 f"/{PLACEHOLDER_PK}/", f"/{row['photo']}/"
             )
-        return row["open311__media_url"] or None
+        if own or (public and row["open311__media_url_approved"]):
+            return row["open311__media_url"] or None
+        return None
 
     def __call__(self, row: dict) -> dict:
         """One appeal as an Open311 service request."""
@@ -221,5 +225,5 @@ class RequestRows:
             "zipcode": None,
             "lat": lat,
             "long": lon,
-            "media_url": self._media_url(row),
+            "media_url": self._media_url(row, own=own),
         }

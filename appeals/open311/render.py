@@ -21,6 +21,7 @@ ITEM_TAGS = {
     "formats": "format",
     "service_requests": "request",
     "errors": "error",
+    "unsupported_parameters": "parameter",
 }
 # Control characters XML 1.0 cannot carry at all (a pasted text may hold them).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

@@ -5,9 +5,10 @@ import uuid
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from ..models import Appeal, Category, Kind
-from ..services import appeal_submit
+from ..models import Appeal, AppealAudit, Category, Kind
+from ..services import AppealError, appeal_submit
 from . import keys
 from .models import ApiClient, Open311Submission
 
@@ -108,3 +109,47 @@ def open311_request_submit(
         )
         submission = Open311Submission.objects.create(appeal=appeal, client=client, **contacts)
     return appeal, submission
+
+
+AUDIT_MEDIA_APPROVE = "appeals.open311_media_approve"
+AUDIT_MEDIA_REMOVE = "appeals.open311_media_remove"
+
+
+def _moderated_media(*, submission: Open311Submission, moderator, approve: bool) -> bool:
+    if not moderator.has_perm("appeals.moderate_appeal"):
+        raise AppealError(_("Only moderators decide on a client's media URL."))
+    with transaction.atomic():
+        locked = Open311Submission.objects.select_for_update().get(pk=submission.pk)
+        if not locked.media_url or (approve and locked.media_url_approved):
+            return False
+        before = [locked.media_url, locked.media_url_approved]
+        if approve:
+            locked.media_url_approved = True
+        else:
+            locked.media_url, locked.media_url_approved = "", False
+        locked.save(update_fields=["media_url", "media_url_approved"])
+        AppealAudit.objects.create(
+            appeal_id=locked.appeal_id,
+            actor=moderator,
+            action=AUDIT_MEDIA_APPROVE if approve else AUDIT_MEDIA_REMOVE,
+            changes={"media_url": [before, [locked.media_url, locked.media_url_approved]]},
+        )
+    submission.refresh_from_db()
+    return True
+
+
+def open311_media_approve(*, submission: Open311Submission, moderator) -> bool:
+    """Let GET requests show the client's media_url to everyone; False if nothing changed.
+
+    A moderator does this after looking at what the link shows (no personal
+    data, nothing unlawful). Raises AppealError for anyone but a moderator.
+    """
+    return _moderated_media(submission=submission, moderator=moderator, approve=True)
+
+
+def open311_media_remove(*, submission: Open311Submission, moderator) -> bool:
+    """Drop the client's media_url (it is never shown again); False if there was none.
+
+    Raises AppealError for anyone but a moderator.
+    """
+    return _moderated_media(submission=submission, moderator=moderator, approve=False)

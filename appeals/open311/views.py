@@ -4,6 +4,10 @@ Every answer, errors included, is in the format asked for and never an HTML
 page: an error is the spec's error list with 400, 403, 404 (or 405, 429).
 Reads are open to everyone, rate-limited per IP; POST requests needs an
 API key (rate-limited per key) and files an appeal that waits for moderation.
+Every GET also answers HEAD, and reads carry `Access-Control-Allow-Origin: *`
+(as FixMyStreet's Open311 does) so a web page anywhere may read them; an
+OPTIONS preflight is answered for GET and HEAD only: POST, which carries an
+API key, is never opened to other sites' pages.
 """
 
 import functools
@@ -33,18 +37,53 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # When this API last changed in a way clients may care about (discovery's changeset).
 CHANGESET = "2026-11-23T00:00:00+02:00"
 CACHE_SECONDS = 60
+# Read methods other sites' pages may use (CORS); POST is never among them.
+CORS_METHODS = ("GET", "HEAD")
+# A preflight answer is kept by the browser this long (seconds).
+CORS_MAX_AGE = 86400
+
+
+def _open_to_every_origin(response: HttpResponse) -> HttpResponse:
+    """A read anyone's page may make: no credentials, so the wildcard is safe."""
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _preflight(request, methods) -> HttpResponse:
+    """OPTIONS: what the resource allows; CORS approval only for reads."""
+    response = HttpResponse(status=204)
+    response["Allow"] = ", ".join([*methods, "OPTIONS"])
+    wanted = request.headers.get("Access-Control-Request-Method", "")
+    if "GET" in methods and wanted in CORS_METHODS:
+        _open_to_every_origin(response)
+        response["Access-Control-Allow-Methods"] = ", ".join(CORS_METHODS)
+        # Accept-Language picks the language of the texts; nothing else is needed to read.
+        response["Access-Control-Allow-Headers"] = "Accept-Language"
+        response["Access-Control-Max-Age"] = str(CORS_MAX_AGE)
+    return response
 
 
 def open311(*methods):
     """Format, jurisdiction, method, rate limits and errors for one Open311 view."""
+
+    if "GET" in methods:
+        methods = (*methods, "HEAD")
 
     def decorate(view):
         @checks_own_input
         @csrf_exempt
         @functools.wraps(view)
         def wrapped(request, fmt, **kwargs):
+            response = _answer(request, fmt, **kwargs)
+            if request.method in CORS_METHODS:
+                _open_to_every_origin(response)
+            return response
+
+        def _answer(request, fmt, **kwargs):
             if fmt not in FORMATS:
                 return render_errors("xml", 404, _("Use the .xml or .json format."))
+            if request.method == "OPTIONS":
+                return _preflight(request, methods)
             try:
                 params.refuse_bad_input(request, kwargs.values())
                 if request.method not in methods:
@@ -53,9 +92,9 @@ def open311(*methods):
                         405,
                         _("Method %(method)s is not allowed here.") % {"method": request.method},
                     )
-                    response["Allow"] = ", ".join(methods)
+                    response["Allow"] = ", ".join([*methods, "OPTIONS"])
                     return response
-                query = request.GET if request.method == "GET" else request.POST
+                query = request.POST if request.method == "POST" else request.GET
                 jurisdiction = query.get("jurisdiction_id") or request.GET.get("jurisdiction_id")
                 if jurisdiction and jurisdiction != settings.OPEN311_JURISDICTION:
                     raise params.Open311Error(404, _("jurisdiction_id was not found."))
@@ -92,7 +131,8 @@ def open311(*methods):
 def not_found(request, rest=""):
     """Anything else under /open311/v2/: the error list, not an HTML page."""
     fmt = "json" if request.path.endswith(".json") else "xml"
-    return render_errors(fmt, 404, _("There is no such Open311 resource."))
+    response = render_errors(fmt, 404, _("There is no such Open311 resource."))
+    return _open_to_every_origin(response) if request.method in CORS_METHODS else response
 
 
 @open311("GET")
@@ -102,6 +142,8 @@ def discovery(request, fmt, client):
         "changeset": CHANGESET,
         "contact": settings.OPEN311_CONTACT,
         "key_service": settings.OPEN311_KEY_SERVICE,
+        # POST requests takes a place as lat/long or address_string only.
+        "unsupported_parameters": ["address_id"],
         "endpoints": [
             {
                 "specification": SPECIFICATION,
@@ -174,8 +216,8 @@ def _post_request(request, fmt, client):
     if not code:
         raise params.Open311Error(400, _("service_code is required."))
     category = reads.service_for_code(code)
-    if category is None:
-        raise params.Open311Error(400, _("service_code %(code)s was not found.") % {"code": code})
+    if category is None:  # as GET services/{code}: the service does not exist
+        raise params.Open311Error(404, _("service_code %(code)s was not found.") % {"code": code})
     kwargs = params.submission(request.POST, category)
     # Per reporter when the client names one (its app's users), else per key; and per address.
     reporter = next(
@@ -197,9 +239,11 @@ def _post_request(request, fmt, client):
     except AppealError as exc:
         grant.give_back()
         raise params.Open311Error(400, str(exc)) from None
+    # The spec gives either the id or a token. Every posted request waits for a
+    # moderator before it is public, so the answer is a token; tokens/{token}
+    # gives the id (the client reads its own request by it with its key).
     data = [
         {
-            "service_request_id": appeal.reference,
             "token": str(submission.token),
             "service_notice": _(
                 "Registered as %(reference)s. A moderator checks it before it is public; "

@@ -19,11 +19,10 @@ from ..models import (
     DuplicateFlag,
     public_point,
 )
+from ..models.rules import EARTH_RADIUS_M, METRES_PER_DEGREE
 from ..workflow import WORKING_STATUSES, Status
 from .common import AppealError
 
-EARTH_RADIUS_M = 6_371_000
-METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 # Suggested as duplicates: accepted by a moderator and still being worked on.
 # Upper bounds (metres) of the distance bands the suggestions show, and one
 # "farther" band beyond; never a distance in metres.

@@ -41,6 +41,7 @@ from django.shortcuts import render
 from django.utils.translation import ngettext
 from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
+from rest_framework.settings import api_settings
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 logger = logging.getLogger(__name__)
@@ -95,12 +96,55 @@ def address_bucket(request: HttpRequest) -> str:
     return str(address)
 
 
+@dataclass(frozen=True)
+class Allowance:
+    """What one of the API's throttles leaves a caller: `limit` per `window` seconds,
+    `remaining` of it now, `reset` seconds until one more is allowed again."""
+
+    limit: int
+    window: int
+    remaining: int
+    reset: int
+
+
 class _FallbackCounting:
-    """DRF throttles count in the shared cache, or in this process while it is down."""
+    """DRF throttles count in the shared cache, or in this process while it is down.
+
+    Each also notes what it leaves the caller on the request (`allowances`),
+    for the RateLimit headers (mycity.middleware.RateLimitHeadersMiddleware).
+    """
 
     @property
     def cache(self):
         return _store()
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if getattr(self, "key", None) is not None:  # None: this throttle does not apply
+            _noted(getattr(request, "_request", request)).append(self.allowance())
+        return allowed
+
+    def allowance(self) -> Allowance:
+        """From the history DRF read (and, if allowed, added this request to)."""
+        history = self.history
+        reset = math.ceil(history[-1] + self.duration - self.now) if history else 0
+        return Allowance(
+            limit=self.num_requests,
+            window=self.duration,
+            remaining=max(0, self.num_requests - len(history)),
+            reset=max(0, reset),
+        )
+
+    def peek(self, request) -> Allowance | None:
+        """What is left without counting this request (an answer the throttles did not see)."""
+        if self.rate is None:
+            return None
+        self.key = self.get_cache_key(request, None)
+        if self.key is None:
+            return None
+        self.now = self.timer()
+        self.history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
+        return self.allowance()
 
 
 class AddressRateThrottle(_FallbackCounting, AnonRateThrottle):
@@ -115,6 +159,70 @@ class AccountRateThrottle(_FallbackCounting, UserRateThrottle):
 
     def get_ident(self, request):
         return address_bucket(request)
+
+
+def _noted(request) -> list[Allowance]:
+    if not hasattr(request, "rate_allowances"):
+        request.rate_allowances = []
+    return request.rate_allowances
+
+
+def allowances(request) -> list[Allowance]:
+    """What the API's throttles leave the caller of `request` (an HttpRequest).
+
+    As they counted it, or, for an answer given before or without them (a
+    refused sign-in, a path that does not exist, allauth's endpoints), as
+    they would see the caller now, without counting. Only the throttles of
+    DEFAULT_THROTTLE_CLASSES that apply to the caller (per person when
+    signed in, per address when not).
+    """
+    noted = getattr(request, "rate_allowances", None)
+    if noted:
+        return noted
+    if getattr(request, "user", None) is None:
+        return []
+    found = []
+    for throttle_class in api_settings.DEFAULT_THROTTLE_CLASSES:
+        throttle = throttle_class()
+        if isinstance(throttle, _FallbackCounting):
+            allowance = throttle.peek(request)
+            if allowance is not None:
+                found.append(allowance)
+    return found
+
+
+# The headers in the OpenAPI schema: on every response of every operation.
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": "Calls allowed per window by the API's tightest throttle for this caller.",
+    "RateLimit-Remaining": "Calls left in that window.",
+    "RateLimit-Reset": "Seconds until one more call is allowed again.",
+    "RateLimit-Policy": "Every throttle that applies, as `limit;w=seconds`, comma-separated.",
+}
+
+
+def openapi_headers(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the RateLimit headers (and Retry-After on 429)
+    as response headers of every operation."""
+    components = result.setdefault("components", {}).setdefault("headers", {})
+    for name, description in RATE_LIMIT_HEADERS.items():
+        components[name] = {"description": description, "schema": {"type": "integer"}}
+    components["RateLimit-Policy"]["schema"] = {"type": "string"}
+    components["Retry-After"] = {
+        "description": "Seconds to wait before calling again.",
+        "schema": {"type": "integer"},
+    }
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for code, response in operation.get("responses", {}).items():
+                if "$ref" in response:
+                    continue
+                headers = response.setdefault("headers", {})
+                names = [*RATE_LIMIT_HEADERS, *(["Retry-After"] if code == "429" else [])]
+                for name in names:
+                    headers.setdefault(name, {"$ref": f"#/components/headers/{name}"})
+    return result
 
 
 # --- Counting -------------------------------------------------------------------

@@ -155,6 +155,8 @@ MIDDLEWARE = [
     # Cache-Control for personal answers, Vary on the API's session token,
     # Permissions-Policy: on every response, static files included.
     "mycity.middleware.PrivacyHeadersMiddleware",
+    # RateLimit-* on every /api/v1/ answer, above the page cache (fresh numbers).
+    "mycity.middleware.RateLimitHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages for anonymous visitors from the cache, compressed as sent
     # (mycity/pagecache.py): above the compression, the session and the rest.

@@ -280,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     # The timeline's from/to statuses are one enum.
+    # The default hook, then the RateLimit headers on every response (docs/api.md).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mycity.lib.ratelimit.openapi_headers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",

@@ -20,6 +20,17 @@ def post(client, key, fmt="json", **fields):
     return client.post(f"{BASE}/requests.{fmt}", {k: v for k, v in data.items() if v != ""})
 
 
+def reference_of(client, response, fmt="json") -> str:
+    """The service_request_id of a posted request, through its token (as a client does)."""
+    if fmt == "json":
+        [answer] = response.json()
+        token = answer["token"]
+    else:
+        token = xml(response).findtext("request/token")
+    [found] = client.get(f"{BASE}/tokens/{token}.json").json()
+    return found["service_request_id"]
+
+
 @pytest.fixture
 def place(district, pothole):
     west, south = district.boundary["coordinates"][0][0]
@@ -44,11 +55,8 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
     assert response.status_code == 201, response.content
     if fmt == "json":
         [answer] = response.json()
-        ref = answer["service_request_id"]
         assert answer["service_notice"]
-    else:
-        ref = xml(response).findtext("request/service_request_id")
-    appeal = Appeal.objects.get(reference=ref)
+    appeal = Appeal.objects.get(reference=reference_of(client, response, fmt))
     assert appeal.status == "moderation"
     assert appeal.author == api_client.user
     assert appeal.kind == "problem"
@@ -63,13 +71,13 @@ def test_a_posted_request_waits_for_moderation_under_the_client(client, partner,
 def test_a_request_by_address_only_is_accepted(client, partner, pothole):
     response = post(client, partner[1], address_string="вул. Ушакова, 12")
     assert response.status_code == 201, response.content
-    appeal = Appeal.objects.get(reference=response.json()[0]["service_request_id"])
+    appeal = Appeal.objects.get(reference=reference_of(client, response))
     assert appeal.address == "вул. Ушакова, 12"
     assert appeal.description  # made from the service and the place when none is given
 
 
 def test_the_client_sees_its_own_request_in_moderation_others_do_not(client, partner, place):
-    ref = post(client, partner[1], **place).json()[0]["service_request_id"]
+    ref = reference_of(client, post(client, partner[1], **place))
     assert client.get(f"{BASE}/requests/{ref}.json").status_code == 404
     response = client.get(f"{BASE}/requests/{ref}.json?api_key={partner[1]}")
     [row] = response.json()
@@ -78,14 +86,27 @@ def test_the_client_sees_its_own_request_in_moderation_others_do_not(client, par
     assert row["lat"] == float(place["lat"])  # its own: the exact point it sent
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_request_held_for_moderation_is_answered_with_a_token_only(client, partner, place, fmt):
+    """The spec: either service_request_id or token, never both."""
+    response = post(client, partner[1], fmt, **place)
+    assert response.status_code == 201
+    if fmt == "json":
+        [answer] = response.json()
+        assert set(answer) == {"token", "service_notice", "account_id"}
+    else:
+        root = xml(response)
+        assert root.findtext("request/token")
+        assert root.find("request/service_request_id") is None
+
+
 def test_token_gives_the_request_id(client, partner, place):
     [answer] = post(client, partner[1], **place).json()
+    appeal = Open311Submission.objects.get(token=answer["token"]).appeal
     response = client.get(f"{BASE}/tokens/{answer['token']}.json")
-    assert response.json() == [
-        {"service_request_id": answer["service_request_id"], "token": answer["token"]}
-    ]
+    assert response.json() == [{"service_request_id": appeal.reference, "token": answer["token"]}]
     root = xml(client.get(f"{BASE}/tokens/{answer['token']}.xml"))
-    assert root.findtext("request/service_request_id") == answer["service_request_id"]
+    assert root.findtext("request/service_request_id") == appeal.reference
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -129,8 +150,6 @@ def test_the_key_is_stored_only_as_a_digest(partner):
 @pytest.mark.parametrize(
     "fields",
     [
-        {"service_code": "nope"},
-        {"service_code": "violence"},
         {"service_code": ""},
         {"lat": "", "long": ""},  # no location at all
         {"long": ""},  # half a point
@@ -245,6 +264,28 @@ def test_an_unexpected_failure_is_an_error_list_not_an_html_page(client, monkeyp
     assert errors(response)[0]["code"] == 500
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("code", ["nope", "violence"])
+def test_posting_to_an_unknown_service_is_404_in_the_error_list(client, partner, place, fmt, code):
+    from tests.factories import CategoryFactory
+
+    CategoryFactory(slug="violence", sensitive=True, kinds=["problem"])  # not a service
+    response = post(client, partner[1], fmt, service_code=code, **place)
+    assert response.status_code == 404, response.content
+    [error] = errors(response)
+    assert error["code"] == 404
+    assert code in error["description"]
+    assert not Appeal.objects.exists()
+
+
+def test_address_id_is_refused_even_with_a_point(client, partner, place):
+    response = post(client, partner[1], address_id="42", **place)
+    assert response.status_code == 400
+    [error] = errors(response)
+    assert "address_id" in error["description"]
+    assert not Appeal.objects.exists()
+
+
 def test_the_reporters_name_is_registered_but_the_appeal_is_anonymous(client, partner, place):
     """Open311 has first_name/last_name but no place of residence (Art. 5, 8)."""
     api_client, key = partner
@@ -260,8 +301,7 @@ def test_the_reporters_name_is_registered_but_the_appeal_is_anonymous(client, pa
         **place,
     )
 
-    [answer] = response.json()
-    appeal = Appeal.objects.get(reference=answer["service_request_id"])
+    appeal = Appeal.objects.get(reference=reference_of(client, response))
     assert appeal.author_full_name == "Шевченко Ірина"
     assert appeal.author_residence == ""  # never the client account's
     assert appeal.is_anonymous
@@ -278,12 +318,12 @@ def test_reads_never_show_the_reporters_name_or_priority(client, partner, place)
         last_name="Шевченко",
         **place,
     )
-    [answer] = response.json()
-    Appeal.objects.filter(reference=answer["service_request_id"]).update(
+    ref = reference_of(client, response)
+    Appeal.objects.filter(reference=ref).update(
         status="accepted", priority=True, priority_category="combatant"
     )
 
-    for url in (f"{BASE}/requests.json", f"{BASE}/requests/{answer['service_request_id']}.json"):
+    for url in (f"{BASE}/requests.json", f"{BASE}/requests/{ref}.json"):
         body = client.get(url).content.decode()
         assert "Шевченко" not in body
         assert "priority" not in body
