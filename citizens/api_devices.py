@@ -1,7 +1,8 @@
 """Native push in the REST API (/api/v1/): the app's devices and the web's VAPID key.
 
 /api/v1/devices/            GET the signed-in person's phones; POST registers one
-/api/v1/devices/remove/     POST {"token"}: remove one of them
+/api/v1/devices/remove/     POST {"token"}: remove one of them (the app knows its own token)
+/api/v1/devices/{id}/       DELETE: remove one of them (another phone, from the list)
 /api/v1/push-subscriptions/vapid-key/   GET, public: the key browsers subscribe with
 
 The same service functions as everything else: device_register and
@@ -53,7 +54,7 @@ class RemovedSerializer(serializers.Serializer):
     removed = serializers.BooleanField()
 
 
-class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class DeviceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):
     """The signed-in person's phones with the app: register one, list them, remove one.
 
     Registering a token again is harmless: it refreshes the device, and a
@@ -109,6 +110,11 @@ class DeviceViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if not removed:
             raise NotFound(_("This device is not in your list."))
         return Response({"removed": True})
+
+    def perform_destroy(self, instance):
+        devices.device_remove(
+            user=self.request.user, token=instance.token, provider=instance.provider
+        )
 
 
 class VapidKeySerializer(serializers.Serializer):
