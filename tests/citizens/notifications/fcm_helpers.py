@@ -69,9 +69,7 @@ def error_body(status: int, fcm_status: str, code: str = "", message: str = "") 
         details.append(
             {"@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError", "errorCode": code}
         )
-    return {
-        "error": {"code": status, "message": message, "status": fcm_status, "details": details}
-    }
+    return {"error": {"code": status, "message": message, "status": fcm_status, "details": details}}
 
 
 class FakeFcm:
