@@ -19,6 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from .api import RemovedSerializer
 from .notifications import devices, push
 from .notifications.errors import NotificationError
 from .notifications.models import Device
@@ -43,15 +44,13 @@ class DeviceSerializer(serializers.ModelSerializer):
         model = Device
         fields = ["id", "token", "platform", "provider", "name", "created_at", "last_seen_at"]
         read_only_fields = ["id", "created_at", "last_seen_at"]
+        # A known token is not an error: device_register refreshes or moves it.
+        validators = []
 
 
 class DeviceTokenSerializer(serializers.Serializer):
     token = serializers.CharField(max_length=devices.TOKEN_MAX_LENGTH)
     provider = serializers.ChoiceField(choices=Device.Provider.choices, default=Device.Provider.FCM)
-
-
-class RemovedSerializer(serializers.Serializer):
-    removed = serializers.BooleanField()
 
 
 class DeviceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.GenericViewSet):

@@ -28,7 +28,7 @@ TOKEN_MAX_LENGTH = Device._meta.get_field("token").max_length
 NAME_MAX_LENGTH = Device._meta.get_field("name").max_length
 # FCM registration tokens are URL-safe base64 with ':' separators (about
 # 160 characters today); nothing else is a token.
-TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_:.\-]{16,1000}")
+TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_:.\-]{16,1000}$")
 
 
 def is_configured() -> bool:
