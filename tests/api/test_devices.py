@@ -6,6 +6,7 @@ from citizens.notifications.models import Delivery, Device
 from citizens.notifications.services import notify
 from tests.citizens.notifications.fcm_helpers import configure
 from tests.citizens.notifications.webpush_helpers import new_vapid_keys
+from tests.factories import PASSWORD
 
 V1 = "/api/v1"
 DEVICES = f"{V1}/devices/"
@@ -215,3 +216,13 @@ def test_the_schema_describes_devices_and_the_vapid_key(api):
     platforms = components[device["platform"]["$ref"].rsplit("/", 1)[1]]
     assert set(platforms["enum"]) == {"android", "ios"}
     assert device["token"]["pattern"].startswith("^")
+
+
+def test_erasing_the_account_removes_its_phones(api_for, resident, fcm):
+    client = api_for(resident)
+    register(client)
+
+    response = client.delete(f"{V1}/account/", {"password": PASSWORD}, format="json")
+
+    assert response.status_code == 204
+    assert not Device.objects.exists()
