@@ -381,3 +381,26 @@ def test_the_settings_page_offers_the_app_channel_only_when_configured(
     assert field in client.get(reverse("notifications:settings")).content.decode()
     settings.FCM_CREDENTIALS = ""
     assert field not in client.get(reverse("notifications:settings")).content.decode()
+
+
+# --- The admin --------------------------------------------------------------------
+
+
+def test_staff_see_the_phones_read_only_without_their_tokens(
+    fcm, phone, resident, superuser, client_for
+):
+    device = phone(resident)
+    device.name = "Pixel 7"
+    device.save(update_fields=["name"])
+    client = client_for(superuser)
+
+    listing = client.get(reverse("admin:citizens_device_changelist"), {"q": resident.email})
+    page = client.get(reverse("admin:citizens_device_change", args=[device.pk]))
+    add = client.get(reverse("admin:citizens_device_add"))
+
+    assert listing.status_code == 200
+    assert "Pixel 7" in listing.content.decode()
+    assert page.status_code == 200
+    assert TOKEN not in page.content.decode()
+    assert 'name="name"' not in page.content.decode()
+    assert add.status_code == 403
