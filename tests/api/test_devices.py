@@ -226,3 +226,14 @@ def test_erasing_the_account_removes_its_phones(api_for, resident, fcm):
 
     assert response.status_code == 204
     assert not Device.objects.exists()
+
+
+def test_the_list_makes_a_fixed_number_of_queries(
+    api_for, resident, fcm, django_assert_max_num_queries
+):
+    client = api_for(resident)
+    for number in range(8):
+        register(client, token=f"{TOKEN}-{number}")
+
+    with django_assert_max_num_queries(3):
+        assert len(client.get(DEVICES).json()) == 8

@@ -15,8 +15,9 @@ from citizens.notifications import channels, events
 from citizens.notifications.delivery import deliver_many
 from citizens.notifications.devices import device_register
 from citizens.notifications.events import APP, WEBPUSH
-from citizens.notifications.models import Delivery, Device, NotificationSettings
+from citizens.notifications.models import Delivery, Device, Notification, NotificationSettings
 from citizens.notifications.services import notify, preferences_set
+from citizens.notifications.sms.fallback import sms_fallback_sweep
 from tests.citizens.notifications.fcm_helpers import (
     CLIENT_EMAIL,
     SEND_PATH,
@@ -24,7 +25,8 @@ from tests.citizens.notifications.fcm_helpers import (
     configure,
     error_body,
 )
-from tests.citizens.notifications.outbox_helpers import URGENT
+from tests.citizens.notifications.outbox_helpers import URGENT, push_device
+from tests.citizens.notifications.sms_helpers import ALERT, ALERT_CONTEXT, resident_with_phone
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -404,3 +406,41 @@ def test_staff_see_the_phones_read_only_without_their_tokens(
     assert TOKEN not in page.content.decode()
     assert 'name="name"' not in page.content.decode()
     assert add.status_code == 403
+
+
+# --- The SMS fallback of critical alerts ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("app_status", "falls_back"),
+    [(Delivery.Status.SENT, False), (Delivery.Status.FAILED, True)],
+)
+def test_a_critical_alert_fcm_took_counts_as_arrived_for_the_sms_fallback(
+    app_status, falls_back, fcm, phone, sms, queued, django_capture_on_commit_callbacks
+):
+    user = resident_with_phone()
+    then = timezone.now() - dt.timedelta(minutes=10)
+    notification = Notification.objects.create(
+        recipient=user, event=ALERT, context=ALERT_CONTEXT, created_at=then
+    )
+    common = {"notification": notification, "created_at": then, "attempts": 1}
+    # A web push nobody acknowledged, and the app's message.
+    Delivery.objects.create(
+        channel=WEBPUSH,
+        push_subscription=push_device(user, 0),
+        status=Delivery.Status.SENT,
+        sent_at=then,
+        **common,
+    )
+    Delivery.objects.create(
+        channel=APP,
+        device=phone(user),
+        status=app_status,
+        sent_at=then if app_status == Delivery.Status.SENT else None,
+        **common,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        written = sms_fallback_sweep()
+
+    assert bool(written) is falls_back
