@@ -14,11 +14,11 @@ errors are tried again later, not before the provider's Retry-After.
 """
 
 import datetime as dt
+import functools
 import json
 import logging
 import threading
 from email.utils import parsedate_to_datetime
-from functools import cache
 
 import google.auth.exceptions
 import requests
@@ -29,9 +29,10 @@ from google.auth.transport.requests import Request
 from google.oauth2 import service_account
 
 from ..device_tokens import device_forget
+from ..events import APP
 from ..keys import delivery_key
 from ..links import absolute
-from . import PermanentFailure, TemporaryFailure, failure, run
+from . import PermanentFailure, TemporaryFailure, available, failure, run
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,8 @@ class _Auth:
     def token(self) -> str:
         with self.lock:  # one refresh, not one per thread
             if not self.credentials.valid:
-                self.credentials.refresh(Request(_session()))
+                # google-auth's own default waits two minutes, past a claim's lease.
+                self.credentials.refresh(functools.partial(Request(_session()), timeout=TIMEOUT))
             return self.credentials.token
 
     def forget(self) -> None:
@@ -77,13 +79,9 @@ class _Auth:
             self.credentials.token = None
 
 
-@cache
+@functools.cache
 def _auth(key: str) -> _Auth:
     return _Auth(key)
-
-
-def is_configured() -> bool:
-    return bool(settings.FCM_CREDENTIALS and settings.FCM_PROJECT_ID)
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -140,7 +138,7 @@ def prepare(delivery, title: str, text: str, url: str):
         raise PermanentFailure("the device was removed")
     if device.user_id != delivery.notification.recipient_id:
         raise PermanentFailure("the device now belongs to another account")
-    if not is_configured():
+    if APP not in available():
         raise TemporaryFailure("app push is not configured (FCM_CREDENTIALS)")
     body = json.dumps({"message": message(delivery, title, text, url)}, ensure_ascii=False).encode()
     endpoint = f"{settings.FCM_ENDPOINT}/v1/projects/{settings.FCM_PROJECT_ID}/messages:send"
