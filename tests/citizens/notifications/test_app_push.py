@@ -4,6 +4,7 @@ token endpoint), and FCM's answers decide what happens to the delivery and
 the phone."""
 
 import datetime as dt
+import json
 import socket
 from zoneinfo import ZoneInfo
 
@@ -90,8 +91,6 @@ def test_app_push_reaches_the_phone_once_in_the_recipients_language(
     assert message["notification"] == {"title": title, "body": text}
     delivery = app_rows(user).get()
     assert message["data"] == {
-        "title": title,
-        "body": text,
         "url": f"{settings.SITE_URL}/me/",
         "event": "citizens.test",
         "notification_id": str(delivery.notification_id),
@@ -444,3 +443,18 @@ def test_a_critical_alert_fcm_took_counts_as_arrived_for_the_sms_fallback(
         written = sms_fallback_sweep()
 
     assert bool(written) is falls_back
+
+
+def test_a_long_cyrillic_message_stays_within_fcms_4_kb(fcm, phone, resident, eager):
+    phone(resident)
+    notification = Notification.objects.create(recipient=resident, event="citizens.test")
+    delivery = Delivery.objects.create(
+        notification=notification, channel=APP, device=Device.objects.get(user=resident)
+    )
+    sent = channels.sender(APP)
+
+    sent(delivery, "Заголовок " * 100, "Дуже довгий текст повідомлення. " * 200, "/me/")
+
+    [request] = fcm.sent
+    assert len(json.dumps(request.body, ensure_ascii=False).encode()) < 4096
+    assert request.message["notification"]["body"].endswith("…")
