@@ -23,6 +23,7 @@ from .notifications import overview
 from .notifications.models import (
     Broadcast,
     Delivery,
+    Device,
     Notification,
     NotificationPreference,
     PushSubscription,
@@ -72,6 +73,7 @@ class DeliveryAdmin(ReadOnlyAdmin):
         "notification",
         "channel",
         "push_subscription",
+        "device",
         "status",
         "attempts",
         "next_attempt_at",
@@ -258,6 +260,16 @@ class PushSubscriptionAdmin(PersonalChannelAdmin):
     @admin.display(description=_("push service"))
     def push_service(self, obj):
         return urlsplit(obj.endpoint).hostname or "—"
+
+
+@admin.register(Device)
+class DeviceAdmin(PersonalChannelAdmin):
+    list_display = [person_column, "platform", "provider", "name", "last_seen_at", "created_at"]
+    list_filter = ["platform", "provider"]
+    search_fields = ["user__email", "name"]
+    list_select_related = ["user"]
+    fields = [person_column, "platform", "provider", "name", "last_seen_at", "created_at"]
+    readonly_fields = fields  # not the token: it addresses the phone
 
 
 @admin.register(TelegramLink)

@@ -23,6 +23,7 @@ class CitizensConfig(AppConfig):
         "NotificationSettings": ["user_id"],
         "NotificationPreference": ["user_id"],
         "PushSubscription": ["user_id"],
+        "Device": ["user_id"],
         "TelegramLink": ["user_id"],
         "PhoneVerification": ["user_id"],
         "PriorityStatus": ["user_id"],

@@ -372,6 +372,7 @@ def _own_export(user: User) -> Export:
 
 def _own_erase(user: User) -> None:
     from .notifications.models import (
+        Device,
         Notification,
         NotificationPreference,
         NotificationSettings,
@@ -385,6 +386,7 @@ def _own_erase(user: User) -> None:
     NotificationPreference.objects.filter(user=user).delete()
     NotificationSettings.objects.filter(user=user).delete()
     PushSubscription.objects.filter(user=user).delete()
+    Device.objects.filter(user=user).delete()
     TelegramLink.objects.filter(user=user).delete()
     # Art. 20 status: data about health and service (sensitive), nothing keeps it.
     PriorityStatus.objects.filter(user=user).delete()

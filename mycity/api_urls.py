@@ -12,6 +12,7 @@ from rest_framework.routers import DefaultRouter
 
 from appeals.api import views as appeals_api
 from citizens import api as citizens_api
+from citizens import api_devices as devices_api
 from citizens import headless
 from mycity import api as city_api
 from news import api as news_api
@@ -29,6 +30,7 @@ router.register("notifications", citizens_api.NotificationViewSet, basename="not
 router.register(
     "push-subscriptions", citizens_api.PushSubscriptionViewSet, basename="push-subscription"
 )
+router.register("devices", devices_api.DeviceViewSet, basename="device")
 router.register("saved-places", citizens_api.SavedPlaceViewSet, basename="saved-place")
 # news and alerts (news/api.py)
 router.register("news", news_api.NewsItemViewSet, basename="news")
@@ -76,5 +78,10 @@ urlpatterns = [
     path("auth/", include("allauth.headless.urls")),
     path("account/", citizens_api.AccountView.as_view(), name="account"),
     path("account/data-export/", citizens_api.DataExportView.as_view(), name="data_export"),
+    path(
+        "push-subscriptions/vapid-key/",
+        devices_api.VapidKeyView.as_view(),
+        name="push_vapid_key",
+    ),
     path("", include(router.urls)),
 ]

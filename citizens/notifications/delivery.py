@@ -84,7 +84,7 @@ def claim(ids) -> list[Delivery]:
         )
     return list(
         Delivery.objects.filter(claim_token=token, status=Delivery.Status.SENDING).select_related(
-            "notification__recipient", "push_subscription"
+            "notification__recipient", "push_subscription", "device"
         )
     )
 

@@ -17,9 +17,11 @@ EMAIL = "email"
 WEBPUSH = "webpush"
 TELEGRAM = "telegram"
 SMS = "sms"
+# Native push to the city's own phone app (channels/app.py).
+APP = "app"
 # The channels an event goes to by default unless it names its own; SMS is
 # never a default (it costs the city money per message).
-EXTERNAL_CHANNELS = (EMAIL, WEBPUSH, TELEGRAM)
+EXTERNAL_CHANNELS = (EMAIL, WEBPUSH, TELEGRAM, APP)
 
 
 # Groups of the settings page, in the order it shows them. An event names its
@@ -61,6 +63,12 @@ class EventType:
     # A message of this kind that did not reach the person's devices by push
     # or Telegram comes by SMS instead (citizens.notifications.sms.fallback).
     sms_fallback: bool = False
+
+    def __post_init__(self):
+        # A push to the phone is a push: the app's default is web push's, so no
+        # app has to name the new channel in each of its events.
+        if WEBPUSH in self.default_channels and APP not in self.default_channels:
+            object.__setattr__(self, "default_channels", self.default_channels | {APP})
 
     def allows(self, channel: str) -> bool:
         """Whether `channel` may carry this kind of message at all."""

@@ -16,6 +16,7 @@ class Channel(models.TextChoices):
     WEBPUSH = "webpush", _("Push notifications")
     TELEGRAM = "telegram", _("Telegram")
     SMS = "sms", _("SMS")
+    APP = "app", _("Mobile app")
 
 
 class Broadcast(models.Model):
@@ -127,6 +128,15 @@ class Delivery(models.Model):
         blank=True,
         related_name="deliveries",
     )
+    # The app channel's row goes to one of the person's phones (Device).
+    device = models.ForeignKey(
+        "citizens.Device",
+        verbose_name=_("app device"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), default=timezone.now)
@@ -190,8 +200,13 @@ class Delivery(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["notification", "channel"],
-                condition=Q(push_subscription__isnull=True),
+                condition=Q(push_subscription__isnull=True, device__isnull=True),
                 name="citizens_delivery_once_per_channel",
+            ),
+            models.UniqueConstraint(
+                fields=["notification", "device"],
+                condition=Q(device__isnull=False),
+                name="citizens_delivery_once_per_app_device",
             ),
             models.UniqueConstraint(
                 fields=["notification", "push_subscription"],
@@ -281,6 +296,46 @@ class PushSubscription(models.Model):
 
     def __str__(self):
         return f"{self.user_id}: {self.user_agent or self.endpoint[:40]}"
+
+
+class Device(models.Model):
+    """A phone with the city's own app that accepts native push for a person.
+
+    The token is what the app got from its push provider (Firebase Cloud
+    Messaging, also for iOS through FCM); one token is one app install, so it
+    is stored once per provider and moves to whoever registered it last.
+    """
+
+    class Platform(models.TextChoices):
+        ANDROID = "android", "Android"
+        IOS = "ios", "iOS"
+
+    class Provider(models.TextChoices):
+        FCM = "fcm", "Firebase Cloud Messaging"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="devices"
+    )
+    platform = models.CharField(_("platform"), max_length=16, choices=Platform)
+    provider = models.CharField(
+        _("push provider"), max_length=16, choices=Provider, default=Provider.FCM
+    )
+    token = models.CharField(_("token"), max_length=1000)
+    name = models.CharField(_("device"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_seen_at = models.DateTimeField(_("last registered"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("app device")
+        verbose_name_plural = _("app devices")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "token"], name="citizens_device_token_once")
+        ]
+        indexes = [models.Index(fields=["user", "-created_at"], name="citizens_device_user")]
+
+    def __str__(self):
+        return f"{self.user_id}: {self.name or self.get_platform_display()}"
 
 
 class TelegramLink(models.Model):

@@ -26,6 +26,7 @@ from ..pagecache import bump_person_on_commit
 from . import audiences, channels
 from .errors import NotificationError
 from .events import (
+    APP,
     EMAIL,
     SMS,
     TELEGRAM,
@@ -38,6 +39,7 @@ from .events import (
 from .models import (
     Broadcast,
     Delivery,
+    Device,
     Notification,
     NotificationPreference,
     NotificationSettings,
@@ -212,12 +214,8 @@ def _write_batch(
             user_id__in=ids, quiet_hours_start__isnull=False
         ).values_list("user_id", "quiet_hours_start", "quiet_hours_end", "held_in_quiet_hours")
     }
-    devices = defaultdict(list)
-    if WEBPUSH in available:
-        for user_id, sub_id in PushSubscription.objects.filter(user_id__in=ids).values_list(
-            "user_id", "pk"
-        ):
-            devices[user_id].append(sub_id)
+    devices = _devices_by_user(PushSubscription, ids, WEBPUSH in available)
+    phones_with_app = _devices_by_user(Device, ids, APP in available)
     telegram = set()
     if TELEGRAM in available:
         telegram = set(
@@ -256,11 +254,12 @@ def _write_batch(
     for notification, (pk, email_ok) in zip(notifications, users, strict=True):
         due = release_time(now=now, quiet=quiet.get(pk))
 
-        def row(channel, subscription=None, n=notification, due=due):
+        def row(channel, subscription=None, device=None, n=notification, due=due):
             return Delivery(
                 notification=n,
                 channel=channel,
                 push_subscription_id=subscription,
+                device_id=device,
                 next_attempt_at=due,
                 created_at=now,
             )
@@ -269,6 +268,8 @@ def _write_batch(
             deliveries.append(row(EMAIL))
         if devices[pk] and wants(pk, WEBPUSH):
             deliveries.extend(row(WEBPUSH, sub) for sub in devices[pk])
+        if phones_with_app[pk] and wants(pk, APP):
+            deliveries.extend(row(APP, device=phone) for phone in phones_with_app[pk])
         if pk in telegram and wants(pk, TELEGRAM):
             deliveries.append(row(TELEGRAM))
         if pk in phones and wants(pk, SMS):
@@ -276,6 +277,15 @@ def _write_batch(
     Delivery.objects.bulk_create(deliveries, batch_size=BATCH_SIZE)
     due_now = [d.pk for d in deliveries if d.next_attempt_at <= now]
     return len(notifications), due_now
+
+
+def _devices_by_user(model, user_ids: list[int], offered: bool) -> defaultdict:
+    """user id -> ids of their web push subscriptions or app devices (none if not offered)."""
+    found = defaultdict(list)
+    if offered:
+        for user_id, pk in model.objects.filter(user_id__in=user_ids).values_list("user_id", "pk"):
+            found[user_id].append(pk)
+    return found
 
 
 def release_time(*, now: dt.datetime, quiet: tuple | None) -> dt.datetime:

@@ -3,6 +3,7 @@ API, e-services and news. Loaded after base.py by mycity/settings/__init__.py;
 every name of base.py is in scope here (the environment helpers among them).
 """
 
+import json
 import re
 from email.utils import parseaddr
 from urllib.parse import urlsplit
@@ -194,6 +195,24 @@ CELERY_BEAT_SCHEDULE["notifications-sms-fallback"] = {
 }
 if bool(VAPID_PUBLIC_KEY) != bool(VAPID_PRIVATE_KEY):
     raise ImproperlyConfigured("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.")
+
+# Native push to the city's phone app through Firebase Cloud Messaging (HTTP v1).
+# FCM_CREDENTIALS: the service account's JSON key (or FCM_CREDENTIALS_FILE, its
+# path); empty = the app channel is not offered. The project defaults to the
+# key's own project_id. Its token_uri is where access tokens come from.
+FCM_CREDENTIALS = file_or_env("FCM_CREDENTIALS") or ""
+FCM_PROJECT_ID = env_str("FCM_PROJECT_ID", "")
+FCM_ENDPOINT = env_str("FCM_ENDPOINT", "https://fcm.googleapis.com").rstrip("/")
+if FCM_CREDENTIALS:
+    try:
+        _fcm_key = json.loads(FCM_CREDENTIALS)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"FCM_CREDENTIALS is not JSON: {exc}") from None
+    if not isinstance(_fcm_key, dict) or _fcm_key.get("type") != "service_account":
+        raise ImproperlyConfigured("FCM_CREDENTIALS must be a service account's JSON key.")
+    FCM_PROJECT_ID = FCM_PROJECT_ID or str(_fcm_key.get("project_id") or "")
+    if not FCM_PROJECT_ID:
+        raise ImproperlyConfigured("Set FCM_PROJECT_ID: the service account key names none.")
 
 # Where a human can tell the user how to reach help: shown in the footer.
 CITY_HOTLINE = env_str("CITY_HOTLINE", "15-80")

@@ -102,6 +102,17 @@ def test_empty_environment_starts_in_debug_mode():
             "VAPID_SUBJECT",
             id="vapid-subject-scheme",
         ),
+        pytest.param({"FCM_CREDENTIALS": "not json"}, "FCM_CREDENTIALS", id="fcm-not-json"),
+        pytest.param(
+            {"FCM_CREDENTIALS": '{"type": "authorized_user"}'},
+            "FCM_CREDENTIALS",
+            id="fcm-not-a-service-account",
+        ),
+        pytest.param(
+            {"FCM_CREDENTIALS": '{"type": "service_account"}'},
+            "FCM_PROJECT_ID",
+            id="fcm-without-project",
+        ),
         pytest.param({"REDIS_URL": "http://127.0.0.1:6379"}, "REDIS_URL", id="redis-url"),
         pytest.param({"EMAIL_URL": "pigeon://loft"}, "EMAIL_URL", id="email-url"),
         pytest.param({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS", id="no-allowed-hosts"),

@@ -2,7 +2,7 @@
 returns on success and raises TemporaryFailure or PermanentFailure.
 
 A channel whose message is one HTTP request that mostly waits on the network
-(web push, Telegram) also has `prepare(delivery, title, text, url)`: it does
+(web push, Telegram, the app's native push) also has `prepare(delivery, title, text, url)`: it does
 the database work and builds the request in the sending loop's thread, and
 returns `transmit()`, which only talks to the provider and so may run in a
 thread of its own (delivery.py sends several at once). Database work that a
@@ -18,7 +18,7 @@ import contextlib
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from ..events import EMAIL, SMS, TELEGRAM, WEBPUSH
+from ..events import APP, EMAIL, SMS, TELEGRAM, WEBPUSH
 
 
 class TemporaryFailure(Exception):  # noqa: N818 (reads as an outcome)
@@ -57,6 +57,7 @@ SENDERS = {
     WEBPUSH: "citizens.notifications.channels.webpush.send",
     TELEGRAM: "citizens.notifications.channels.telegram.send",
     SMS: "citizens.notifications.channels.sms.send",
+    APP: "citizens.notifications.channels.app.send",
 }
 
 
@@ -69,6 +70,8 @@ def available() -> tuple[str, ...]:
         found.append(TELEGRAM)
     if settings.SMS_BACKEND:
         found.append(SMS)
+    if settings.FCM_CREDENTIALS and settings.FCM_PROJECT_ID:
+        found.append(APP)
     return tuple(found)
 
 
@@ -80,6 +83,7 @@ BATCHES = {EMAIL: "citizens.notifications.channels.email.batch"}
 PREPARERS = {
     WEBPUSH: "citizens.notifications.channels.webpush.prepare",
     TELEGRAM: "citizens.notifications.channels.telegram.prepare",
+    APP: "citizens.notifications.channels.app.prepare",
 }
 
 

@@ -34,7 +34,7 @@ from django.utils.crypto import salted_hmac
 
 from mycity.lib import tasks as task_queue
 
-from ..events import SMS, TELEGRAM, WEBPUSH, sms_fallback_keys
+from ..events import APP, SMS, TELEGRAM, WEBPUSH, sms_fallback_keys
 from ..keys import delivery_key
 from ..models import Delivery, NotificationSettings
 from . import is_configured
@@ -83,7 +83,7 @@ def push_receipt_record(*, delivery_id: int, token: str) -> bool:
 def _reached(row: dict) -> bool:
     if row["channel"] == WEBPUSH:
         return row["received_at"] is not None
-    return row["status"] == Status.SENT  # Telegram took it
+    return row["status"] == Status.SENT  # Telegram (or FCM, for the app) took it
 
 
 def _overdue(row: dict, cutoff: dt.datetime) -> bool:
@@ -134,8 +134,9 @@ def sms_fallback_sweep(*, now: dt.datetime | None = None) -> list[int]:
         return []
     by_notification: dict[int, list[dict]] = defaultdict(list)
     recipients: dict[int, int] = {}
+    # A message FCM took for the person's phone counts as arrived, as Telegram's does.
     for row in Delivery.objects.filter(
-        notification_id__in=notification_ids, channel__in=[WEBPUSH, TELEGRAM]
+        notification_id__in=notification_ids, channel__in=[WEBPUSH, TELEGRAM, APP]
     ).values(
         "notification_id",
         "notification__recipient_id",

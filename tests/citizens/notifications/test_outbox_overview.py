@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from citizens.notifications import overview
-from citizens.notifications.events import EMAIL, SMS, TELEGRAM, WEBPUSH, priority_keys
+from citizens.notifications.events import APP, EMAIL, SMS, TELEGRAM, WEBPUSH, priority_keys
 from citizens.notifications.models import Delivery, Notification
 from tests.citizens.notifications.delivery_helpers import Status, person
 
@@ -155,6 +155,8 @@ def test_every_channel_and_lane_has_a_row_even_when_empty():
         (TELEGRAM, overview.OTHER),
         (SMS, overview.PRIORITY),
         (SMS, overview.OTHER),
+        (APP, overview.PRIORITY),
+        (APP, overview.OTHER),
     ]
     assert all(figures(result, r.channel, r.lane) == zero() for r in result.rows)
 
