@@ -88,8 +88,9 @@ class QuietHoursForm(forms.Form):
     def __init__(self, *args, urgent=(), held=(), **kwargs):
         """`urgent`: the urgent kinds of message (EventType); `held`: the keys the person holds."""
         super().__init__(*args, **kwargs)
+        self.urgent_events = list(urgent)
         self._urgent = {}
-        for event in urgent:
+        for event in self.urgent_events:
             name = self.passes_field(event.key)
             self._urgent[name] = event.key
             self.fields[name] = forms.BooleanField(
