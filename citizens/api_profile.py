@@ -21,6 +21,8 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mycity.lib.parsers import BoundedJSONParser
+
 from . import services
 from .forms import ProfileForm
 from .notifications import events
@@ -91,6 +93,7 @@ class ProfileView(APIView):
     """The signed-in person's profile: the same form and rules as /me/profile/."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(responses={200: ProfileSerializer})
     def get(self, request):
@@ -122,19 +125,27 @@ class ProfileView(APIView):
 TIME_PATTERN = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
 
 
+def event_keys() -> list[str]:
+    """Every notification event the installation declares (the schema's NotificationEventEnum)."""
+    return sorted(events.registry())
+
+
+def urgent_event_keys() -> list[str]:
+    """The events that may pass quiet hours (the schema's UrgentNotificationEventEnum)."""
+    return sorted(key for key, event in events.registry().items() if event.urgent)
+
+
 class EventKeyField(serializers.ChoiceField):
     """A notification event's key; the enum is every event the installation declares."""
 
     def __init__(self, **kwargs):
-        kwargs["choices"] = sorted(events.registry())
+        kwargs["choices"] = event_keys()
         super().__init__(**kwargs)
 
 
 class UrgentEventKeyField(serializers.ChoiceField):
     def __init__(self, **kwargs):
-        kwargs["choices"] = sorted(
-            event.key for event in events.registry().values() if event.urgent
-        )
+        kwargs["choices"] = urgent_event_keys()
         super().__init__(**kwargs)
 
 
@@ -283,6 +294,7 @@ class NotificationSettingsView(APIView):
     and rules as the web page /me/notifications/settings/."""
 
     permission_classes = [IsAuthenticated]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(responses={200: NotificationSettingsSerializer})
     def get(self, request):

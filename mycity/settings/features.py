@@ -290,6 +290,11 @@ SPECTACULAR_SETTINGS = {
         # Points of help (outages/api.py): their live status and kind.
         "HelpPointStatusEnum": "outages.point_workflow.PointStatus",
         "HelpPointKindEnum": "outages.models.Kind",
+        # The profile and notification settings (citizens/api_profile.py).
+        "NotificationChannelEnum": "citizens.notifications.models.Channel",
+        "NotificationEventEnum": "citizens.api_profile.event_keys",
+        "UrgentNotificationEventEnum": "citizens.api_profile.urgent_event_keys",
+        "NotificationGroupEnum": "citizens.notifications.events.GROUPS",
     },
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
