@@ -115,9 +115,11 @@ class ProfileView(APIView):
             form.save_changes()
         except services.CitizenError as exc:
             raise ValidationError({"detail": [str(exc)]}) from None
-        # The answer in the language just chosen, as the next page would be.
-        with translation.override(user.preferred_language):
-            return Response(profile_data(user))
+        if "preferred_language" in form.changed_data:
+            # The answer in the language just chosen, as the next page would be.
+            with translation.override(user.preferred_language):
+                return Response(profile_data(user))
+        return Response(profile_data(user))
 
 
 # --- Notification settings -------------------------------------------------------
