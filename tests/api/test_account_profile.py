@@ -103,7 +103,9 @@ def test_bad_input_is_refused_and_nothing_is_saved(api_for, resident, field, val
     response = api_for(resident).patch(PROFILE, {field: value}, format="json")
 
     assert response.status_code == 400
-    assert field in response.content.decode() or "detail" in response.content.decode()
+    # The offending field is named, or the parser refused the whole body (a NUL byte).
+    text = response.content.decode()
+    assert field in text or "NUL" in text
     assert User.objects.values().get(pk=resident.pk) == before
 
 
