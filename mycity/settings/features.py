@@ -225,7 +225,11 @@ LANGUAGE_LABELS = {"uk": _("Ukrainian"), "en": _("English")}
 # token sent back in the X-Session-Token header. The browsable API uses the session.
 INSTALLED_APPS += ["allauth.headless"]
 HEADLESS_CLIENTS = ("app",)
-HEADLESS_SERVE_SPECIFICATION = False
+# allauth's own OpenAPI specification of the headless API, served at
+# /api/v1/auth/openapi.json and merged into /api/v1/schema/ (mycity/api_schema.py).
+HEADLESS_SERVE_SPECIFICATION = True
+# Not its HTML page: that loads Redoc from a CDN (our pages load nothing from elsewhere).
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = None
 
 
 REST_FRAMEWORK = {
@@ -296,6 +300,11 @@ SPECTACULAR_SETTINGS = {
         "UrgentNotificationEventEnum": "citizens.api_profile.urgent_event_keys",
         "NotificationGroupEnum": "citizens.notifications.events.GROUPS",
     },
+    # allauth's headless API (sign-up, sign-in, codes) in the same schema.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mycity.api_schema.merge_allauth_spec",
+    ],
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},
 }

@@ -213,3 +213,26 @@ def test_the_reset_e_mail_is_in_the_persons_language(resident, mailoutbox, langu
     [message] = mailoutbox
     assert words in message.body
     assert code_in(message)
+
+
+# --- allauth's endpoints in the published schema ------------------------------------
+
+
+def test_allauth_endpoints_are_in_the_published_schema(api):
+    schema = api.get("/api/v1/schema/?format=json").json()
+
+    for path in (
+        "auth/signup",
+        "auth/email/verify",
+        "auth/password/request",
+        "auth/password/reset",
+    ):
+        assert f"/api/v1/auth/app/v1/{path}" in schema["paths"]
+    verify = schema["paths"]["/api/v1/auth/app/v1/auth/email/verify"]["post"]
+    assert verify["operationId"]
+    # allauth's components are prefixed, so none replaces one of ours, and each resolves.
+    refs = re.findall(r"'\$ref': '#/components/(\w+)/(\w+)'", str(verify))
+    assert refs
+    for kind, name in refs:
+        assert name.startswith("Allauth")
+        assert name in schema["components"][kind]
