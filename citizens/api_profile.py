@@ -22,6 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from mycity.lib.parsers import BoundedJSONParser
+from mycity.models import District
 
 from . import services
 from .forms import ProfileForm
@@ -41,8 +42,8 @@ class ProfileSerializer(serializers.Serializer):
     display_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True, help_text=_("E.164, or empty."))
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, read_only=True)
-    district = serializers.IntegerField(
-        read_only=True, allow_null=True, help_text=_("An id from /api/v1/districts/.")
+    district = serializers.SlugField(
+        read_only=True, allow_null=True, help_text=_("A slug from /api/v1/districts/.")
     )
     district_name = serializers.CharField(read_only=True, allow_null=True)
     residence = serializers.CharField(read_only=True)
@@ -60,11 +61,11 @@ class ProfileUpdateSerializer(serializers.Serializer):
         help_text=_("A Ukrainian number, for example +380501234567; empty to remove it."),
     )
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, required=False)
-    district = serializers.IntegerField(
-        min_value=1,
+    district = serializers.SlugField(
+        max_length=50,
         allow_null=True,
         required=False,
-        help_text=_("An id from /api/v1/districts/; null for none."),
+        help_text=_("A slug from /api/v1/districts/; null for none."),
     )
     residence = serializers.CharField(max_length=200, allow_blank=True, required=False)
 
@@ -76,16 +77,27 @@ def profile_data(user) -> dict:
         "display_name": user.display_name,
         "phone": user.phone.as_e164 if user.phone else "",
         "preferred_language": user.preferred_language,
-        "district": user.district_id,
+        "district": user.district.slug if user.district_id else None,
         "district_name": user.district.name if user.district_id else None,
         "residence": user.residence,
     }
 
 
-def _profile_form_data(user) -> dict:
-    """What the web form would send back unchanged."""
+def _profile_form_data(user, changes: dict) -> dict:
+    """What the web form would send: the stored values with `changes` applied.
+
+    The API names a district by its slug, as /api/v1/districts/ does; the form
+    takes its primary key.
+    """
     data = profile_data(user)
-    data["district"] = data["district"] or ""
+    data["district"] = user.district_id or ""
+    for name, value in changes.items():
+        data[name] = "" if value is None else value
+    if changes.get("district"):
+        found = District.objects.filter(slug=changes["district"]).values_list("pk", flat=True)
+        if not found:
+            raise ValidationError({"district": [_("Choose a district from /api/v1/districts/.")]})
+        data["district"] = found[0]
     return {name: data[name] for name in ProfileForm.Meta.fields}
 
 
@@ -104,9 +116,7 @@ class ProfileView(APIView):
         shape = ProfileUpdateSerializer(data=request.data)
         shape.is_valid(raise_exception=True)
         user = request.user
-        data = _profile_form_data(user)
-        for name, value in shape.validated_data.items():
-            data[name] = "" if value is None else value
+        data = _profile_form_data(user, shape.validated_data)
         form = ProfileForm(data, instance=user)
         if not form.is_valid():
             user.refresh_from_db()  # the form set the refused values on the instance
