@@ -204,3 +204,27 @@ def test_signup_is_closed_when_signup_open_is_off(client, settings):
     assert not User.objects.filter(email="ivan@example.com").exists()
     assert response.status_code == 200
     assert "account/signup_closed" in " ".join(t.name for t in response.templates if t.name)
+
+
+def test_a_forgotten_password_is_reset_on_the_web_with_the_code_from_the_e_mail(client, resident):
+    response = client.post(reverse("account_reset_password"), {"email": resident.email})
+    assert response["Location"] == reverse("account_confirm_password_reset_code")
+    response = client.post(response["Location"], {"code": verification_code(mail.outbox[0])})
+    new = "a-new-kherson-pass-1"
+
+    response = client.post(response["Location"], {"password1": new, "password2": new})
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.check_password(new)
+    assert not resident.check_password(PASSWORD)
+
+
+def test_a_wrong_reset_code_on_the_web_changes_nothing(client, resident):
+    response = client.post(reverse("account_reset_password"), {"email": resident.email})
+
+    response = client.post(response["Location"], {"code": "AAAA-AAAA"})
+
+    assert response.status_code == 200
+    resident.refresh_from_db()
+    assert resident.check_password(PASSWORD)
