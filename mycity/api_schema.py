@@ -48,9 +48,7 @@ def _allauth_schema() -> dict:
     spec["info"]["description"] = (folder / "description.md").read_text(encoding="utf8")
     allauth_schema.specify_user(spec)
     root = reverse("api:headless:openapi_yaml").rpartition("/")[0]
-    spec["paths"] = {
-        path.replace("/_allauth", root): item for path, item in spec["paths"].items()
-    }
+    spec["paths"] = {path.replace("/_allauth", root): item for path, item in spec["paths"].items()}
     allauth_schema.pin_client(spec)
     allauth_schema.drop_unused_client_parameter(spec)
     used_tags = allauth_schema.drop_unused_paths(spec)
