@@ -215,3 +215,19 @@ def test_a_change_on_the_web_shows_in_the_api(api_for, client_for, resident):
     assert enabled(body, ALERT, "email") is False
     assert body["quiet_hours"]["start"] == "21:15"
     assert body["quiet_hours"]["end"] == "06:45"
+
+
+def test_reading_takes_a_fixed_number_of_queries_however_many_choices_are_stored(
+    api_for, resident, all_channels, django_assert_max_num_queries
+):
+    client = api_for(resident)
+    everything_off = [
+        {"event": item["key"], "channel": c["channel"], "enabled": False}
+        for item in client.get(URL).json()["events"]
+        for c in item["channels"]
+    ]
+    client.patch(URL, {"choices": everything_off}, format="json")
+    assert NotificationPreference.objects.filter(user=resident).count() > 50
+
+    with django_assert_max_num_queries(8):
+        client.get(URL)
