@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from mycity.lib import geocoder, untrusted
 from mycity.models import District
 
+from . import services
 from .models import PriorityCategory, PriorityStatus, User
 from .notifications.models import Channel
 
@@ -47,6 +48,15 @@ class ProfileForm(forms.ModelForm):
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
         labels = {"preferred_language": _("Language of the portal and notifications")}
+
+    def save_changes(self) -> User:
+        """Save what was changed through services.user_update_profile (web and API alike).
+
+        Raises services.CitizenError when the service refuses; call after is_valid().
+        """
+        return services.user_update_profile(
+            user=self.instance, **{name: self.cleaned_data[name] for name in self.changed_data}
+        )
 
 
 class LanguageForm(forms.Form):

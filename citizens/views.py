@@ -100,9 +100,7 @@ def profile_edit(request):
     form = ProfileForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.user_update_profile(
-                user=user, **{name: form.cleaned_data[name] for name in form.changed_data}
-            )
+            form.save_changes()
         except services.CitizenError as exc:
             messages.error(request, str(exc))
         else:

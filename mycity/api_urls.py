@@ -13,7 +13,7 @@ from rest_framework.routers import DefaultRouter
 from appeals.api import views as appeals_api
 from citizens import api as citizens_api
 from citizens import api_devices as devices_api
-from citizens import headless
+from citizens import api_profile, headless
 from mycity import api as city_api
 from news import api as news_api
 from outages import api as outages_api
@@ -77,6 +77,12 @@ urlpatterns = [
     ),
     path("auth/", include("allauth.headless.urls")),
     path("account/", citizens_api.AccountView.as_view(), name="account"),
+    path("account/profile/", api_profile.ProfileView.as_view(), name="profile"),
+    path(
+        "account/notifications/",
+        api_profile.NotificationSettingsView.as_view(),
+        name="notification_settings",
+    ),
     path("account/data-export/", citizens_api.DataExportView.as_view(), name="data_export"),
     path(
         "push-subscriptions/vapid-key/",

@@ -6,11 +6,13 @@ the channel choices (and the page shows them as they were ticked).
 """
 
 from django import forms
+from django.db import transaction
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from . import channels, events, services
 from .events import GROUPS, EventType
-from .models import Channel
+from .models import Channel, NotificationPreference, NotificationSettings
 
 
 class PreferencesForm(forms.Form):
@@ -86,8 +88,9 @@ class QuietHoursForm(forms.Form):
     def __init__(self, *args, urgent=(), held=(), **kwargs):
         """`urgent`: the urgent kinds of message (EventType); `held`: the keys the person holds."""
         super().__init__(*args, **kwargs)
+        self.urgent_events = list(urgent)
         self._urgent = {}
-        for event in urgent:
+        for event in self.urgent_events:
             name = self.passes_field(event.key)
             self._urgent[name] = event.key
             self.fields[name] = forms.BooleanField(
@@ -133,6 +136,56 @@ class QuietHoursForm(forms.Form):
                 _("Quiet hours must end at a different time than they start."),
             )
         return cleaned
+
+
+class SettingsForms:
+    """The settings page's two forms for `user`, as the web page and the API use them.
+
+    Built from what is stored (the effective state of each checkbox), bound to
+    `data` when given; `save()` stores what changed through the services, both
+    forms or nothing.
+    """
+
+    def __init__(self, user, data=None):
+        self.user = user
+        self.available = channels.available()
+        # Staff events only for staff whose roles they concern (events.for_user).
+        stored = {
+            (event, channel): enabled
+            for event, channel, enabled in NotificationPreference.objects.filter(
+                user=user
+            ).values_list("event", "channel", "enabled")
+        }
+        quiet = NotificationSettings.objects.filter(user=user).first()
+        self.prefs = PreferencesForm(
+            data, events=events.for_user(user), channels=self.available, stored=stored
+        )
+        self.quiet = QuietHoursForm(
+            data,
+            initial={
+                "quiet_hours_start": quiet.quiet_hours_start if quiet else None,
+                "quiet_hours_end": quiet.quiet_hours_end if quiet else None,
+            },
+            prefix="quiet",
+            urgent=[event for event in services.urgent_events() if event.reaches(user)],
+            held=quiet.held_in_quiet_hours if quiet else (),
+        )
+
+    def is_valid(self) -> bool:
+        # Both forms are validated, so every mistake is shown at once.
+        return all([self.prefs.is_valid(), self.quiet.is_valid()])
+
+    def save(self) -> None:
+        """Store the changes; services.NotificationError if a service refuses one."""
+        with transaction.atomic():
+            services.preferences_set(user=self.user, choices=self.prefs.changed_choices())
+            if self.quiet.has_changed():
+                services.quiet_hours_set(
+                    user=self.user,
+                    start=self.quiet.cleaned_data["quiet_hours_start"],
+                    end=self.quiet.cleaned_data["quiet_hours_end"],
+                    held=self.quiet.held(),
+                )
 
 
 class PhoneForm(forms.Form):

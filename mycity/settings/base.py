@@ -355,6 +355,12 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 # resumes where they were going (the `next` of sign-up). allauth does this only
 # for the same session; elsewhere the link's own `next` leads on (adapter).
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+# A short code in the e-mail, typed where the person signed up (the web form or
+# an app), instead of a link: an app has no browser to open it in. Confirming
+# by code signs the person in there (ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION). The
+# same for a forgotten password. allauth limits the attempts and the code's life.
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
 ACCOUNT_UNIQUE_EMAIL = True
 # A resident who signs up twice is told so on the form (rate limits cap probing).
 ACCOUNT_PREVENT_ENUMERATION = False

@@ -244,7 +244,11 @@ LANGUAGE_LABELS = {"uk": _("Ukrainian"), "en": _("English")}
 # token sent back in the X-Session-Token header. The browsable API uses the session.
 INSTALLED_APPS += ["allauth.headless"]
 HEADLESS_CLIENTS = ("app",)
-HEADLESS_SERVE_SPECIFICATION = False
+# allauth's own OpenAPI specification of the headless API, served at
+# /api/v1/auth/openapi.json and merged into /api/v1/schema/ (mycity/api_schema.py).
+HEADLESS_SERVE_SPECIFICATION = True
+# Not its HTML page: that loads Redoc from a CDN (our pages load nothing from elsewhere).
+HEADLESS_SPECIFICATION_TEMPLATE_NAME = None
 
 
 REST_FRAMEWORK = {
@@ -298,12 +302,15 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # The timeline's from/to statuses are one enum.
-    # The default hook, then the RateLimit headers on every response (docs/api.md).
+    # The default hook first; then allauth's headless API (sign-up, sign-in, codes)
+    # merged into the same schema, and the RateLimit headers on every response
+    # (docs/api.md).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "mycity.api_schema.merge_allauth_spec",
         "mycity.lib.ratelimit.openapi_headers",
     ],
+    # The timeline's from/to statuses are one enum.
     "ENUM_NAME_OVERRIDES": {
         "AppealStatusEnum": "appeals.workflow.Status",
         "AppealKindEnum": "appeals.models.Kind",
@@ -314,6 +321,11 @@ SPECTACULAR_SETTINGS = {
         # Points of help (outages/api.py): their live status and kind.
         "HelpPointStatusEnum": "outages.point_workflow.PointStatus",
         "HelpPointKindEnum": "outages.models.Kind",
+        # The profile and notification settings (citizens/api_profile.py).
+        "NotificationChannelEnum": "citizens.notifications.models.Channel",
+        "NotificationEventEnum": "citizens.api_profile.event_keys",
+        "UrgentNotificationEventEnum": "citizens.api_profile.urgent_event_keys",
+        "NotificationGroupEnum": "citizens.notifications.events.GROUPS",
     },
     # The docs page at /api/v1/docs/ (Swagger UI from our own static files).
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "displayRequestDuration": True},

@@ -11,7 +11,9 @@ from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CONFIRM_LINK = re.compile(r"https?://testserver(/accounts/confirm-email/[^/\s]+/)")
+# The e-mail's code on a line of its own (ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED).
+CODE = re.compile(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", re.MULTILINE)
+CODE_PAGE = reverse("account_email_verification_sent")
 
 
 def signup_data(**overrides):
@@ -26,20 +28,21 @@ def signup_data(**overrides):
     return data
 
 
-def confirmation_path(message) -> str:
-    match = CONFIRM_LINK.search(message.body)
+def verification_code(message) -> str:
+    match = CODE.search(message.body)
     assert match, message.body
     return match.group(1)
 
 
-def test_signup_sends_a_verification_email_with_a_confirmation_link(client):
+def test_signup_sends_a_verification_email_with_a_code(client):
     response = client.post(reverse("account_signup"), signup_data())
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("account_email_verification_sent")
+    assert response["Location"] == CODE_PAGE
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["ivan@example.com"]
-    assert confirmation_path(mail.outbox[0])
+    assert verification_code(mail.outbox[0])
+    assert "confirm-email/" not in mail.outbox[0].body  # no link to open elsewhere
 
 
 def test_signup_does_not_sign_the_person_in_before_verification(client):
@@ -49,13 +52,23 @@ def test_signup_does_not_sign_the_person_in_before_verification(client):
     assert client.get(reverse("citizens:cabinet")).status_code == 302
 
 
-def test_confirmation_link_shows_a_confirm_page_and_does_not_confirm_on_get(client):
+def test_the_code_page_asks_for_the_code_and_does_not_confirm_on_get(client):
     client.post(reverse("account_signup"), signup_data())
 
-    response = client.get(confirmation_path(mail.outbox[0]))
+    response = client.get(CODE_PAGE)
 
     assert response.status_code == 200
-    assert b'method="post"' in response.content
+    assert b'name="code"' in response.content
+    assert not EmailAddress.objects.get(email="ivan@example.com").verified
+
+
+def test_a_wrong_code_confirms_nothing(client):
+    client.post(reverse("account_signup"), signup_data())
+
+    response = client.post(CODE_PAGE, {"code": "AAAA-AAAA"})
+
+    assert response.status_code == 200
+    assert "code" in response.context["form"].errors
     assert not EmailAddress.objects.get(email="ivan@example.com").verified
 
 
@@ -63,9 +76,8 @@ def test_confirmed_person_can_sign_in_and_after_the_welcome_step_lands_in_the_ca
     client, client_for
 ):
     client.post(reverse("account_signup"), signup_data())
-    path = confirmation_path(mail.outbox[0])
 
-    assert client.post(path).status_code == 302
+    assert client.post(CODE_PAGE, {"code": verification_code(mail.outbox[0])}).status_code == 302
     assert EmailAddress.objects.get(email="ivan@example.com").verified
 
     browser = client_for(None)
@@ -104,7 +116,7 @@ def test_unverified_person_signing_in_gets_a_new_verification_email(client, unve
     client.post(reverse("account_login"), {"login": "ivan@example.com", "password": PASSWORD})
 
     assert [m.to for m in mail.outbox] == [["ivan@example.com"]]
-    assert confirmation_path(mail.outbox[0])
+    assert verification_code(mail.outbox[0])
 
 
 @pytest.mark.parametrize("typed", ["resident@example.com", "Resident@Example.com"])
@@ -192,3 +204,27 @@ def test_signup_is_closed_when_signup_open_is_off(client, settings):
     assert not User.objects.filter(email="ivan@example.com").exists()
     assert response.status_code == 200
     assert "account/signup_closed" in " ".join(t.name for t in response.templates if t.name)
+
+
+def test_a_forgotten_password_is_reset_on_the_web_with_the_code_from_the_e_mail(client, resident):
+    response = client.post(reverse("account_reset_password"), {"email": resident.email})
+    assert response["Location"] == reverse("account_confirm_password_reset_code")
+    response = client.post(response["Location"], {"code": verification_code(mail.outbox[0])})
+    new = "a-new-kherson-pass-1"
+
+    response = client.post(response["Location"], {"password1": new, "password2": new})
+
+    assert response.status_code == 302
+    resident.refresh_from_db()
+    assert resident.check_password(new)
+    assert not resident.check_password(PASSWORD)
+
+
+def test_a_wrong_reset_code_on_the_web_changes_nothing(client, resident):
+    response = client.post(reverse("account_reset_password"), {"email": resident.email})
+
+    response = client.post(response["Location"], {"code": "AAAA-AAAA"})
+
+    assert response.status_code == 200
+    resident.refresh_from_db()
+    assert resident.check_password(PASSWORD)

@@ -20,10 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from citizens.pagecache import kept_per_person
 
 from ...models import User
-from .. import channels, events, links, services
+from .. import events, links, services
 from ..events import EMAIL, SMS, TELEGRAM, WEBPUSH
-from ..forms import PhoneForm, PreferencesForm, QuietHoursForm
-from ..models import NotificationPreference, NotificationSettings, TelegramLink
+from ..forms import PhoneForm, SettingsForms
+from ..models import NotificationPreference, TelegramLink
 from ..sms.phone import verified_phone
 
 PER_PAGE = 20
@@ -120,44 +120,14 @@ def _channel_sections(request, available: tuple[str, ...]) -> tuple[list[str], d
 @login_required
 def preferences(request):
     user = request.user
-    available = channels.available()
-    # Staff events only for staff whose roles they concern (events.for_user).
-    mutable_events = events.for_user(user)
-    stored = {
-        (event, channel): enabled
-        for event, channel, enabled in NotificationPreference.objects.filter(user=user).values_list(
-            "event", "channel", "enabled"
-        )
-    }
-    quiet = NotificationSettings.objects.filter(user=user).first()
-    quiet_initial = {
-        "quiet_hours_start": quiet.quiet_hours_start if quiet else None,
-        "quiet_hours_end": quiet.quiet_hours_end if quiet else None,
-    }
     data = request.POST if request.method == "POST" else None
-    prefs_form = PreferencesForm(data, events=mutable_events, channels=available, stored=stored)
-    quiet_form = QuietHoursForm(
-        data,
-        initial=quiet_initial,
-        prefix="quiet",
-        urgent=[event for event in services.urgent_events() if event.reaches(user)],
-        held=quiet.held_in_quiet_hours if quiet else (),
-    )
+    settings_forms = SettingsForms(user, data)
+    available = settings_forms.available
 
     if data is not None:
-        # Both forms are validated, so every mistake is shown at once.
-        valid = [form.is_valid() for form in (prefs_form, quiet_form)]
-        if all(valid):
+        if settings_forms.is_valid():
             try:
-                with transaction.atomic():
-                    services.preferences_set(user=user, choices=prefs_form.changed_choices())
-                    if quiet_form.has_changed():
-                        services.quiet_hours_set(
-                            user=user,
-                            start=quiet_form.cleaned_data["quiet_hours_start"],
-                            end=quiet_form.cleaned_data["quiet_hours_end"],
-                            held=quiet_form.held(),
-                        )
+                settings_forms.save()
             except services.NotificationError as exc:
                 messages.error(request, str(exc))
             else:
@@ -175,8 +145,8 @@ def preferences(request):
         request,
         "citizens/notifications/settings.html",
         {
-            "prefs_form": prefs_form,
-            "quiet_form": quiet_form,
+            "prefs_form": settings_forms.prefs,
+            "quiet_form": settings_forms.quiet,
             "available_channels": available,
             "has_fixed_events": any(not e.mutable for e in events.registry().values()),
             "email_confirmed": email_confirmed,
