@@ -262,6 +262,8 @@ REST_FRAMEWORK = {
     # same count here for anything of DRF's that reads it on its own.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Every error as RFC 9457 problem details (docs/api.md, "Errors").
+    "EXCEPTION_HANDLER": "mycity.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "My City API",
@@ -279,6 +281,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every operation's error responses, one Problem component (mycity/api_errors.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "mycity.api_errors.problem_responses_hook",
+    ],
     # The timeline's from/to statuses are one enum.
     "ENUM_NAME_OVERRIDES": {
         "AppealStatusEnum": "appeals.workflow.Status",

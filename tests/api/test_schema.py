@@ -1,8 +1,11 @@
 """The OpenAPI schema validates, and the whole API is fuzzed from it with schemathesis.
 
-Bounded and deterministic: a fixed number of examples per operation with
-a derandomised Hypothesis, so the suite stays fast and a failure repeats.
-Checks: no 5xx, responses (and their content type) conform to the schema.
+Bounded and deterministic: a fixed number of examples per operation (and of
+steps of the stateful phase) with a derandomised Hypothesis, so the suite
+stays fast and a failure repeats. Every check schemathesis has runs: no 5xx,
+responses, their status codes, headers and content types as documented,
+invalid data refused and valid data accepted, a missing or ignored session,
+unsupported methods, and resources used after they are deleted.
 """
 
 import pytest
@@ -11,17 +14,12 @@ from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 from rest_framework.test import APIClient
-from schemathesis.checks import not_a_server_error
-from schemathesis.specs.openapi.checks import (
-    content_type_conformance,
-    response_schema_conformance,
-)
 
 from tests.api import fuzz_news, fuzz_services, fuzz_surveys
 from tests.factories import PASSWORD
 
 EXAMPLES = 12
-CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+STATEFUL_STEPS = 40
 
 # Loaded at import, outside the tests' settings: as if behind the TLS proxy.
 schema = schemathesis.openapi.from_wsgi(
@@ -69,4 +67,25 @@ def fuzz_world(resident, other_resident, django_db_blocker):
     suppress_health_check=list(HealthCheck),
 )
 def test_api_fuzzed_from_its_schema(case, fuzz_world):
-    case.call_and_validate(headers={"X-Session-Token": fuzz_world}, checks=CHECKS)
+    # No `checks`: all of schemathesis's checks.
+    case.call_and_validate(headers={"X-Session-Token": fuzz_world})
+
+
+@pytest.mark.django_db
+def test_api_fuzzed_through_the_links_between_operations(fuzz_world):
+    """The stateful phase: sequences of calls where one's answer feeds the next."""
+    token = fuzz_world
+
+    class Journey(schema.as_state_machine()):
+        def get_call_kwargs(self, case):
+            return {"headers": {"X-Session-Token": token}}
+
+    Journey.run(
+        settings=settings(
+            max_examples=STATEFUL_STEPS,
+            stateful_step_count=6,
+            derandomize=True,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        )
+    )
