@@ -129,7 +129,14 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         errors = flatten(exc.detail)
         code = "invalid"
-        detail = errors[0]["detail"] if len(errors) == 1 else _("The request is not valid.")
+        # The view's own summary of the request as a whole, else the one message.
+        whole = [error["detail"] for error in errors if error["attr"] is None]
+        if whole:
+            detail = whole[0]
+        elif len(errors) == 1:
+            detail = errors[0]["detail"]
+        else:
+            detail = _("The request is not valid.")
     else:
         errors = flatten(exc.detail)
         code = errors[0]["code"] if errors else exc.default_code

@@ -19,7 +19,7 @@ from news.services import (
 )
 from tests.factories import DistrictFactory
 from tests.news.factories import TopicFactory, committed, make_alert, make_item
-from tests.problems import fields
+from tests.problems import fields, messages
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
@@ -568,7 +568,7 @@ def test_subscription_errors_are_in_the_callers_language(resident, north):
     client.force_authenticate(resident)
     response = client.put(SUBSCRIPTION, {"alert_districts": ["atlantis"]}, format="json")
     assert response.status_code == 400
-    message = response.json()["alert_districts"][0]
+    message = messages(response, "alert_districts")[0]
     assert "atlantis" in message
     assert "Select a valid choice" not in message
 

@@ -354,7 +354,7 @@ def test_someone_elses_files_are_404_in_json(resident, other_resident, service):
     for url in (f"{base}/receipt/", f"{base}/documents/{document.pk}/"):
         response = app.get(url)
         assert response.status_code == 404
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == "application/problem+json"
         assert "detail" in response.json()
 
 
@@ -385,7 +385,7 @@ def test_files_need_a_signed_in_person(api, resident, service):
     for url in (f"{base}/receipt/", f"{base}/documents/{document.pk}/"):
         response = api.get(url, HTTP_ACCEPT="application/pdf")
         assert response.status_code in (401, 403)
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == "application/problem+json"
         forged = api.get(url, HTTP_X_SESSION_TOKEN="forged")
         assert forged.status_code in (401, 403)
 

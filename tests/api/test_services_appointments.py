@@ -263,8 +263,8 @@ def test_someone_elses_calendar_file_is_404_and_anonymous_401(
     url = f"{V1}/appointments/{appointment.code}/calendar/"
     other = app_for(other_resident).get(url, HTTP_ACCEPT="text/calendar")
     assert other.status_code == 404
-    assert other["Content-Type"] == "application/json"
+    assert other["Content-Type"] == "application/problem+json"
     assert app_for(resident).get(f"{V1}/appointments/NOSUCH/calendar/").status_code == 404
     anonymous = api.get(url, HTTP_ACCEPT="text/calendar")
     assert anonymous.status_code in (401, 403)
-    assert anonymous["Content-Type"] == "application/json"
+    assert anonymous["Content-Type"] == "application/problem+json"
