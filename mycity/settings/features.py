@@ -262,6 +262,10 @@ REST_FRAMEWORK = {
     # same count here for anything of DRF's that reads it on its own.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No OPTIONS answers: DRF's describe the form of a PUT by fetching an object,
+    # which fails on actions without one (a 500), and the schema is the
+    # description; OPTIONS is a 405 like any method an operation does not list.
+    "DEFAULT_METADATA_CLASS": None,
     # Every error as RFC 9457 problem details (docs/api.md, "Errors").
     "EXCEPTION_HANDLER": "mycity.api_errors.exception_handler",
 }
