@@ -239,6 +239,7 @@ def _statuses(method: str, operation: dict) -> set[int]:
         statuses.add(404)  # no such object, or a page past the end
     if method in UNSAFE:
         statuses.add(403)  # a web session's CSRF check, at least
+        statuses.add(404)  # writes name objects in their body too (a service, a device)
     if "requestBody" in operation:
         statuses |= {413, 415}
     return statuses

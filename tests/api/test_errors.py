@@ -262,3 +262,16 @@ def test_open311_keeps_its_own_error_format(api):
     response = api.get("/open311/v2/requests/999999.json")
     assert response.status_code == 404
     assert response["Content-Type"] != PROBLEM
+
+
+def test_a_format_suffix_is_an_unmatched_path_not_a_server_error(api):
+    assert_problem(api.get("/api/v1/appeals/KH-2026-000001/files/0.5/"), 404, "not_found")
+
+
+def test_options_is_a_405_problem(api_for, resident):
+    response = api_for(resident).options("/api/v1/news/subscription/")
+    assert_problem(response, 405, "method_not_allowed")
+
+
+def test_an_empty_page_number_is_a_404_problem(api):
+    assert_problem(api.get("/api/v1/appeals/?page="), 404, "not_found")
