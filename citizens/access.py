@@ -22,7 +22,9 @@ from allauth.account.internal.flows.login import (
 )
 from allauth.account.internal.userkit import user_id_to_str
 from allauth.headless.contrib.rest_framework.authentication import XSessionTokenAuthentication
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.contrib.django_allauth import XSessionTokenAuthenticationScheme
+from rest_framework.exceptions import AuthenticationFailed
 
 # On a user object: True or False once a request's session has been read.
 MARK = "_session_passed_mfa"
@@ -67,15 +69,41 @@ def has_staff_powers(user) -> bool:
     )
 
 
+# The challenge of a 401: the API's only credential is allauth's session token.
+CHALLENGE = 'X-Session-Token realm="api"'
+
+
 class SessionTokenAuthentication(XSessionTokenAuthentication):
-    """allauth's X-Session-Token authentication, marking the user from the token's session."""
+    """allauth's X-Session-Token authentication, marking the user from the token's session.
+
+    A token that is sent but unknown or expired is a 401 on every endpoint,
+    public ones included: an app must learn that its session is gone rather
+    than be served as an anonymous visitor. So is a bearer token in
+    `Authorization`, a credential this API does not issue. Being the first
+    authentication class, its `authenticate_header` makes every "sign in
+    first" a 401 with `WWW-Authenticate` (DRF answers 403 without one).
+    """
 
     def authenticate(self, request):
+        if request.headers.get("Authorization", "").lower().startswith("bearer "):
+            raise AuthenticationFailed(
+                _("Bearer tokens are not accepted: send the session token in X-Session-Token."),
+                code="invalid_token",
+            )
+        token = self.get_session_token(request)
         found = super().authenticate(request)
+        if token and found is None:
+            raise AuthenticationFailed(
+                _("The session token is unknown or has expired: sign in again."),
+                code="invalid_token",
+            )
         if found is not None:
             user, session = found
             mark(user, session)
         return found
+
+    def authenticate_header(self, request):
+        return CHALLENGE
 
 
 class SessionTokenAuthenticationScheme(XSessionTokenAuthenticationScheme):

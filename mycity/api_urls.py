@@ -22,6 +22,9 @@ from services import api as services_api
 from surveys import api as surveys_api
 
 router = DefaultRouter()
+# No `.json` suffixes: the schema does not list them, and a view that does not
+# take `format` failed on one (`files/0.5/` read as pk 0, format "5": a 500).
+router.include_format_suffixes = False
 router.register("districts", city_api.DistrictViewSet, basename="district")
 router.register("categories", appeals_api.CategoryViewSet, basename="category")
 router.register("appeals", appeals_api.AppealViewSet, basename="appeal")

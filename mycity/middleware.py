@@ -8,6 +8,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.functional import SimpleLazyObject, empty
 from rest_framework.views import APIView
 
+from mycity import api_errors
 from mycity.lib import ratelimit, untrusted
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -78,7 +79,9 @@ class RefuseBadInputMiddleware:
 
     @staticmethod
     def refuse(request, view_func, message: str, *, api: bool):
-        if api:
+        if api and api_errors.is_api_path(request.path):
+            return api_errors.problem_response(400, "invalid", message)
+        if api:  # Open311: its own format
             return JsonResponse({"detail": message}, status=400)
         if _reads_raw_body(view_func):  # allauth's headless API: its own error list
             errors = [{"message": message, "code": "invalid"}]

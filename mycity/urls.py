@@ -43,6 +43,7 @@ urlpatterns = [
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+handler400 = "mycity.errors.bad_request"
 handler403 = "mycity.errors.permission_denied"
 handler404 = "mycity.errors.page_not_found"
 handler500 = "mycity.errors.server_error"

@@ -120,12 +120,11 @@ class IncidentViewSet(viewsets.ReadOnlyModelViewSet):
         filters = IncidentFilters(data=request.query_params)
         filters.is_valid(raise_exception=True)
         data = filters.validated_data
-        if "lat" in data:
-            found = incidents_covering(kind=data["kind"], lat=data["lat"], lon=data["lon"])
-            ids = [i.pk for i in found]
-            rows = list(self.get_queryset().filter(pk__in=ids))
-            return Response(self.get_serializer(rows, many=True).data)
         queryset = self.get_queryset()
+        if "lat" in data:
+            # Paged like the rest of the list, as the schema says (it was a bare list).
+            found = incidents_covering(kind=data["kind"], lat=data["lat"], lon=data["lon"])
+            queryset = queryset.filter(pk__in=[i.pk for i in found])
         if "status" in data:
             queryset = queryset.filter(status=data["status"])
         if "kind" in data:

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from citizens.services import appeal_details_missing
 
+from ..forms import AppealForm
 from ..models import (
     AnswerAttachment,
     Appeal,
@@ -18,6 +19,7 @@ from ..models import (
     CategoryQuestion,
     QuestionChoice,
 )
+from ..models.categories import Kind
 from ..policies import support_state
 
 
@@ -367,15 +369,29 @@ class MyAppealSerializer(AppealListSerializer):
 # --- input (shape only; the rules are the web form's and the services') -------
 
 
+def _form_limits(name: str) -> dict:
+    """The web form's length limits of a field, for the schema and the first check."""
+    field = AppealForm.base_fields[name]
+    return {k: v for k in ("min_length", "max_length") if (v := getattr(field, k, None))}
+
+
 class AppealCreateSerializer(serializers.Serializer):
-    kind = serializers.CharField()
-    category = serializers.CharField(help_text=_("The category's slug."))
-    title = serializers.CharField()
-    description = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Kind.choices)
+    category = serializers.RegexField(
+        r"^[-a-zA-Z0-9_]+$",
+        max_length=Category._meta.get_field("slug").max_length,
+        help_text=_("The category's slug."),
+    )
+    title = serializers.CharField(**_form_limits("title"))
+    description = serializers.CharField(**_form_limits("description"))
     is_public = serializers.BooleanField(default=True)
-    latitude = serializers.FloatField(required=False, allow_null=True)
-    longitude = serializers.FloatField(required=False, allow_null=True)
-    address = serializers.CharField(required=False, allow_blank=True, default="")
+    latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
+    longitude = serializers.FloatField(
+        required=False, allow_null=True, min_value=-180, max_value=180
+    )
+    address = serializers.CharField(
+        required=False, allow_blank=True, default="", **_form_limits("address")
+    )
     answers = serializers.DictField(
         required=False,
         default=dict,

@@ -395,11 +395,13 @@ def _api_errors(errors) -> dict:
     """The web form's errors under the API's field names."""
     renamed = {}
     for field, messages in errors.items():
+        if field.startswith(QUESTION_PREFIX):
+            # Nested as the body is: the error's path is answers.<question key>.
+            renamed.setdefault("answers", {})[field[len(QUESTION_PREFIX) :]] = list(messages)
+            continue
         if field == "__all__":
             field = "non_field_errors"
         elif field == "visibility":
             field = "is_public"
-        elif field.startswith(QUESTION_PREFIX):
-            field = "answers." + field[len(QUESTION_PREFIX) :]
         renamed[field] = list(messages)
     return renamed

@@ -194,6 +194,13 @@ class EstimatedCountPagination(PageNumberPagination):
         self.estimate_first = any(request.query_params.get(p) for p in self.estimate_first_params)
         return super().paginate_queryset(queryset, request, view)
 
+    def get_page_number(self, request, paginator):
+        # DRF reads an empty `page=` as the first page; the schema says an integer,
+        # so it is an invalid page (404) like any other that is not a number.
+        if request.query_params.get(self.page_query_param) == "":
+            return ""
+        return super().get_page_number(request, paginator)
+
     def django_paginator_class(self, queryset, page_size):
         """Called by PageNumberPagination in place of a paginator class."""
         return EstimatedCountPaginator(queryset, page_size, estimate_first=self.estimate_first)

@@ -6,12 +6,36 @@ forms sent with PUT or PATCH.
 """
 
 import codecs
+import io
 
-from rest_framework.exceptions import ParseError
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import APIException, ParseError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser, get_encoding
 from rest_framework.utils.json import strict_constant
 
 from . import untrusted
+
+
+class PayloadTooLarge(APIException):
+    status_code = 413
+    default_code = "too_large"
+    default_detail = _("The request body is too large.")
+
+
+def bounded(stream):
+    """The body as a stream, refused with a 413 past DATA_UPLOAD_MAX_MEMORY_SIZE.
+
+    Django bounds the bodies it reads itself (forms, multipart fields); DRF's
+    JSON and form parsers read the stream, which Django does not bound.
+    """
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if stream is None or limit is None:
+        return stream
+    body = stream.read(limit + 1)
+    if len(body) > limit:
+        raise PayloadTooLarge()
+    return io.BytesIO(body)
 
 
 class BoundedJSONParser(JSONParser):
@@ -25,6 +49,7 @@ class BoundedJSONParser(JSONParser):
 
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = get_encoding(parser_context or {})
+        stream = bounded(stream)
         try:
             text = codecs.getreader(encoding)(stream).read()
             parse_constant = strict_constant if self.strict else None
@@ -39,7 +64,7 @@ class BoundedFormParser(FormParser):
     """DRF's form parser, refusing NUL bytes (in keys or values) with a 400."""
 
     def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
+        data = super().parse(bounded(stream), media_type, parser_context)
         try:
             untrusted.check_querydict(data)
         except untrusted.RefusedInputError as refused:

@@ -285,6 +285,12 @@ REST_FRAMEWORK = {
     # same count here for anything of DRF's that reads it on its own.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # No OPTIONS answers: DRF's describe the form of a PUT by fetching an object,
+    # which fails on actions without one (a 500), and the schema is the
+    # description; OPTIONS is a 405 like any method an operation does not list.
+    "DEFAULT_METADATA_CLASS": None,
+    # Every error as RFC 9457 problem details (docs/api.md, "Errors").
+    "EXCEPTION_HANDLER": "mycity.api_errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "My City API",
@@ -302,11 +308,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    # The default hook first; then allauth's headless API (sign-up, sign-in, codes)
-    # merged into the same schema, and the RateLimit headers on every response
-    # (docs/api.md).
+    # The default hook first; every operation's error responses as one Problem
+    # component (mycity/api_errors.py); then allauth's headless API (sign-up,
+    # sign-in, codes, with its own error shape) merged into the same schema; and
+    # the RateLimit headers on every response (docs/api.md).
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
+        "mycity.api_errors.problem_responses_hook",
         "mycity.api_schema.merge_allauth_spec",
         "mycity.lib.ratelimit.openapi_headers",
     ],

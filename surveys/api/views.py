@@ -268,4 +268,5 @@ def _refuse(survey: Survey, user, message: str):
 
 
 def _by_question(errors: dict) -> dict:
-    return {f"answers.{question_id}": list(messages) for question_id, messages in errors.items()}
+    # Nested, so the error's path is answers.<question id> (/answers/<id> as a pointer).
+    return {"answers": {str(qid): list(messages) for qid, messages in errors.items()}}

@@ -141,7 +141,7 @@ def test_staff_with_two_factor_must_pass_it(staff_with_mfa):
 )
 def test_personal_resources_for_every_role(as_role, role, url):
     response = as_role(role).get(url, HTTP_ACCEPT="application/json")
-    assert response.status_code == (403 if role == "anonymous" else 200)
+    assert response.status_code == (401 if role == "anonymous" else 200)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "resident", "moderator", "city_admin"])

@@ -205,7 +205,9 @@ def test_a_weak_new_password_is_refused(resident, mailoutbox):
     assert login(PASSWORD).status_code == 200
 
 
-@pytest.mark.parametrize(("language", "words"), [("en", "set a new password"), ("uk", "встановлення нового пароля")])
+@pytest.mark.parametrize(
+    ("language", "words"), [("en", "set a new password"), ("uk", "встановлення нового пароля")]
+)
 def test_the_reset_e_mail_is_in_the_persons_language(resident, mailoutbox, language, words):
     resident.preferred_language = language
     resident.save()

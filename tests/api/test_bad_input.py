@@ -20,7 +20,7 @@ AUTH = "/api/v1/auth/app/v1"
 
 def detail(response) -> str:
     assert response.status_code == 400
-    assert response["Content-Type"] == "application/json"
+    assert response["Content-Type"] == "application/problem+json"
     return response.json()["detail"]
 
 

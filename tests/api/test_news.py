@@ -19,6 +19,7 @@ from news.services import (
 )
 from tests.factories import DistrictFactory
 from tests.news.factories import TopicFactory, committed, make_alert, make_item
+from tests.problems import fields, messages
 
 pytestmark = pytest.mark.django_db
 V1 = "/api/v1"
@@ -344,7 +345,7 @@ def test_alert_list_for_a_district_has_its_own_and_the_whole_citys(api, alerts):
 def test_unknown_district_is_400_not_an_empty_list(api, alerts):
     response = api.get(f"{V1}/alerts/?district=nowhere")
     assert response.status_code == 400
-    assert "district" in response.json()
+    assert "district" in fields(response)
 
 
 def test_a_district_added_after_the_choices_were_cached_is_known(api, alerts):
@@ -558,7 +559,7 @@ def test_bad_subscription_is_400_by_field_and_saves_nothing(
 ):
     response = api_for(resident).put(SUBSCRIPTION, {"digest": True, **change}, format="json")
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in fields(response)
     assert subscription_get(user=resident) is None
 
 
@@ -567,7 +568,7 @@ def test_subscription_errors_are_in_the_callers_language(resident, north):
     client.force_authenticate(resident)
     response = client.put(SUBSCRIPTION, {"alert_districts": ["atlantis"]}, format="json")
     assert response.status_code == 400
-    message = response.json()["alert_districts"][0]
+    message = messages(response, "alert_districts")[0]
     assert "atlantis" in message
     assert "Select a valid choice" not in message
 

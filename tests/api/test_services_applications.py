@@ -19,6 +19,7 @@ from tests.api.services_fixtures import (
     service,
     uk_client,
 )
+from tests.problems import fields, messages
 from tests.services.factories import image_bytes, pdf_bytes, submit, upload
 
 pytestmark = pytest.mark.django_db
@@ -234,7 +235,7 @@ def test_applying_with_json(api_for, resident, service):
 def test_application_errors_are_400_by_field(api_for, resident, service, change, field):
     response = api_for(resident).post(f"{V1}/applications/", _answers(**change), format="multipart")
     assert response.status_code == 400
-    assert field in response.json(), response.json()
+    assert field in fields(response), response.json()
     assert not Application.objects.exists()
 
 
@@ -243,14 +244,14 @@ def test_a_service_without_online_applications_is_refused(api_for, resident, ser
     service.save()
     response = api_for(resident).post(f"{V1}/applications/", _answers(), format="multipart")
     assert response.status_code == 400
-    assert "online" in response.json()["service"][0]
+    assert "online" in messages(response, "service")[0]
 
 
 def test_errors_come_in_the_callers_language(resident, service):
     response = uk_client(resident).post(
         f"{V1}/applications/", _answers(**{"answers.name": ""}), format="multipart"
     )
-    assert response.json()["answers.name"] == ["Це поле обов'язкове."]
+    assert messages(response, "answers.name") == ["Це поле обов'язкове."]
 
 
 def test_writing_a_message_and_a_closed_application(api_for, resident, service):
@@ -353,7 +354,7 @@ def test_someone_elses_files_are_404_in_json(resident, other_resident, service):
     for url in (f"{base}/receipt/", f"{base}/documents/{document.pk}/"):
         response = app.get(url)
         assert response.status_code == 404
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == "application/problem+json"
         assert "detail" in response.json()
 
 
@@ -384,7 +385,7 @@ def test_files_need_a_signed_in_person(api, resident, service):
     for url in (f"{base}/receipt/", f"{base}/documents/{document.pk}/"):
         response = api.get(url, HTTP_ACCEPT="application/pdf")
         assert response.status_code in (401, 403)
-        assert response["Content-Type"] == "application/json"
+        assert response["Content-Type"] == "application/problem+json"
         forged = api.get(url, HTTP_X_SESSION_TOKEN="forged")
         assert forged.status_code in (401, 403)
 

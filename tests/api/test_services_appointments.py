@@ -22,6 +22,7 @@ from tests.api.services_fixtures import (
 )
 from tests.concurrency import at_once
 from tests.factories import UserFactory
+from tests.problems import fields
 
 pytestmark = pytest.mark.django_db
 # The shared fixtures (services_fixtures.py): pytest finds them by their names here.
@@ -110,7 +111,7 @@ def test_closed_or_impossible_times_are_400_with_the_reason(
 def test_booking_input_errors_by_field(api_for, resident, service, change, field):
     response = _book(api_for(resident), at(1, 10), **change)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in fields(response)
 
 
 def test_a_service_without_visits_cannot_be_booked(api_for, resident, service):
@@ -262,8 +263,8 @@ def test_someone_elses_calendar_file_is_404_and_anonymous_401(
     url = f"{V1}/appointments/{appointment.code}/calendar/"
     other = app_for(other_resident).get(url, HTTP_ACCEPT="text/calendar")
     assert other.status_code == 404
-    assert other["Content-Type"] == "application/json"
+    assert other["Content-Type"] == "application/problem+json"
     assert app_for(resident).get(f"{V1}/appointments/NOSUCH/calendar/").status_code == 404
     anonymous = api.get(url, HTTP_ACCEPT="text/calendar")
     assert anonymous.status_code in (401, 403)
-    assert anonymous["Content-Type"] == "application/json"
+    assert anonymous["Content-Type"] == "application/problem+json"

@@ -4,6 +4,7 @@ import pytest
 
 from services.models import Application, FormField
 from tests.api.services_fixtures import V1, centre, cnap, private_root, service
+from tests.problems import fields, messages
 from tests.services.factories import FormFieldFactory, image_bytes, pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_too_many_files_for_a_field_are_400(api_for, resident, passport):
         format="multipart",
     )
     assert response.status_code == 400
-    assert "documents.passport" in response.json()
+    assert "documents.passport" in fields(response)
     assert not Application.objects.exists()
 
 
@@ -72,7 +73,7 @@ def test_two_files_for_a_single_file_field_are_400(api_for, resident, passport):
         format="multipart",
     )
     assert response.status_code == 400
-    assert "documents.scan" in response.json()
+    assert "documents.scan" in fields(response)
     assert not Application.objects.exists()
 
 
@@ -83,4 +84,4 @@ def test_a_bad_file_among_several_is_named(api_for, resident, passport):
         format="multipart",
     )
     assert response.status_code == 400
-    assert any("virus.pdf" in message for message in response.json()["documents.passport"])
+    assert any("virus.pdf" in message for message in messages(response, "documents.passport"))

@@ -17,6 +17,7 @@ from tests.api.surveys_support import (
     make_shelters,
 )
 from tests.factories import DistrictFactory
+from tests.problems import fields, messages
 from tests.surveys.factories import SurveyFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +154,7 @@ def test_refused_answers_are_400_by_question(
     assert response.status_code == 400
     errors = response.json()
     assert errors["detail"] == "Some answers need your attention."
-    assert errors[f"answers.{q[kind].pk}"][0].startswith(message)
+    assert messages(response, f"answers.{q[kind].pk}")[0].startswith(message)
     assert not Response.objects.exists()
     assert not Participation.objects.exists()
 
@@ -186,7 +187,7 @@ def test_answers_of_the_wrong_form_are_400(api_for, resident, every_kind, kind, 
     body = {"answers": {str(q["single"].pk): ids(q["single"])[0], str(q[kind].pk): value}}
     response = api_for(resident).post(f"{V1}/every-kind/responses/", body, format="json")
     assert response.status_code == 400
-    assert response.json()[f"answers.{q[kind].pk}"] == [
+    assert messages(response, f"answers.{q[kind].pk}") == [
         "This answer does not have the form this question takes."
     ]
     assert not Response.objects.exists()
@@ -198,14 +199,14 @@ def test_an_answer_to_a_question_of_another_survey_is_400(api_for, resident, she
     body = {"answers": {str(question.pk): ids(question)[0], str(stranger.pk): ids(stranger)[0]}}
     response = api_for(resident).post(f"{V1}/shelters/responses/", body, format="json")
     assert response.status_code == 400
-    assert response.json()[f"answers.{stranger.pk}"] == ["This survey has no such question."]
+    assert messages(response, f"answers.{stranger.pk}") == ["This survey has no such question."]
 
 
 @pytest.mark.parametrize("body", [{}, {"answers": [1, 2]}, {"answers": "yes"}])
 def test_a_body_without_an_answers_object_is_400(api_for, resident, shelters, body):
     response = api_for(resident).post(f"{V1}/shelters/responses/", body, format="json")
     assert response.status_code == 400
-    assert "answers" in response.json()
+    assert "answers" in fields(response)
 
 
 def test_errors_come_in_ukrainian(resident, shelters):
@@ -213,7 +214,7 @@ def test_errors_come_in_ukrainian(resident, shelters):
     client.force_authenticate(resident)
     question = shelters.questions.get()
     response = client.post(f"{V1}/shelters/responses/", {"answers": {}}, format="json")
-    assert response.json()[f"answers.{question.pk}"] == [
+    assert messages(response, f"answers.{question.pk}") == [
         "Будь ласка, дайте відповідь на це питання."
     ]
 
@@ -232,7 +233,7 @@ def test_a_second_submit_is_409_and_records_nothing(api_for, resident, shelters)
     assert client.post(f"{V1}/shelters/responses/", body, format="json").status_code == 201
     again = client.post(f"{V1}/shelters/responses/", body, format="json")
     assert again.status_code == 409
-    assert again.json() == {"detail": "You have already answered this survey. Thank you!"}
+    assert again.json()["detail"] == "You have already answered this survey. Thank you!"
     assert Response.objects.count() == 1
 
 
@@ -295,5 +296,5 @@ def test_a_survey_without_questions_cannot_be_answered(api_for, resident):
     SurveyFactory(slug="empty")
     response = api_for(resident).post(f"{V1}/empty/responses/", {"answers": {}}, format="json")
     assert response.status_code == 400
-    assert response.json() == {"detail": "This survey has no questions yet."}
+    assert response.json()["detail"] == "This survey has no questions yet."
     assert not Participation.objects.exists()

@@ -121,7 +121,11 @@ def test_json_callers_get_a_short_503_body(signed_in, database_down, extra):
     assert response["Retry-After"] == str(DATABASE_RETRY_AFTER)
     body = response.json()
     assert body["retry_after"] == DATABASE_RETRY_AFTER
-    assert body["detail"] == body["message"]
+    if extra:
+        assert body["detail"] == body["message"]
+    else:  # the API's problem details (mycity/api_errors.py)
+        assert response["Content-Type"] == "application/problem+json"
+        assert (body["status"], body["code"]) == (503, "unavailable")
 
 
 def test_other_errors_still_get_the_500_page(web, monkeypatch):

@@ -136,9 +136,19 @@ class CentrePointSerializer(serializers.Serializer):
     longitude = serializers.FloatField()
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$", "example": "09:00"}
+)
+class HourField(serializers.TimeField):
+    """A time of day as "HH:MM" (local time), in the schema too (not an ISO `time`)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class OpeningPeriodSerializer(serializers.Serializer):
-    opens = serializers.TimeField(format="%H:%M")
-    closes = serializers.TimeField(format="%H:%M")
+    opens = HourField()
+    closes = HourField()
 
 
 class ServiceCentreBriefSerializer(serializers.ModelSerializer):
@@ -222,8 +232,8 @@ class CentreExceptionSerializer(serializers.Serializer):
     reason_label = serializers.CharField(source="get_reason_display")
     note = serializers.CharField()
     closed = serializers.BooleanField()
-    opens = serializers.TimeField(format="%H:%M", allow_null=True)
-    closes = serializers.TimeField(format="%H:%M", allow_null=True)
+    opens = HourField(allow_null=True)
+    closes = HourField(allow_null=True)
 
 
 class CentreSerializer(ServiceCentreBriefSerializer):
