@@ -19,6 +19,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mycity.lib.api import StrictCharField
+
 from .api import RemovedSerializer
 from .notifications import devices, push
 from .notifications.errors import NotificationError
@@ -36,7 +38,7 @@ class DeviceSerializer(serializers.ModelSerializer):
     )
     platform = serializers.ChoiceField(choices=Device.Platform.choices)
     provider = serializers.ChoiceField(choices=Device.Provider.choices, default=Device.Provider.FCM)
-    name = serializers.CharField(
+    name = StrictCharField(
         max_length=devices.NAME_MAX_LENGTH, required=False, allow_blank=True, default=""
     )
 
@@ -49,7 +51,7 @@ class DeviceSerializer(serializers.ModelSerializer):
 
 
 class DeviceTokenSerializer(serializers.Serializer):
-    token = serializers.CharField(max_length=devices.TOKEN_MAX_LENGTH)
+    token = StrictCharField(max_length=devices.TOKEN_MAX_LENGTH)
     provider = serializers.ChoiceField(choices=Device.Provider.choices, default=Device.Provider.FCM)
 
 

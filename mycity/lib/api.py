@@ -1,5 +1,7 @@
 """What API views of more than one app share."""
 
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 from rest_framework.negotiation import BaseContentNegotiation
 
 
@@ -16,3 +18,18 @@ class FileNegotiation(BaseContentNegotiation):
 
     def select_renderer(self, request, renderers, format_suffix=None):
         return renderers[0], renderers[0].media_type
+
+
+class StrictCharField(serializers.CharField):
+    """A text field that takes a JSON string only: a number or true is refused, not read as text.
+
+    DRF's CharField turns 0 into "0"; the schema says `string`, so a client
+    sending a number has a bug worth telling it about.
+    """
+
+    default_error_messages = {"invalid": _("Not a valid string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
