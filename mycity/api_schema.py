@@ -39,15 +39,16 @@ def _renamed(node):
 def _allauth_schema() -> dict:
     """allauth's get_schema(), its paths rooted where this site mounts the headless API.
 
-    allauth finds that root by reversing "headless:openapi_yaml", which is
-    "api:headless:openapi_yaml" here (mycity/api_urls.py names its URLs "api");
-    the other steps are allauth's own.
+    allauth finds that root by reversing "headless:openapi_yaml", a view that
+    breaks under this site's "api" namespace and so is not served
+    (HEADLESS_SERVE_SPECIFICATION); the root is read off our guarded route of
+    the same API (mycity/api_urls.py). The other steps are allauth's own.
     """
     folder = Path(allauth_schema.__file__).parent.parent / "doc"
     spec = yaml.safe_load((folder / "openapi.yaml").read_bytes())
     spec["info"]["description"] = (folder / "description.md").read_text(encoding="utf8")
     allauth_schema.specify_user(spec)
-    root = reverse("api:headless:openapi_yaml").rpartition("/")[0]
+    root = reverse("api:headless_reset_password").partition("/app/v1/")[0]
     spec["paths"] = {path.replace("/_allauth", root): item for path, item in spec["paths"].items()}
     allauth_schema.pin_client(spec)
     allauth_schema.drop_unused_client_parameter(spec)
@@ -89,7 +90,7 @@ def _operations_named(paths: dict, root: str) -> dict:
 def merge_allauth_spec(result, generator, request, public):
     """Add allauth's headless paths, components and tags to drf-spectacular's schema."""
     spec = allauth_spec()
-    root = reverse("api:headless:openapi_yaml").rpartition("/")[0]
+    root = reverse("api:headless_reset_password").partition("/app/v1/")[0]
     result.setdefault("paths", {}).update(_operations_named(spec["paths"], root))
     components = result.setdefault("components", {})
     for kind, entries in spec.get("components", {}).items():

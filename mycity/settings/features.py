@@ -244,11 +244,11 @@ LANGUAGE_LABELS = {"uk": _("Ukrainian"), "en": _("English")}
 # token sent back in the X-Session-Token header. The browsable API uses the session.
 INSTALLED_APPS += ["allauth.headless"]
 HEADLESS_CLIENTS = ("app",)
-# allauth's own OpenAPI specification of the headless API, served at
-# /api/v1/auth/openapi.json and merged into /api/v1/schema/ (mycity/api_schema.py).
-HEADLESS_SERVE_SPECIFICATION = True
-# Not its HTML page: that loads Redoc from a CDN (our pages load nothing from elsewhere).
-HEADLESS_SPECIFICATION_TEMPLATE_NAME = None
+# allauth's OpenAPI specification of the headless API is merged into /api/v1/schema/
+# (mycity/api_schema.py) rather than served on its own: its views reverse
+# "headless:…", which the "api" namespace here breaks (a 500), and its HTML page
+# loads Redoc from a CDN (our pages load nothing from elsewhere).
+HEADLESS_SERVE_SPECIFICATION = False
 
 
 REST_FRAMEWORK = {

@@ -453,7 +453,7 @@ def test_open311_gives_no_photo_url_that_would_not_open(cases):
         row = Appeal.objects.filter(pk=appeal.pk).values(*FIELDS).get()
         row["photo"] = photo.pk
 
-        assert RequestRows()._media_url(row) is None, case
+        assert RequestRows()._media_url(row, own=True) is None, case
 
 
 # --- photos saved before: moved to the private storage -------------------------------------

@@ -12,7 +12,12 @@ from appeals.models import AnswerTemplate
 from appeals.open311.services import api_client_create, open311_request_submit
 from appeals.services.staff import appeal_note
 from citizens.models import User
-from citizens.notifications.models import NotificationPreference, PushSubscription, TelegramLink
+from citizens.notifications.models import (
+    Device,
+    NotificationPreference,
+    PushSubscription,
+    TelegramLink,
+)
 from citizens.notifications.services import notify, notify_audience
 from citizens.roles import roles_sync
 from citizens.services import contacts_disclose, department_set_staff, priority_declare
@@ -61,6 +66,7 @@ def admin_client(client_for, superuser):
         user=head, endpoint="https://push.example.com/x", p256dh="k", auth="a"
     )
     TelegramLink.objects.create(user=head, chat_id=1, username="head")
+    Device.objects.create(user=head, platform="android", token="fcm-token-" + "x" * 40)
     NotificationPreference.objects.create(
         user=head, event="citizens.test", channel="email", enabled=False
     )
