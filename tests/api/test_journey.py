@@ -77,7 +77,7 @@ def city(db):
     return district
 
 
-def test_the_sample_client_makes_the_whole_journey(live_server, city, fcm):
+def test_the_sample_client_makes_the_whole_journey(live_server, city, fcm, eager):
     lines = []
     load_script().journey(
         live_server.url, EMAIL, latest_code, fcm_token=FCM_TOKEN, log=lines.append

@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.api import fuzz_news, fuzz_services, fuzz_surveys
+from tests.api.wsgi_support import wsgi_keeps_the_test_connection
 from tests.factories import PASSWORD
 
 EXAMPLES = 12
@@ -147,7 +148,8 @@ def fuzz_world(resident, other_resident, django_db_blocker, settings):
 )
 def test_api_fuzzed_from_its_schema(case, fuzz_world):
     # No `checks`: all of schemathesis's checks.
-    case.call_and_validate(headers=headers(fuzz_world), excluded_checks=excluded(case))
+    with wsgi_keeps_the_test_connection():
+        case.call_and_validate(headers=headers(fuzz_world), excluded_checks=excluded(case))
 
 
 @pytest.mark.skip(

@@ -3,32 +3,14 @@ once, through the WSGI app, with schemathesis' conformance checks (the fuzzing i
 test_schema.py rarely hits a real slug).
 """
 
-import contextlib
-
 import pytest
 from rest_framework.test import APIClient
 
 from tests.api.surveys_support import ids
+from tests.api.wsgi_support import wsgi_keeps_the_test_connection
 from tests.surveys.factories import SurveyFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
-
-
-@contextlib.contextmanager
-def wsgi_keeps_the_test_connection():
-    """Requests through the WSGI app must not close the test transaction's connection
-    when they end, as Django's test client (which reconnects the handler after each
-    of its own requests: use it before this block, not inside)."""
-    from django.core import signals
-    from django.db import close_old_connections
-
-    signals.request_started.disconnect(close_old_connections)
-    signals.request_finished.disconnect(close_old_connections)
-    try:
-        yield
-    finally:
-        signals.request_started.connect(close_old_connections)
-        signals.request_finished.connect(close_old_connections)
 
 
 def test_answers_on_real_data_conform_to_the_schema(resident, other_resident):
