@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mycity.lib.api import ModelSerializer, StrictCharField
 from mycity.lib.ratelimit import rate_limited
 
 from . import personal_data, places
@@ -28,7 +29,7 @@ from .notifications.services import (
 )
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ModelSerializer):
     title = serializers.SerializerMethodField()
     text = serializers.SerializerMethodField()
     is_read = serializers.SerializerMethodField()
@@ -97,15 +98,15 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class PushKeysSerializer(serializers.Serializer):
-    p256dh = serializers.CharField(max_length=200)
-    auth = serializers.CharField(max_length=100)
+    p256dh = StrictCharField(max_length=200)
+    auth = StrictCharField(max_length=100)
 
 
-class PushSubscriptionSerializer(serializers.ModelSerializer):
+class PushSubscriptionSerializer(ModelSerializer):
     """A browser's PushSubscription.toJSON(): endpoint and keys."""
 
     keys = PushKeysSerializer(write_only=True)
-    device = serializers.CharField(source="user_agent", read_only=True)
+    device = StrictCharField(source="user_agent", read_only=True)
 
     class Meta:
         model = PushSubscription
@@ -115,7 +116,7 @@ class PushSubscriptionSerializer(serializers.ModelSerializer):
 
 
 class EndpointSerializer(serializers.Serializer):
-    endpoint = serializers.CharField(max_length=1000)
+    endpoint = StrictCharField(max_length=1000)
 
 
 class RemovedSerializer(serializers.Serializer):
@@ -175,7 +176,7 @@ class PushSubscriptionViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class PasswordSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    password = StrictCharField(write_only=True, trim_whitespace=False)
 
 
 class DataExportSerializer(serializers.Serializer):
@@ -218,15 +219,15 @@ class DataExportView(APIView):
 # --- Saved places (issue 22) ---------------------------------------------------
 
 
-class SavedPlaceSerializer(serializers.ModelSerializer):
+class SavedPlaceSerializer(ModelSerializer):
     """A saved place: its name and point; the district is found from the point."""
 
-    label = serializers.CharField(max_length=60)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    label = StrictCharField(max_length=60)
+    address = StrictCharField(max_length=255, required=False, allow_blank=True, default="")
     latitude = serializers.FloatField(min_value=-90, max_value=90)
     longitude = serializers.FloatField(min_value=-180, max_value=180)
     district = serializers.IntegerField(source="district_id", read_only=True)
-    district_name = serializers.CharField(source="district.name", read_only=True)
+    district_name = StrictCharField(source="district.name", read_only=True)
 
     class Meta:
         model = SavedPlace

@@ -19,7 +19,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from mycity.lib.api import StrictCharField
+from mycity.lib.api import ModelSerializer, StrictCharField
 
 from .api import RemovedSerializer
 from .notifications import devices, push
@@ -27,7 +27,7 @@ from .notifications.errors import NotificationError
 from .notifications.models import Device
 
 
-class DeviceSerializer(serializers.ModelSerializer):
+class DeviceSerializer(ModelSerializer):
     """A phone with the app: its push provider's token, the platform and a name."""
 
     token = serializers.RegexField(
@@ -119,7 +119,7 @@ class DeviceViewSet(mixins.ListModelMixin, mixins.DestroyModelMixin, viewsets.Ge
 
 
 class VapidKeySerializer(serializers.Serializer):
-    public_key = serializers.CharField(
+    public_key = StrictCharField(
         help_text=_("The applicationServerKey for PushManager.subscribe() (base64url).")
     )
 

@@ -21,6 +21,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from mycity.lib.api import StrictCharField
 from mycity.lib.parsers import BoundedJSONParser
 from mycity.models import District
 
@@ -38,23 +39,23 @@ class ProfileSerializer(serializers.Serializer):
     """The person's profile as the web cabinet shows it."""
 
     email = serializers.EmailField(read_only=True, help_text=_("Changed in the account settings."))
-    full_name = serializers.CharField(read_only=True)
-    display_name = serializers.CharField(read_only=True)
-    phone = serializers.CharField(read_only=True, help_text=_("E.164, or empty."))
+    full_name = StrictCharField(read_only=True)
+    display_name = StrictCharField(read_only=True)
+    phone = StrictCharField(read_only=True, help_text=_("E.164, or empty."))
     preferred_language = serializers.ChoiceField(choices=settings.LANGUAGES, read_only=True)
     district = serializers.SlugField(
         read_only=True, allow_null=True, help_text=_("A slug from /api/v1/districts/.")
     )
-    district_name = serializers.CharField(read_only=True, allow_null=True)
-    residence = serializers.CharField(read_only=True)
+    district_name = StrictCharField(read_only=True, allow_null=True)
+    residence = StrictCharField(read_only=True)
 
 
 class ProfileUpdateSerializer(serializers.Serializer):
     """The fields to change; those left out keep their value."""
 
-    full_name = serializers.CharField(max_length=150, allow_blank=True, required=False)
-    display_name = serializers.CharField(max_length=60, allow_blank=True, required=False)
-    phone = serializers.CharField(
+    full_name = StrictCharField(max_length=150, allow_blank=True, required=False)
+    display_name = StrictCharField(max_length=60, allow_blank=True, required=False)
+    phone = StrictCharField(
         max_length=32,
         allow_blank=True,
         required=False,
@@ -67,7 +68,7 @@ class ProfileUpdateSerializer(serializers.Serializer):
         required=False,
         help_text=_("A slug from /api/v1/districts/; null for none."),
     )
-    residence = serializers.CharField(max_length=200, allow_blank=True, required=False)
+    residence = StrictCharField(max_length=200, allow_blank=True, required=False)
 
 
 def profile_data(user) -> dict:
@@ -163,7 +164,7 @@ class UrgentEventKeyField(serializers.ChoiceField):
 
 class ChannelInfoSerializer(serializers.Serializer):
     key = serializers.ChoiceField(choices=Channel.choices)
-    label = serializers.CharField()
+    label = StrictCharField()
 
 
 class ChannelChoiceSerializer(serializers.Serializer):
@@ -173,9 +174,9 @@ class ChannelChoiceSerializer(serializers.Serializer):
 
 class EventSettingSerializer(serializers.Serializer):
     key = EventKeyField()
-    label = serializers.CharField()
+    label = StrictCharField()
     group = serializers.ChoiceField(choices=list(events.GROUPS))
-    group_label = serializers.CharField()
+    group_label = StrictCharField()
     urgent = serializers.BooleanField(help_text=_("May come during quiet hours (see those)."))
     channels = ChannelChoiceSerializer(
         many=True, help_text=_("Only the channels that may carry this kind of message.")
@@ -184,7 +185,7 @@ class EventSettingSerializer(serializers.Serializer):
 
 class UrgentPassSerializer(serializers.Serializer):
     event = UrgentEventKeyField()
-    label = serializers.CharField(read_only=True)
+    label = StrictCharField(read_only=True)
     passes = serializers.BooleanField(
         help_text=_("Comes during quiet hours (true by default); false: waits for their end.")
     )

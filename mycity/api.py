@@ -13,6 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
+from mycity.lib.api import ModelSerializer
+
 from .models import District
 
 
@@ -21,7 +23,7 @@ class GeoJSONField(serializers.JSONField):
     """A GeoJSON geometry (Polygon or MultiPolygon, longitude/latitude)."""
 
 
-class DistrictSerializer(serializers.ModelSerializer):
+class DistrictSerializer(ModelSerializer):
     centre = serializers.SerializerMethodField()
     boundary = GeoJSONField(read_only=True)
 

@@ -35,6 +35,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.api import ModelSerializer, StrictCharField
 from mycity.lib.etags import conditional, conditional_data
 from mycity.models import District
 
@@ -57,7 +58,7 @@ LEVELS = {Severity.INFO: "info", Severity.WARNING: "warning", Severity.CRITICAL:
 
 
 class NewsErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 ERRORS = {
@@ -78,11 +79,11 @@ class SeverityField(serializers.IntegerField):
 
 
 class NewsDistrictSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
+    slug = StrictCharField()
+    name = StrictCharField()
 
 
-class NewsTopicSerializer(serializers.ModelSerializer):
+class NewsTopicSerializer(ModelSerializer):
     class Meta:
         model = Topic
         fields = ["slug", "name"]
@@ -90,12 +91,12 @@ class NewsTopicSerializer(serializers.ModelSerializer):
 
 class NewsCoverSizeSerializer(serializers.Serializer):
     width = serializers.IntegerField()
-    url = serializers.CharField()
+    url = StrictCharField()
 
 
 class NewsCoverSerializer(serializers.Serializer):
-    url = serializers.CharField(help_text=gettext_lazy("The 960 px rendition (or the largest)."))
-    alt = serializers.CharField()
+    url = StrictCharField(help_text=gettext_lazy("The 960 px rendition (or the largest)."))
+    alt = StrictCharField()
     width = serializers.IntegerField(allow_null=True)
     height = serializers.IntegerField(allow_null=True)
     sizes = NewsCoverSizeSerializer(
@@ -111,7 +112,7 @@ def _districts(districts) -> list[dict]:
     return [{"slug": d.slug, "name": d.name} for d in districts]
 
 
-class NewsItemListSerializer(serializers.ModelSerializer):
+class NewsItemListSerializer(ModelSerializer):
     topic = NewsTopicSerializer()
     districts = serializers.SerializerMethodField(
         help_text=gettext_lazy("Empty: news about the whole city.")
@@ -157,7 +158,7 @@ class NewsItemListSerializer(serializers.ModelSerializer):
 
 
 class NewsItemDetailSerializer(NewsItemListSerializer):
-    body_html = serializers.CharField(
+    body_html = StrictCharField(
         help_text=gettext_lazy("The body as the web page shows it: sanitised HTML.")
     )
 
@@ -165,18 +166,18 @@ class NewsItemDetailSerializer(NewsItemListSerializer):
         fields = [*NewsItemListSerializer.Meta.fields, "body_html", "updated_at"]
 
 
-class NewsAlertUpdateSerializer(serializers.ModelSerializer):
+class NewsAlertUpdateSerializer(ModelSerializer):
     class Meta:
         model = AlertUpdate
         fields = ["text", "created_at"]
 
 
-class NewsAlertSerializer(serializers.ModelSerializer):
+class NewsAlertSerializer(ModelSerializer):
     kind = AlertKindField()
-    kind_label = serializers.CharField(source="get_kind_display")
-    icon = serializers.CharField()
+    kind_label = StrictCharField(source="get_kind_display")
+    icon = StrictCharField()
     severity = SeverityField()
-    severity_label = serializers.CharField(source="get_severity_display")
+    severity_label = StrictCharField(source="get_severity_display")
     level = serializers.SerializerMethodField(help_text=gettext_lazy("info, warning or critical."))
     districts = serializers.SerializerMethodField(
         help_text=gettext_lazy("The affected districts; empty with whole_city.")
@@ -241,13 +242,13 @@ class NewsSubscriptionSerializer(serializers.Serializer):
 
     digest = serializers.BooleanField(help_text=gettext_lazy("The daily news digest."))
     digest_topics = serializers.ListField(
-        child=serializers.CharField(), help_text=gettext_lazy("None: every topic.")
+        child=StrictCharField(), help_text=gettext_lazy("None: every topic.")
     )
     digest_districts = serializers.ListField(
-        child=serializers.CharField(), help_text=gettext_lazy("None: the whole city.")
+        child=StrictCharField(), help_text=gettext_lazy("None: the whole city.")
     )
     alert_districts = serializers.ListField(
-        child=serializers.CharField(),
+        child=StrictCharField(),
         help_text=gettext_lazy("Alerts also for these districts (besides the home district)."),
     )
     muted_kinds = serializers.ListField(
@@ -262,16 +263,16 @@ class NewsSubscriptionInputSerializer(serializers.Serializer):
 
     digest = serializers.BooleanField(default=False)
     digest_topics = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=200, default=list
+        child=StrictCharField(max_length=60), max_length=200, default=list
     )
     digest_districts = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=200, default=list
+        child=StrictCharField(max_length=60), max_length=200, default=list
     )
     alert_districts = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=200, default=list
+        child=StrictCharField(max_length=60), max_length=200, default=list
     )
     muted_kinds = serializers.ListField(
-        child=serializers.CharField(max_length=30), max_length=50, default=list
+        child=StrictCharField(max_length=30), max_length=50, default=list
     )
 
 

@@ -23,30 +23,31 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from mycity.incidents import incident_follow, incident_unfollow, incidents_covering, is_following
+from mycity.lib.api import ModelSerializer, StrictCharField
 from mycity.models import District, Incident, IncidentKind, IncidentStatus, IncidentUpdate
 
 ERRORS = {400: OpenApiResponse(OpenApiTypes.OBJECT, description="Errors by field, or detail.")}
 PUBLIC = [IncidentStatus.ACTIVE, IncidentStatus.RESOLVED]
 
 
-class IncidentUpdateSerializer(serializers.ModelSerializer):
+class IncidentUpdateSerializer(ModelSerializer):
     class Meta:
         model = IncidentUpdate
         fields = ["text", "created_at"]
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class IncidentSerializer(ModelSerializer):
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
-    kind_label = serializers.CharField(source="get_kind_display")
+    kind_label = StrictCharField(source="get_kind_display")
     status = serializers.ChoiceField(choices=[(s, s) for s in PUBLIC])
-    icon = serializers.CharField()
+    icon = StrictCharField()
     districts = serializers.SerializerMethodField(
         help_text=gettext_lazy("The affected districts' slugs; empty with whole_city.")
     )
     area = serializers.SerializerMethodField(
         help_text=gettext_lazy("The drawn area: a GeoJSON Polygon or MultiPolygon, or null.")
     )
-    answer = serializers.CharField(
+    answer = StrictCharField(
         help_text=gettext_lazy("The official answer given on the incident; empty until given.")
     )
     updates = IncidentUpdateSerializer(many=True, help_text=gettext_lazy("Newest first."))

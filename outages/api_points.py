@@ -15,6 +15,8 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.exceptions import NotAuthenticated, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
+from mycity.lib.api import ModelSerializer, StrictCharField
+
 from . import cache
 from .feed import public_points
 from .models import OFFERS, HelpPoint, Kind, PointStatus
@@ -36,18 +38,18 @@ class PointFilter(django_filters.FilterSet):
 
 
 class HelpPointDistrictSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
+    slug = StrictCharField()
+    name = StrictCharField()
 
 
-class HelpPointSerializer(serializers.ModelSerializer):
+class HelpPointSerializer(ModelSerializer):
     district = HelpPointDistrictSerializer()
     offers = serializers.ListField(
         child=serializers.ChoiceField(choices=OFFER_KEYS),
         source="offer_keys",
         help_text=gettext_lazy("What the point offers."),
     )
-    url = serializers.CharField(source="get_absolute_url", help_text=gettext_lazy("Its web page."))
+    url = StrictCharField(source="get_absolute_url", help_text=gettext_lazy("Its web page."))
 
     class Meta:
         model = HelpPoint
@@ -76,7 +78,7 @@ class HelpPointStatusSerializer(serializers.Serializer):
 
 
 class HelpPointErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 class PointViewSet(

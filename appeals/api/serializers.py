@@ -1,12 +1,14 @@
 """Shapes of the appeals API. Serializers only read and describe: every write goes
 through the web form's cleaning and the same service functions (see views.py)."""
 
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from citizens.services import appeal_details_missing
+from mycity.lib.api import ModelSerializer, StrictCharField
 
 from ..forms import AppealForm
 from ..models import (
@@ -20,21 +22,22 @@ from ..models import (
     QuestionChoice,
 )
 from ..models.categories import Kind
+from ..photos import MAX_PHOTOS
 from ..policies import support_state
 
 
-class ChoiceSerializer(serializers.ModelSerializer):
-    key = serializers.CharField(
+class ChoiceSerializer(ModelSerializer):
+    key = StrictCharField(
         help_text=_("What to send as the answer: stable, the same in every language.")
     )
-    label = serializers.CharField(help_text=_("What to show, in the request's language."))
+    label = StrictCharField(help_text=_("What to show, in the request's language."))
 
     class Meta:
         model = QuestionChoice
         fields = ["key", "label"]
 
 
-class QuestionSerializer(serializers.ModelSerializer):
+class QuestionSerializer(ModelSerializer):
     choices = ChoiceSerializer(
         many=True,
         source="listed_choices",
@@ -46,9 +49,9 @@ class QuestionSerializer(serializers.ModelSerializer):
         fields = ["code", "label", "help_text", "type", "required", "choices"]
 
 
-class CategorySerializer(serializers.ModelSerializer):
-    group = serializers.CharField(source="group.name")
-    kinds = serializers.ListField(child=serializers.CharField())
+class CategorySerializer(ModelSerializer):
+    group = StrictCharField(source="group.name")
+    kinds = serializers.ListField(child=StrictCharField())
     questions = QuestionSerializer(many=True)
 
     class Meta:
@@ -76,11 +79,11 @@ class PointSerializer(serializers.Serializer):
     )
 
 
-class AppealListSerializer(serializers.ModelSerializer):
-    status_label = serializers.CharField(source="get_status_display")
-    kind_label = serializers.CharField(source="get_kind_display")
+class AppealListSerializer(ModelSerializer):
+    status_label = StrictCharField(source="get_status_display")
+    kind_label = StrictCharField(source="get_kind_display")
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    category_name = serializers.CharField(source="category.name")
+    category_name = StrictCharField(source="category.name")
     district = serializers.SerializerMethodField()
     location = serializers.SerializerMethodField()
     place = serializers.SerializerMethodField(
@@ -150,7 +153,7 @@ def point(appeal, *, exact: bool) -> dict | None:
     return {"latitude": lat, "longitude": lon, "exact": False}
 
 
-class PhotoSerializer(serializers.ModelSerializer):
+class PhotoSerializer(ModelSerializer):
     url = serializers.SerializerMethodField(
         help_text=_(
             "The photo, permission-checked, with the API's sign-in (X-Session-Token): "
@@ -178,22 +181,22 @@ class PhotoSerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(photo.get_absolute_url())
 
 
-class EventSerializer(serializers.ModelSerializer):
-    action_label = serializers.CharField(source="get_action_display")
+class EventSerializer(ModelSerializer):
+    action_label = StrictCharField(source="get_action_display")
 
     class Meta:
         model = AppealEvent
         fields = ["action", "action_label", "from_status", "to_status", "reason", "created_at"]
 
 
-class MessageSerializer(serializers.ModelSerializer):
+class MessageSerializer(ModelSerializer):
     class Meta:
         model = AppealMessage
         fields = ["type", "text", "created_at"]
 
 
-class AnswerFileSerializer(serializers.ModelSerializer):
-    content_type = serializers.CharField(help_text="application/pdf, image/jpeg, image/png")
+class AnswerFileSerializer(ModelSerializer):
+    content_type = StrictCharField(help_text="application/pdf, image/jpeg, image/png")
     is_public = serializers.BooleanField(
         help_text=_("Staff let the public download it (on a public request).")
     )
@@ -253,16 +256,16 @@ class SupportSerializer(serializers.Serializer):
 
 
 class QuestionAnswerSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    question = serializers.CharField()
+    code = StrictCharField()
+    question = StrictCharField()
     value = serializers.JSONField(
         help_text=_("A choice's key, a list of keys, yes/no, a number or text.")
     )
-    text = serializers.CharField()
+    text = StrictCharField()
 
 
 class AppealDetailSerializer(AppealListSerializer):
-    description = serializers.CharField()
+    description = StrictCharField()
     is_public = serializers.BooleanField()
     photos = PhotoSerializer(many=True, source="page.photos")
     timeline = EventSerializer(many=True, source="page.events")
@@ -273,7 +276,7 @@ class AppealDetailSerializer(AppealListSerializer):
         help_text=_("Questions of staff and information added by the author (author only)."),
     )
     extra_answers = serializers.ListField(
-        child=serializers.ListField(child=serializers.CharField()),
+        child=serializers.ListField(child=StrictCharField()),
         source="page.extra_answers",
         help_text=_(
             "The answers to the category's questions as text to show: [question, answer] "
@@ -326,7 +329,7 @@ class AppealDetailSerializer(AppealListSerializer):
     def get_place(self, appeal) -> str:
         return appeal.place if appeal.viewer.sees_private else appeal.public_place
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=StrictCharField()))
     def get_missing_details(self, appeal) -> list[str]:
         if not appeal.viewer.is_author:
             return []
@@ -375,6 +378,11 @@ def _form_limits(name: str) -> dict:
     return {k: v for k in ("min_length", "max_length") if (v := getattr(field, k, None))}
 
 
+def _profile_limit(name: str) -> int:
+    """How long a profile field may be: what an appeal saves to the profile."""
+    return get_user_model()._meta.get_field(name).max_length
+
+
 class AppealCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices)
     category = serializers.RegexField(
@@ -382,14 +390,14 @@ class AppealCreateSerializer(serializers.Serializer):
         max_length=Category._meta.get_field("slug").max_length,
         help_text=_("The category's slug."),
     )
-    title = serializers.CharField(**_form_limits("title"))
-    description = serializers.CharField(**_form_limits("description"))
+    title = StrictCharField(**_form_limits("title"))
+    description = StrictCharField(**_form_limits("description"))
     is_public = serializers.BooleanField(default=True)
     latitude = serializers.FloatField(required=False, allow_null=True, min_value=-90, max_value=90)
     longitude = serializers.FloatField(
         required=False, allow_null=True, min_value=-180, max_value=180
     )
-    address = serializers.CharField(
+    address = StrictCharField(
         required=False, allow_blank=True, default="", **_form_limits("address")
     )
     answers = serializers.DictField(
@@ -409,26 +417,32 @@ class AppealCreateSerializer(serializers.Serializer):
             "Send the same key again to get the same request back instead of a second one."
         ),
     )
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
-    full_name = serializers.CharField(
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS
+    )
+    full_name = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
+        max_length=_profile_limit("full_name"),
         help_text=_(
             "Surname, name and patronymic; saved to the profile when given (Art. 5 of the law)."
         ),
     )
-    residence = serializers.CharField(
+    residence = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
+        max_length=_profile_limit("residence"),
         help_text=_("Settlement and street, no flat; saved to the profile when given."),
     )
 
 
 class AddInfoSerializer(serializers.Serializer):
-    text = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
-    photos = serializers.ListField(child=serializers.FileField(), required=False, default=list)
+    text = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, default=list, max_length=MAX_PHOTOS
+    )
 
 
 class FollowSerializer(serializers.Serializer):
@@ -442,4 +456,4 @@ class SupportResultSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()

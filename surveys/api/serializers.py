@@ -9,21 +9,23 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mycity.lib.api import ModelSerializer, StrictCharField
+
 from ..answering import LONG_TEXT_MAX, SHORT_TEXT_MAX
 from ..models import CHOICE_KINDS, Choice, Kind, Question, Survey
 
 TEXT_LIMITS = {Kind.SHORT_TEXT: SHORT_TEXT_MAX, Kind.LONG_TEXT: LONG_TEXT_MAX}
 
 
-class SurveySerializer(serializers.ModelSerializer):
+class SurveySerializer(ModelSerializer):
     cover = serializers.SerializerMethodField()
     is_open = serializers.BooleanField()
     is_closed = serializers.BooleanField()
-    audience_label = serializers.CharField(source="get_audience_display")
+    audience_label = StrictCharField(source="get_audience_display")
     districts = serializers.SerializerMethodField(
         help_text=_("For a survey for residents of chosen districts: their names.")
     )
-    results_visibility_label = serializers.CharField(source="get_results_visibility_display")
+    results_visibility_label = StrictCharField(source="get_results_visibility_display")
     results_available = serializers.SerializerMethodField(
         help_text=_("The caller may read the results now (results/).")
     )
@@ -32,7 +34,7 @@ class SurveySerializer(serializers.ModelSerializer):
     can_answer = serializers.SerializerMethodField(
         help_text=_("The caller may answer now (POST responses/).")
     )
-    refusal = serializers.CharField(
+    refusal = StrictCharField(
         allow_null=True,
         help_text=_("Why the caller may not answer now, in their language; null if they may."),
     )
@@ -84,8 +86,8 @@ class SurveySerializer(serializers.ModelSerializer):
         return self.context["request"].build_absolute_uri(survey.get_absolute_url())
 
 
-class SurveyChoiceSerializer(serializers.ModelSerializer):
-    text = serializers.CharField(source="label")
+class SurveyChoiceSerializer(ModelSerializer):
+    text = StrictCharField(source="label")
 
     class Meta:
         model = Choice
@@ -102,7 +104,7 @@ class SurveyConditionSerializer(serializers.Serializer):
     )
 
 
-class KindField(serializers.CharField):
+class KindField(StrictCharField):
     """The question's type. A plain string in the schema: an enum named after the
     field would collide with the appeals' `kind` (drf-spectacular names enums by field)."""
 
@@ -111,11 +113,11 @@ class KindField(serializers.CharField):
         super().__init__(**kwargs)
 
 
-class SurveyQuestionSerializer(serializers.ModelSerializer):
+class SurveyQuestionSerializer(ModelSerializer):
     kind = KindField()
     screen = serializers.IntegerField(source="page")
-    kind_label = serializers.CharField(source="get_kind_display")
-    help = serializers.CharField(source="help_text")
+    kind_label = StrictCharField(source="get_kind_display")
+    help = StrictCharField(source="help_text")
     choices = serializers.SerializerMethodField()
     allow_other = serializers.BooleanField(
         help_text=_("Single and multiple choice: “other, please specify” may be chosen.")
@@ -224,15 +226,15 @@ class SurveyAnswersSerializer(serializers.Serializer):
 
 
 class SurveyErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()
 
 
 class SurveySubmittedSerializer(serializers.Serializer):
-    message = serializers.CharField()
+    message = StrictCharField()
     survey = SurveySerializer()
 
 
-class SurveyAnsweredSerializer(serializers.ModelSerializer):
+class SurveyAnsweredSerializer(ModelSerializer):
     """A survey the caller took part in (as on /me/surveys/)."""
 
     is_open = serializers.BooleanField()
@@ -272,7 +274,7 @@ class SurveyParticipationSerializer(serializers.Serializer):
 
 
 class SurveyBarSerializer(serializers.Serializer):
-    label = serializers.CharField(help_text=_("The option, rating value, or yes/no."))
+    label = StrictCharField(help_text=_("The option, rating value, or yes/no."))
     choice = serializers.IntegerField(
         source="choice_id", allow_null=True, help_text=_("The option's id (choice questions).")
     )
@@ -286,7 +288,7 @@ class SurveyBarSerializer(serializers.Serializer):
 class SurveyQuestionResultSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="question.pk")
     kind = KindField(source="question.kind")
-    text = serializers.CharField(source="question.text")
+    text = StrictCharField(source="question.text")
     answered = serializers.IntegerField(help_text=_("How many people answered it."))
     bars = SurveyBarSerializer(
         many=True, help_text=_("Options, ratings and yes/no; a ranking by average place.")

@@ -26,6 +26,7 @@ from rest_framework.exceptions import APIException, PermissionDenied, Validation
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from mycity.lib.parsers import BoundedJSONParser
 from mycity.lib.ratelimit import rate_limited
 
 from .. import selectors
@@ -170,7 +171,8 @@ class SurveyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             **NOT_FOUND,
         },
     )
-    @action(detail=True, methods=["post"], url_path="responses")
+    # JSON only: the answers are an object by question, which a form cannot carry.
+    @action(detail=True, methods=["post"], url_path="responses", parser_classes=[BoundedJSONParser])
     @rate_limited("survey_answer")
     def respond(self, request, slug=None):
         """Answer the whole survey in one request (survey_respond); once per person."""

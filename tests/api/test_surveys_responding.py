@@ -298,3 +298,24 @@ def test_a_survey_without_questions_cannot_be_answered(api_for, resident):
     assert response.status_code == 400
     assert response.json()["detail"] == "This survey has no questions yet."
     assert not Participation.objects.exists()
+
+
+@pytest.mark.parametrize("encoding", ["multipart", None])
+def test_answers_come_as_json_only(api_for, resident, every_kind, encoding):
+    # The answers are an object by question: a form cannot carry one, so the
+    # schema offers application/json alone and anything else is a clear 415.
+    survey, q = every_kind
+    body = {"answers": str({q["yes_no"].pk: True})}
+    client = api_for(resident)
+    if encoding:
+        response = client.post(f"{V1}/every-kind/responses/", body, format=encoding)
+    else:
+        response = client.post(
+            f"{V1}/every-kind/responses/",
+            "answers=1",
+            content_type="application/x-www-form-urlencoded",
+        )
+
+    assert response.status_code == 415
+    assert response["Content-Type"] == "application/problem+json"
+    assert not Participation.objects.filter(survey=survey).exists()

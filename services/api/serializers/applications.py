@@ -1,10 +1,13 @@
 """Serializers of applications: list, detail, filing, messages, documents."""
 
+from django.conf import settings
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+from mycity.lib.api import ModelSerializer, StrictCharField
 
 from ... import policies
 from ...models import (
@@ -20,14 +23,14 @@ from .catalogue import absolute
 
 
 class ServiceBriefSerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
+    slug = StrictCharField()
+    name = StrictCharField()
 
 
-class ApplicationListSerializer(serializers.ModelSerializer):
+class ApplicationListSerializer(ModelSerializer):
     service = ServiceBriefSerializer()
-    status = serializers.CharField(help_text=", ".join(Status.values))
-    status_label = serializers.CharField(source="get_status_display")
+    status = StrictCharField(help_text=", ".join(Status.values))
+    status_label = StrictCharField(source="get_status_display")
     deadline = serializers.DateTimeField(source="due_at")
     is_open = serializers.BooleanField()
     is_overdue = serializers.BooleanField()
@@ -53,13 +56,13 @@ class ApplicationListSerializer(serializers.ModelSerializer):
 
 
 class ApplicationAnswerSerializer(serializers.Serializer):
-    code = serializers.CharField()
-    label = serializers.CharField()
-    value = serializers.CharField()
+    code = StrictCharField()
+    label = StrictCharField()
+    value = StrictCharField()
 
 
-class ApplicationDocumentSerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(help_text="pdf, jpeg, png")
+class ApplicationDocumentSerializer(ModelSerializer):
+    kind = StrictCharField(help_text="pdf, jpeg, png")
     download_url = serializers.SerializerMethodField(
         help_text=_(
             "The file, permission-checked, with the API's sign-in (X-Session-Token): "
@@ -69,7 +72,7 @@ class ApplicationDocumentSerializer(serializers.ModelSerializer):
     web_download_url = serializers.SerializerMethodField(
         help_text=_("The same file for a signed-in web session (a browser).")
     )
-    field = serializers.CharField(
+    field = StrictCharField(
         source="field_code",
         help_text=_("The form's file field it was given for; empty for a message's file."),
     )
@@ -104,7 +107,7 @@ class ApplicationDocumentSerializer(serializers.ModelSerializer):
         return absolute(self.context, document.get_absolute_url())
 
 
-class ApplicationMessageSerializer(serializers.ModelSerializer):
+class ApplicationMessageSerializer(ModelSerializer):
     documents = ApplicationDocumentSerializer(many=True)
 
     class Meta:
@@ -112,11 +115,11 @@ class ApplicationMessageSerializer(serializers.ModelSerializer):
         fields = ["from_officer", "body", "created_at", "documents"]
 
 
-class ApplicationEventSerializer(serializers.ModelSerializer):
-    action = serializers.CharField()
-    action_label = serializers.CharField(source="get_action_display")
-    to_status = serializers.CharField()
-    to_label = serializers.CharField()
+class ApplicationEventSerializer(ModelSerializer):
+    action = StrictCharField()
+    action_label = StrictCharField(source="get_action_display")
+    to_status = StrictCharField()
+    to_label = StrictCharField()
 
     class Meta:
         model = ApplicationEvent
@@ -124,7 +127,7 @@ class ApplicationEventSerializer(serializers.ModelSerializer):
 
 
 class ApplicationDetailSerializer(ApplicationListSerializer):
-    department = serializers.CharField(source="department.name")
+    department = StrictCharField(source="department.name")
     answers = serializers.SerializerMethodField()
     documents = ApplicationDocumentSerializer(many=True)
     messages = ApplicationMessageSerializer(many=True)
@@ -265,10 +268,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
 
 
 class MessageCreateSerializer(serializers.Serializer):
-    body = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+    body = StrictCharField(required=False, allow_blank=True, default="", max_length=5000)
     files = serializers.ListField(
         child=serializers.FileField(),
         required=False,
         default=list,
+        max_length=settings.SERVICES_MAX_FILES,
         help_text=_("PDF, JPEG or PNG."),
     )

@@ -4,6 +4,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from mycity.lib.api import ModelSerializer, StrictCharField
+
 from ...models import (
     Appointment,
     ServiceCentre,
@@ -14,17 +16,17 @@ from .catalogue import absolute
 # --- appointments -------------------------------------------------------------
 
 
-class CentreBriefSerializer(serializers.ModelSerializer):
+class CentreBriefSerializer(ModelSerializer):
     class Meta:
         model = ServiceCentre
         fields = ["id", "slug", "name", "address"]
 
 
-class AppointmentSerializer(serializers.ModelSerializer):
+class AppointmentSerializer(ModelSerializer):
     service = ServiceBriefSerializer()
     centre = CentreBriefSerializer()
-    status = serializers.CharField(help_text=", ".join(Appointment.Status.values))
-    status_label = serializers.CharField(source="get_status_display")
+    status = StrictCharField(help_text=", ".join(Appointment.Status.values))
+    status_label = StrictCharField(source="get_status_display")
     is_active = serializers.BooleanField(help_text=_("Booked and still ahead: can be changed."))
     url = serializers.SerializerMethodField(help_text=_("The visit's web page."))
     ics_url = serializers.SerializerMethodField(
@@ -67,14 +69,14 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 class AppointmentCreateSerializer(serializers.Serializer):
     service = serializers.SlugField(help_text=_("The service's slug."))
-    centre = serializers.CharField(max_length=60, help_text=_("The centre's id or slug."))
+    centre = StrictCharField(max_length=60, help_text=_("The centre's id or slug."))
     starts_at = serializers.DateTimeField(help_text=_("One of the free times' start."))
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=300)
+    note = StrictCharField(required=False, allow_blank=True, default="", max_length=300)
 
 
 class RescheduleSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(help_text=_("One of the free times' start."))
-    centre = serializers.CharField(
+    centre = StrictCharField(
         required=False,
         allow_blank=True,
         default="",
@@ -84,4 +86,4 @@ class RescheduleSerializer(serializers.Serializer):
 
 
 class ServiceErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
+    detail = StrictCharField()

@@ -4,6 +4,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from mycity.lib.api import ModelSerializer, StrictCharField
+
 from ...forms import build_field
 from ...models import (
     FormField,
@@ -20,24 +22,24 @@ def absolute(context, path: str) -> str:
 
 
 class ServiceCategorySerializer(serializers.Serializer):
-    slug = serializers.CharField()
-    name = serializers.CharField()
-    icon = serializers.CharField()
+    slug = StrictCharField()
+    name = StrictCharField()
+    icon = StrictCharField()
 
 
 class FormChoiceSerializer(serializers.Serializer):
-    value = serializers.CharField(help_text=_("What to send."))
-    label = serializers.CharField()
+    value = StrictCharField(help_text=_("What to send."))
+    label = StrictCharField()
 
 
 class FormFieldSerializer(serializers.Serializer):
     """One field of a service's generated application form (services.forms.build_field)."""
 
-    name = serializers.CharField(
+    name = StrictCharField(
         help_text=_("Send the answer as answers.<name> (a file as documents.<name>).")
     )
-    label = serializers.CharField()
-    kind = serializers.CharField(
+    label = StrictCharField()
+    kind = StrictCharField(
         help_text=_(
             "text, long_text, number, date (YYYY-MM-DD), choice (one of the choices' values), "
             "yes_no (required: a statement to confirm with true; optional: yes or no), "
@@ -46,18 +48,18 @@ class FormFieldSerializer(serializers.Serializer):
     )
     required = serializers.BooleanField()
     choices = FormChoiceSerializer(many=True)
-    help = serializers.CharField()
-    min = serializers.CharField(
+    help = StrictCharField()
+    min = StrictCharField(
         allow_null=True,
         help_text=_(
             "The smallest number, the fewest characters, or the earliest date (YYYY-MM-DD)."
         ),
     )
-    max = serializers.CharField(
+    max = StrictCharField(
         allow_null=True,
         help_text=_("The largest number, the most characters, or the latest date (YYYY-MM-DD)."),
     )
-    pattern = serializers.CharField(
+    pattern = StrictCharField(
         allow_null=True, help_text=_("A regular expression the whole answer must match.")
     )
     max_files = serializers.IntegerField(
@@ -105,9 +107,9 @@ def form_definition(specs: list[FormField]) -> list[dict]:
     return rows
 
 
-class ServiceListSerializer(serializers.ModelSerializer):
+class ServiceListSerializer(ModelSerializer):
     category = ServiceCategorySerializer()
-    department = serializers.CharField(source="department.name")
+    department = StrictCharField(source="department.name")
     is_free = serializers.BooleanField()
     url = serializers.SerializerMethodField(help_text=_("The service's web page."))
 
@@ -151,7 +153,7 @@ class OpeningPeriodSerializer(serializers.Serializer):
     closes = HourField()
 
 
-class ServiceCentreBriefSerializer(serializers.ModelSerializer):
+class ServiceCentreBriefSerializer(ModelSerializer):
     point = serializers.SerializerMethodField()
     open_now = serializers.BooleanField()
     today = serializers.SerializerMethodField(help_text=_("Today's opening periods."))
@@ -174,7 +176,7 @@ class ServiceCentreBriefSerializer(serializers.ModelSerializer):
 class ServiceDetailSerializer(ServiceListSerializer):
     documents = serializers.ListField(
         source="document_list",
-        child=serializers.CharField(),
+        child=StrictCharField(),
         help_text=_("The documents to bring or attach, one per item."),
     )
     form = serializers.SerializerMethodField(
@@ -220,7 +222,7 @@ class ServiceDetailSerializer(ServiceListSerializer):
 
 class WeekdaySerializer(serializers.Serializer):
     weekday = serializers.IntegerField(help_text=_("0 Monday … 6 Sunday."))
-    name = serializers.CharField()
+    name = StrictCharField()
     periods = OpeningPeriodSerializer(
         many=True, help_text=_("Empty: closed. Two periods: a break.")
     )
@@ -228,9 +230,9 @@ class WeekdaySerializer(serializers.Serializer):
 
 class CentreExceptionSerializer(serializers.Serializer):
     date = serializers.DateField()
-    reason = serializers.CharField(help_text=_("holiday, outage, safety or other."))
-    reason_label = serializers.CharField(source="get_reason_display")
-    note = serializers.CharField()
+    reason = StrictCharField(help_text=_("holiday, outage, safety or other."))
+    reason_label = StrictCharField(source="get_reason_display")
+    note = StrictCharField()
     closed = serializers.BooleanField()
     opens = HourField(allow_null=True)
     closes = HourField(allow_null=True)
@@ -277,17 +279,17 @@ class FreeTimeSerializer(serializers.Serializer):
 class BookingDaySerializer(serializers.Serializer):
     date = serializers.DateField()
     open = serializers.BooleanField()
-    note = serializers.CharField(
+    note = StrictCharField(
         allow_null=True, help_text=_("Why the day differs (holiday, outage…), if it does.")
     )
 
 
 class FreeTimesSerializer(serializers.Serializer):
-    centre = serializers.CharField(help_text=_("The centre's slug."))
-    service = serializers.CharField(help_text=_("The service's slug."))
+    centre = StrictCharField(help_text=_("The centre's slug."))
+    service = StrictCharField(help_text=_("The service's slug."))
     date = serializers.DateField()
     times = FreeTimeSerializer(many=True)
-    closed = serializers.CharField(
+    closed = StrictCharField(
         allow_null=True, help_text=_("Why no visit can be booked on this day, if none can.")
     )
     days = BookingDaySerializer(many=True, help_text=_("The days that can be booked."))

@@ -102,19 +102,22 @@ class FakePushService:
                     service.in_flight += 1
                     service.most_in_flight = max(service.most_in_flight, service.in_flight)
                 try:
-                    self.answer()
+                    time.sleep(service.delay)
+                    length = int(self.headers.get("Content-Length") or 0)
+                    body = self.rfile.read(length)
                 finally:
+                    # Done before the answer goes out: a sender that waits for it may
+                    # send its next request before this thread would run again.
                     with lock:
                         service.in_flight -= 1
+                self.answer(body)
 
-            def answer(self):
-                time.sleep(service.delay)
-                length = int(self.headers.get("Content-Length") or 0)
+            def answer(self, body):
                 service.received.append(
                     Received(
                         path=self.path,
                         headers={k.lower(): v for k, v in self.headers.items()},
-                        body=self.rfile.read(length),
+                        body=body,
                     )
                 )
                 self.send_response(service.status)
