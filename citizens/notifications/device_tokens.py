@@ -1,18 +1,11 @@
-"""Cancelling a phone's waiting messages, and forgetting a phone FCM refused.
+"""Forgetting a phone FCM refused.
 
-Used by the app channel (channels/app.py) and by the devices' service
-(devices.py); it imports neither, so the channels and the services stay free
-of import cycles.
+Used by the app channel (channels/app.py); it imports no channel, so the
+channels stay free of import cycles.
 """
 
-from .models import Delivery, Device
-
-
-def cancel_pending(device: Device, *, reason: str) -> int:
-    """Cancel the messages still waiting for one phone (it is going away or changing hands)."""
-    return Delivery.objects.filter(device=device, status=Delivery.Status.PENDING).update(
-        status=Delivery.Status.CANCELLED, last_error=reason
-    )
+from .addresses import cancel_pending
+from .models import Device
 
 
 def device_forget(*, device_id: int, token: str, reason: str) -> None:

@@ -6,24 +6,21 @@ one app install, so it is stored once per provider: registering it again
 refreshes it, and if it belonged to someone else (a shared phone, a new
 sign-in) it moves to the person registering it now, and the former owner's
 messages still waiting for it are cancelled rather than shown to the new
-owner. Past MAX_DEVICES the person's oldest phone is removed, so one
-account cannot make every notification fan out to thousands of rows.
+owner. Past addresses.MAX_PER_PERSON the person's least recent phone is
+removed (the rules shared with browsers: addresses.py).
 """
 
 import re
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import User
-from . import channels
-from .device_tokens import cancel_pending
+from . import addresses, channels
 from .errors import NotificationError
 from .events import APP
 from .models import Device
 
-MAX_DEVICES = 10
 TOKEN_MAX_LENGTH = Device._meta.get_field("token").max_length
 NAME_MAX_LENGTH = Device._meta.get_field("name").max_length
 # FCM registration tokens are URL-safe base64 with ':' separators (about
@@ -71,33 +68,14 @@ def device_register(
         "name": (name or "").replace("\x00", "").strip()[:NAME_MAX_LENGTH],
         "last_seen_at": now,
     }
-    with transaction.atomic():
-        device = Device.objects.select_for_update().filter(provider=provider, token=token).first()
-        created = False
-        if device is None:
-            try:
-                with transaction.atomic():
-                    device = Device.objects.create(
-                        provider=provider, token=token, created_at=now, **fields
-                    )
-                    created = True
-            except IntegrityError:  # the same app registered twice at once
-                device = Device.objects.select_for_update().get(provider=provider, token=token)
-        if not created:
-            if device.user_id != user.pk:
-                cancel_pending(device, reason="device moved to another account")
-            for key, value in fields.items():
-                setattr(device, key, value)
-            device.save(update_fields=list(fields))
-        surplus = list(
-            Device.objects.filter(user=user)
-            .order_by("-last_seen_at", "-pk")
-            .values_list("pk", flat=True)[MAX_DEVICES:]
-        )
-        for old in Device.objects.filter(pk__in=surplus):
-            cancel_pending(old, reason="device replaced by a newer one")
-            old.delete()
-    return device, created
+    return addresses.register(
+        Device,
+        user=user,
+        key={"provider": provider, "token": token},
+        fields=fields,
+        on_create={"created_at": now},
+        recent_first=("-last_seen_at", "-pk"),
+    )
 
 
 def device_remove(*, user: User, token: str, provider: str = Device.Provider.FCM) -> bool:
@@ -108,14 +86,4 @@ def device_remove(*, user: User, token: str, provider: str = Device.Provider.FCM
     """
     if not isinstance(token, str):
         return False
-    with transaction.atomic():
-        device = (
-            Device.objects.select_for_update()
-            .filter(user=user, provider=provider, token=token)
-            .first()
-        )
-        if device is None:
-            return False
-        cancel_pending(device, reason="device removed")
-        device.delete()
-    return True
+    return addresses.remove(Device, user=user, key={"provider": provider, "token": token})

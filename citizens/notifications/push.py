@@ -14,19 +14,14 @@ import binascii
 import re
 
 from cryptography.hazmat.primitives.asymmetric import ec
-from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from ..models import User
-from . import channels
+from . import addresses, channels
 from .errors import NotificationError
 from .events import WEBPUSH
 from .models import PushSubscription
-from .push_endpoints import cancel_pending, endpoint_problem, loopback_endpoints_allowed  # noqa: F401
-
-# A person rarely has more; the oldest goes when a new one comes past this,
-# so one account cannot make every notification fan out to thousands of rows.
-MAX_DEVICES = 10
+from .push_endpoints import endpoint_problem, loopback_endpoints_allowed  # noqa: F401
 
 
 def is_configured() -> bool:
@@ -112,7 +107,7 @@ def push_subscribe(
     endpoint gets the new keys, and if it belonged to someone else (a shared
     phone, a new sign-in) it moves to `user`, and the former owner's
     messages still waiting for it are cancelled rather than shown to the
-    new owner. Past MAX_DEVICES, the person's oldest device is removed.
+    new owner. Past addresses.MAX_PER_PERSON, the person's oldest device is removed.
     Raises NotificationError for bad input or when push is not configured.
     """
     if not is_configured():
@@ -127,33 +122,13 @@ def push_subscribe(
         "auth": auth,
         "user_agent": device_label(user_agent)[:300],
     }
-    with transaction.atomic():
-        subscription = (
-            PushSubscription.objects.select_for_update().filter(endpoint=endpoint).first()
-        )
-        created = False
-        if subscription is None:
-            try:
-                with transaction.atomic():
-                    subscription = PushSubscription.objects.create(endpoint=endpoint, **fields)
-                    created = True
-            except IntegrityError:  # the same browser subscribed twice at once
-                subscription = PushSubscription.objects.select_for_update().get(endpoint=endpoint)
-        if not created:
-            if subscription.user_id != user.pk:
-                cancel_pending(subscription, reason="device moved to another account")
-            for name, value in fields.items():
-                setattr(subscription, name, value)
-            subscription.save(update_fields=list(fields))
-        surplus = list(
-            PushSubscription.objects.filter(user=user)
-            .order_by("-created_at", "-pk")
-            .values_list("pk", flat=True)[MAX_DEVICES:]
-        )
-        for old in PushSubscription.objects.filter(pk__in=surplus):
-            cancel_pending(old, reason="device replaced by a newer one")
-            old.delete()
-    return subscription, created
+    return addresses.register(
+        PushSubscription,
+        user=user,
+        key={"endpoint": endpoint},
+        fields=fields,
+        recent_first=("-created_at", "-pk"),
+    )
 
 
 def push_unsubscribe(*, user: User, endpoint: str) -> bool:
@@ -162,14 +137,4 @@ def push_unsubscribe(*, user: User, endpoint: str) -> bool:
     Messages still waiting for that device are cancelled. Someone else's
     device is never touched, and the answer does not tell it exists.
     """
-    with transaction.atomic():
-        subscription = (
-            PushSubscription.objects.select_for_update()
-            .filter(user=user, endpoint=endpoint)
-            .first()
-        )
-        if subscription is None:
-            return False
-        cancel_pending(subscription, reason="device removed")
-        subscription.delete()
-    return True
+    return addresses.remove(PushSubscription, user=user, key={"endpoint": endpoint})

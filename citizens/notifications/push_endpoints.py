@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext as _
 
-from .models import Delivery, PushSubscription
+from .models import PushSubscription
 
 ENDPOINT_MAX_LENGTH = PushSubscription._meta.get_field("endpoint").max_length
 LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
@@ -74,10 +74,3 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
-
-
-def cancel_pending(subscription: PushSubscription, *, reason: str) -> int:
-    """Cancel the messages still waiting for one device (it is going away)."""
-    return Delivery.objects.filter(
-        push_subscription=subscription, status=Delivery.Status.PENDING
-    ).update(status=Delivery.Status.CANCELLED, last_error=reason)

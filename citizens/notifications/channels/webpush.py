@@ -19,10 +19,11 @@ from django.utils import translation
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
+from ..addresses import cancel_pending
 from ..keys import delivery_key
 from ..links import absolute
 from ..models import PushSubscription
-from ..push_endpoints import cancel_pending, endpoint_problem
+from ..push_endpoints import endpoint_problem
 from ..sms.fallback import receipt_url
 from . import PermanentFailure, TemporaryFailure, failure, run
 

@@ -77,7 +77,7 @@ def test_browser_subscribed_by_another_account_moves_to_the_new_one(
 
 
 def test_oldest_device_goes_when_a_person_adds_too_many(vapid, client_for, resident):
-    from citizens.notifications.push import MAX_DEVICES
+    from citizens.notifications.addresses import MAX_PER_PERSON as MAX_DEVICES
 
     client = client_for(resident)
     for n in range(MAX_DEVICES + 1):
