@@ -17,6 +17,7 @@ urlpatterns = [
     path("notifications/unsubscribe/<str:token>/", inbox.unsubscribe, name="unsubscribe"),
     path("me/notifications/push/subscribe/", push.subscribe, name="push_subscribe"),
     path("me/notifications/push/unsubscribe/", push.unsubscribe, name="push_unsubscribe"),
+    path("me/notifications/devices/<int:pk>/remove/", push.device_remove, name="device_remove"),
     path("sw.js", push.service_worker, name="service_worker"),
     path("me/notifications/telegram/", telegram.link, name="telegram"),
     path("telegram/webhook/<str:secret>/", telegram.webhook, name="telegram_webhook"),

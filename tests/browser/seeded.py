@@ -125,7 +125,25 @@ def seeded(settings, tmp_path):
     """seed_demo plus an answered request with a photo; the URLs of the pages with content."""
     settings.MEDIA_ROOT = tmp_path / "media"
     call_command("seed_demo", stdout=StringIO())
+    _app_phone(settings)
     return seed_urls()
+
+
+def _app_phone(settings) -> None:
+    """The city's app offered (pointing at nothing) and the demo resident's phone in it,
+    so the notification settings page shows its section with a phone to remove."""
+    from django.contrib.auth import get_user_model
+
+    from citizens.notifications.devices import device_register
+    from tests.citizens.notifications.fcm_helpers import configure
+
+    configure(settings)
+    device_register(
+        user=get_user_model().objects.get(email=RESIDENT),
+        token="ZGVtby1waG9uZS10b2tlbg:APA91b" + "Demo_Phone-" * 12,
+        platform="android",
+        name="Samsung Galaxy A14",
+    )
 
 
 def seed_urls() -> dict[str, str]:

@@ -21,7 +21,7 @@ from citizens.pagecache import kept_per_person
 
 from ...models import User
 from .. import events, links, services
-from ..events import EMAIL, SMS, TELEGRAM, WEBPUSH
+from ..events import APP, EMAIL, SMS, TELEGRAM, WEBPUSH
 from ..forms import PhoneForm, SettingsForms
 from ..models import NotificationPreference, TelegramLink
 from ..sms.phone import verified_phone
@@ -104,6 +104,9 @@ def _channel_sections(request, available: tuple[str, ...]) -> tuple[list[str], d
         sections.append("citizens/notifications/_push.html")
         context["vapid_public_key"] = settings.VAPID_PUBLIC_KEY
         context["push_devices"] = request.user.push_subscriptions.all()
+    if APP in available:
+        sections.append("citizens/notifications/_app.html")
+        context["app_devices"] = request.user.devices.order_by("-last_seen_at", "-pk")
     if TELEGRAM in available:
         sections.append("citizens/notifications/_telegram.html")
         context["telegram_link"] = TelegramLink.objects.filter(user=request.user).first()

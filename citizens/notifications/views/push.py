@@ -1,4 +1,5 @@
-"""Web push endpoints: register and remove a device, and the service worker itself.
+"""Web push endpoints: register and remove a device, and the service worker itself;
+removing an app phone from the settings page.
 
 subscribe/unsubscribe are called by static/js/push.js with a JSON body and
 the CSRF token in X-CSRFToken; unsubscribe is also a plain form on the
@@ -21,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import push
+from .. import devices, push
 from ..services import NotificationError
 
 SERVICE_WORKER = "js/sw.js"
@@ -107,6 +108,23 @@ def unsubscribe(request):
         return JsonResponse({"removed": True})
     if removed:
         messages.success(request, _("The device will no longer receive notifications."))
+    else:
+        messages.error(request, _("This device is not in your list."))
+    return redirect("notifications:settings")
+
+
+@require_POST
+def device_remove(request, pk: int):
+    """Remove one of the person's app phones (a form on the settings page)."""
+    refused = _signed_in(request)
+    if refused:
+        return refused
+    device = request.user.devices.filter(pk=pk).first()
+    # Someone else's phone is never touched, and the answer is the same as for none.
+    if device and devices.device_remove(
+        user=request.user, token=device.token, provider=device.provider
+    ):
+        messages.success(request, _("The phone will no longer receive notifications."))
     else:
         messages.error(request, _("This device is not in your list."))
     return redirect("notifications:settings")
