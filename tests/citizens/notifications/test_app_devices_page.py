@@ -79,9 +79,7 @@ def test_someone_elses_phone_is_not_removed_and_not_revealed(
     client = client_for(resident)
 
     theirs_answer = client.post(remove_url(theirs), follow=True)
-    missing_answer = client.post(
-        reverse("notifications:device_remove", args=[999999]), follow=True
-    )
+    missing_answer = client.post(reverse("notifications:device_remove", args=[999999]), follow=True)
 
     assert Device.objects.filter(pk=theirs.pk).exists()
     # The same refusal as for a phone that does not exist at all.
