@@ -6,6 +6,7 @@ import math
 
 from django.db.models import F, Q, Value
 from django.db.models.functions import Floor
+from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
 # Public pages, the API and Open311 show a point only rounded to this many
@@ -18,42 +19,67 @@ EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 
 
+# One rounding rule, written once for Python and once for SQL with the same
+# floating-point operations (IEEE doubles in PostgreSQL and SQLite alike), so a
+# point shown, a point filtered by area and a distance never disagree, not even
+# on a tie (46.6355): Python's round() and a bounds comparison each cut ties
+# their own way, which told a prober that the exact point sat on one.
+_CELLS_PER_DEGREE = 1 / _PUBLIC_STEP
+
+
+def public_cell(value: float) -> int:
+    """The public coordinate in whole steps of the rounding: floor(x * 1000 + 1/2)."""
+    return math.floor(value * _CELLS_PER_DEGREE + 0.5)
+
+
 def public_point(latitude: float, longitude: float) -> tuple[float, float]:
     """The point as the public sees it: the one rounding rule."""
-    return round(latitude, PUBLIC_POINT_DECIMALS), round(longitude, PUBLIC_POINT_DECIMALS)
-
-
-def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
-    """Rows whose public (rounded) point lies in the box, as a filter on the exact columns.
-
-    The bounds are snapped to the rounding grid first, so whether a row
-    matches depends only on its rounded point: shrinking the box step by
-    step (bisection) finds the rounded point, which is public anyway, and
-    nothing finer.
-    """
-    half = _PUBLIC_STEP / 2
-
-    def snap_up(value: float) -> float:
-        return math.ceil(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
-
-    def snap_down(value: float) -> float:
-        return math.floor(round(value / _PUBLIC_STEP, 6)) * _PUBLIC_STEP
-
-    return Q(
-        latitude__gte=snap_up(south) - half,
-        latitude__lt=snap_down(north) + half,
-        longitude__gte=snap_up(west) - half,
-        longitude__lt=snap_down(east) + half,
+    return (
+        round(public_cell(latitude) * _PUBLIC_STEP, PUBLIC_POINT_DECIMALS),
+        round(public_cell(longitude) * _PUBLIC_STEP, PUBLIC_POINT_DECIMALS),
     )
 
 
 def _public_cell(field: str):
-    """SQL: the row's public coordinate on `field`, in whole steps of the rounding.
+    """SQL: public_cell() of the row's `field`."""
+    return Floor(F(field) * Value(_CELLS_PER_DEGREE) + Value(0.5))
 
-    floor(x / step + 1/2): the same cells public_point_within's bounds cut
-    (a half step either side of each rounded value).
+
+def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
+    """Rows whose public (rounded) point lies in the box.
+
+    The box takes whole cells of the rounding grid (those whose rounded value
+    lies within it), so whether a row matches depends only on its rounded
+    point: shrinking the box step by step (bisection) finds the rounded point,
+    which is public anyway, and nothing finer. A range on the exact columns,
+    a hair wider than the cells, lets the location index find the candidates;
+    the cells themselves decide.
     """
-    return Floor(F(field) * Value(1 / _PUBLIC_STEP) + Value(0.5))
+    lat_from, lat_to = _cells_within(south, north)
+    lon_from, lon_to = _cells_within(west, east)
+    return (
+        _candidates("latitude", lat_from, lat_to)
+        & _candidates("longitude", lon_from, lon_to)
+        & Q(GreaterThanOrEqual(_public_cell("latitude"), lat_from))
+        & Q(LessThanOrEqual(_public_cell("latitude"), lat_to))
+        & Q(GreaterThanOrEqual(_public_cell("longitude"), lon_from))
+        & Q(LessThanOrEqual(_public_cell("longitude"), lon_to))
+    )
+
+
+def _cells_within(low: float, high: float) -> tuple[int, int]:
+    """The first and last cell whose rounded value lies in [low, high]."""
+    return math.ceil(round(low / _PUBLIC_STEP, 6)), math.floor(round(high / _PUBLIC_STEP, 6))
+
+
+def _candidates(field: str, first: int, last: int) -> Q:
+    margin = _PUBLIC_STEP * 1e-6  # far below a metre, far above a double's error here
+    return Q(
+        **{
+            f"{field}__gte": (first - 0.5) * _PUBLIC_STEP - margin,
+            f"{field}__lt": (last + 0.5) * _PUBLIC_STEP + margin,
+        }
+    )
 
 
 def public_point_near(*, latitude: float, longitude: float, radius_m: float) -> tuple[Q, object]:

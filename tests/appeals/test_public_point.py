@@ -170,3 +170,39 @@ def test_public_point_within_matches_the_rounded_point(north, inside, category, 
     box = public_point_within(south=lat - 0.0001, north=lat + 0.0001, west=lon - 1, east=lon + 1)
 
     assert type(appeal).objects.filter(box).exists() is inside
+
+
+@pytest.mark.parametrize("tie", [0.0005, -0.0005, 0.0015])
+def test_on_a_tie_the_shown_point_and_the_area_filter_agree(tie, category, district, cell):
+    # Exactly half a step from the grid (a point typed with four decimals, say):
+    # Python's round() and a comparison of bounds each broke such ties their own
+    # way, so a box around the shown point missed it and told the exact point.
+    lat, lon = cell
+    appeal = accepted(category, district, round(lat + tie, 4), round(lon + tie, 4))
+    shown_lat, shown_lon = public_point(appeal.latitude, appeal.longitude)
+
+    def found(south, north, west, east) -> bool:
+        box = public_point_within(south=south, north=north, west=west, east=east)
+        return type(appeal).objects.filter(box, pk=appeal.pk).exists()
+
+    near = 0.0001
+    assert found(shown_lat - near, shown_lat + near, shown_lon - near, shown_lon + near)
+    # A box around any neighbouring cell does not find it.
+    for d_lat, d_lon in ((0.001, 0), (-0.001, 0), (0, 0.001), (0, -0.001)):
+        south, west = shown_lat + d_lat - near, shown_lon + d_lon - near
+        assert not found(south, south + 2 * near, west, west + 2 * near)
+
+
+def test_the_api_distance_is_from_the_shown_point_on_a_tie(client, category, district, cell):
+    lat, lon = cell
+    accepted(category, district, round(lat + 0.0005, 4), lon)
+    appeal_lat, appeal_lon = public_point(round(lat + 0.0005, 4), lon)
+
+    def count(radius):
+        response = client.get(
+            "/api/v1/appeals/", {"near": f"{appeal_lat},{appeal_lon}", "radius": radius}
+        )
+        return response.json()["count"]
+
+    # From the shown point the appeal is at distance 0: the smallest radius finds it.
+    assert count(1) == 1
