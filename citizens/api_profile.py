@@ -218,7 +218,7 @@ class ChoiceSerializer(serializers.Serializer):
 class NotificationSettingsUpdateSerializer(serializers.Serializer):
     """Only what changes: choices not listed and quiet hours left out keep their value."""
 
-    choices = ChoiceSerializer(many=True, required=False, max_length=500)
+    choices = serializers.ListField(child=ChoiceSerializer(), required=False, max_length=500)
     quiet_hours = QuietHoursSerializer(required=False)
 
 

@@ -37,6 +37,7 @@ from rest_framework.response import Response
 
 from mycity.lib.api import ModelSerializer, StrictCharField
 from mycity.lib.etags import conditional, conditional_data
+from mycity.lib.filters import SlugFilter
 from mycity.models import District
 
 from . import live
@@ -301,12 +302,8 @@ def district_pk(slug: str) -> int | None:
 class NewsFilter(django_filters.FilterSet):
     """The web list's filters: a topic, and a district (its items and the whole city's)."""
 
-    topic = django_filters.CharFilter(
-        field_name="topic__slug", max_length=60, label=gettext_lazy("Topic")
-    )
-    district = django_filters.CharFilter(
-        method="filter_district", max_length=60, label=gettext_lazy("District")
-    )
+    topic = SlugFilter(field_name="topic__slug", label=gettext_lazy("Topic"))
+    district = SlugFilter(method="filter_district", label=gettext_lazy("District"))
 
     class Meta:
         model = NewsItem

@@ -16,6 +16,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied, Valida
 from rest_framework.response import Response
 
 from mycity.lib.api import ModelSerializer, StrictCharField
+from mycity.lib.filters import SlugFilter
 
 from . import cache
 from .feed import public_points
@@ -27,9 +28,7 @@ OFFER_KEYS = [field.removeprefix("offers_") for field, _label, _icon in OFFERS]
 
 class PointFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    district = django_filters.CharFilter(
-        field_name="district__slug", help_text=gettext_lazy("A district's slug.")
-    )
+    district = SlugFilter(field_name="district__slug", help_text=gettext_lazy("A district's slug."))
     status = django_filters.ChoiceFilter(choices=PointStatus.choices)
 
     class Meta:

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 
+from mycity.lib.filters import SearchFilter, SlugFilter
+
 from ..filters import EARLIEST, STATUS_CHOICES, day_start
 from ..models import Appeal, Kind, public_point_near, public_point_within
 from ..search import search
@@ -123,12 +125,8 @@ class AreaForm(forms.Form):
 
 class AppealFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Kind.choices, label=gettext_lazy("Kind"))
-    category = django_filters.CharFilter(
-        field_name="category__slug", label=gettext_lazy("Category")
-    )
-    district = django_filters.CharFilter(
-        field_name="district__slug", label=gettext_lazy("District")
-    )
+    category = SlugFilter(field_name="category__slug", label=gettext_lazy("Category"))
+    district = SlugFilter(field_name="district__slug", label=gettext_lazy("District"))
     status = django_filters.ChoiceFilter(choices=STATUS_CHOICES, label=gettext_lazy("Status"))
     registered_from = django_filters.DateFilter(
         method="filter_from", label=gettext_lazy("Registered from")
@@ -139,7 +137,7 @@ class AppealFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", label=gettext_lazy("Overdue only")
     )
-    q = django_filters.CharFilter(method="filter_q", max_length=100, label=gettext_lazy("Search"))
+    q = SearchFilter(method="filter_q", label=gettext_lazy("Search"))
     bbox = BoxFilter(
         method="filter_bbox",
         max_length=200,

@@ -3,15 +3,17 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from mycity.lib.filters import SearchFilter, SlugFilter
+
 from ..models import Service
 
 
 class ServiceFilter(django_filters.FilterSet):
-    category = django_filters.CharFilter(field_name="category__slug", label=_("Category"))
-    department = django_filters.CharFilter(field_name="department__slug", label=_("Department"))
+    category = SlugFilter(field_name="category__slug", label=_("Category"))
+    department = SlugFilter(field_name="department__slug", label=_("Department"))
     online = django_filters.BooleanFilter(label=_("Can be applied for online"))
     bookable = django_filters.BooleanFilter(label=_("Visits can be booked"))
-    q = django_filters.CharFilter(method="filter_q", max_length=100, label=_("Search"))
+    q = SearchFilter(method="filter_q", label=_("Search"))
 
     class Meta:
         model = Service

@@ -8,6 +8,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from mycity.lib.filters import SLUG_MAX_LENGTH
 from news import live
 from news.models import AlertKind, NewsItem, Severity, Subscription
 from news.services import (
@@ -197,7 +198,8 @@ def test_list_is_answered_from_the_cache_until_the_news_change(
 
 
 def test_bad_filter_and_page_are_4xx_not_500(api, news):
-    assert api.get(f"{V1}/news/?topic={'x' * 61}").status_code == 400
+    assert api.get(f"{V1}/news/?topic={'x' * (SLUG_MAX_LENGTH + 1)}").status_code == 400
+    assert api.get(f"{V1}/news/?topic=вода").status_code == 400  # not a slug
     assert api.get(f"{V1}/news/?page=99").status_code == 404
 
 
