@@ -17,7 +17,9 @@ DURATION=${DURATION:-10}
 PORT=${PORT:-8014}
 FLOOR_PORT=${FLOOR_PORT:-8114}
 FLOOR_DIR=${FLOOR_DIR:-../shared/bench/floor}
-DB=mycity_api_bench
+# DB=mycity_million (scripts/bench_all.sh seeds it) for the million; PATHS and
+# COLD_PATHS replace the URLs measured warm and cold.
+DB=${DB:-mycity_api_bench}
 
 export DEBUG=false SECRET_KEY="bench-$(head -c 48 /dev/urandom | base64 | tr -d '/+=\n')" \
   ALLOWED_HOSTS=127.0.0.1 SITE_URL=http://127.0.0.1:$PORT SECURE_SSL_REDIRECT=false \
@@ -62,16 +64,17 @@ row() {
   printf '%-48s %10s %8s\n' "$label" "$r" "$(awk -v a="$r" -v b="$floor" 'BEGIN {printf "%.0f", 100*a/b}')"
 }
 B=http://127.0.0.1:$PORT
-for path in "/open311/v2/requests.json" "/open311/v2/requests.xml" \
-  "/open311/v2/requests.json?page_size=100" "/open311/v2/services.json" \
-  "/api/v1/appeals/" "/api/v1/appeals/?page=50" \
-  "/api/v1/news/" "/api/v1/alerts/" "/api/v1/surveys/" "/api/v1/services/" \
-  "/api/v1/centres/" "/api/v1/districts/"; do
+PATHS=${PATHS:-"/open311/v2/requests.json /open311/v2/requests.xml \
+  /open311/v2/requests.json?page_size=100 /open311/v2/services.json \
+  /api/v1/appeals/ /api/v1/appeals/?page=50 /api/v1/news/ /api/v1/alerts/ \
+  /api/v1/surveys/ /api/v1/services/ /api/v1/centres/ /api/v1/districts/"}
+COLD_PATHS=${COLD_PATHS-"/open311/v2/requests.json /open311/v2/requests.xml \
+  /open311/v2/requests.json?page_size=100 /api/v1/appeals/ /api/v1/news/ \
+  /api/v1/surveys/ /api/v1/services/"}
+for path in $PATHS; do
   row "$path" "$B$path"
 done
-for path in "/open311/v2/requests.json" "/open311/v2/requests.xml" \
-  "/open311/v2/requests.json?page_size=100" "/api/v1/appeals/" \
-  "/api/v1/news/" "/api/v1/surveys/" "/api/v1/services/"; do
+for path in $COLD_PATHS; do
   row "$path (cold)" -s "$NONCE" "$B$path"
 done
 rm -f "$NONCE"

@@ -4,9 +4,9 @@ import calendar
 import datetime as dt
 import math
 
-from django.db.models import F, Q, Value
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Floor
-from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 # Public pages, the API and Open311 show a point only rounded to this many
@@ -19,17 +19,30 @@ EARTH_RADIUS_M = 6_371_000
 METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 
 
-# One rounding rule, written once for Python and once for SQL with the same
-# floating-point operations (IEEE doubles in PostgreSQL and SQLite alike), so a
-# point shown, a point filtered by area and a distance never disagree, not even
-# on a tie (46.6355): Python's round() and a bounds comparison each cut ties
-# their own way, which told a prober that the exact point sat on one.
+# One rounding rule for everything public derived from a point, so a point shown,
+# a point filtered by area and a distance never disagree, not even on a tie
+# (46.6355): Python's round(), a comparison with bounds and floor(x * 1000 + 1/2)
+# each broke ties their own way, which told a prober the exact point sat on one.
+# The rule is the grid's edges: a cell is [edge(k), edge(k + 1)), with the edge
+# worked out by the one expression below, in Python and in SQL alike (IEEE
+# doubles in PostgreSQL and SQLite).
+_HALF_STEP = _PUBLIC_STEP / 2
 _CELLS_PER_DEGREE = 1 / _PUBLIC_STEP
 
 
+def _edge(cell: int) -> float:
+    """Where cell `cell` of the grid starts."""
+    return cell * _PUBLIC_STEP - _HALF_STEP
+
+
 def public_cell(value: float) -> int:
-    """The public coordinate in whole steps of the rounding: floor(x * 1000 + 1/2)."""
-    return math.floor(value * _CELLS_PER_DEGREE + 0.5)
+    """The public coordinate in whole steps of the rounding: the cell holding `value`."""
+    cell = math.floor(value * _CELLS_PER_DEGREE + 0.5)  # off by one at most, on a tie
+    if value < _edge(cell):
+        return cell - 1
+    if value >= _edge(cell + 1):
+        return cell + 1
+    return cell
 
 
 def public_point(latitude: float, longitude: float) -> tuple[float, float]:
@@ -42,44 +55,44 @@ def public_point(latitude: float, longitude: float) -> tuple[float, float]:
 
 def _public_cell(field: str):
     """SQL: public_cell() of the row's `field`."""
-    return Floor(F(field) * Value(_CELLS_PER_DEGREE) + Value(0.5))
+    value = F(field)
+    guess = Floor(value * Value(_CELLS_PER_DEGREE) + Value(0.5))
+
+    def edge(cell):
+        return cell * Value(_PUBLIC_STEP) - Value(_HALF_STEP)
+
+    return (
+        guess
+        - Case(When(LessThan(value, edge(guess)), then=Value(1.0)), default=Value(0.0))
+        + Case(
+            When(GreaterThanOrEqual(value, edge(guess + Value(1.0))), then=Value(1.0)),
+            default=Value(0.0),
+        )
+    )
 
 
 def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
-    """Rows whose public (rounded) point lies in the box.
+    """Rows whose public (rounded) point lies in the box, as a filter on the exact columns.
 
-    The box takes whole cells of the rounding grid (those whose rounded value
-    lies within it), so whether a row matches depends only on its rounded
-    point: shrinking the box step by step (bisection) finds the rounded point,
-    which is public anyway, and nothing finer. A range on the exact columns,
-    a hair wider than the cells, lets the location index find the candidates;
-    the cells themselves decide.
+    The box takes whole cells of the grid (those whose rounded value lies
+    within it), so whether a row matches depends only on its rounded point:
+    shrinking the box step by step (bisection) finds the rounded point, which
+    is public anyway, and nothing finer. Plain ranges on the exact columns, so
+    the location index serves them.
     """
     lat_from, lat_to = _cells_within(south, north)
     lon_from, lon_to = _cells_within(west, east)
-    return (
-        _candidates("latitude", lat_from, lat_to)
-        & _candidates("longitude", lon_from, lon_to)
-        & Q(GreaterThanOrEqual(_public_cell("latitude"), lat_from))
-        & Q(LessThanOrEqual(_public_cell("latitude"), lat_to))
-        & Q(GreaterThanOrEqual(_public_cell("longitude"), lon_from))
-        & Q(LessThanOrEqual(_public_cell("longitude"), lon_to))
+    return Q(
+        latitude__gte=_edge(lat_from),
+        latitude__lt=_edge(lat_to + 1),
+        longitude__gte=_edge(lon_from),
+        longitude__lt=_edge(lon_to + 1),
     )
 
 
 def _cells_within(low: float, high: float) -> tuple[int, int]:
     """The first and last cell whose rounded value lies in [low, high]."""
     return math.ceil(round(low / _PUBLIC_STEP, 6)), math.floor(round(high / _PUBLIC_STEP, 6))
-
-
-def _candidates(field: str, first: int, last: int) -> Q:
-    margin = _PUBLIC_STEP * 1e-6  # far below a metre, far above a double's error here
-    return Q(
-        **{
-            f"{field}__gte": (first - 0.5) * _PUBLIC_STEP - margin,
-            f"{field}__lt": (last + 0.5) * _PUBLIC_STEP + margin,
-        }
-    )
 
 
 def public_point_near(*, latitude: float, longitude: float, radius_m: float) -> tuple[Q, object]:

@@ -193,16 +193,33 @@ def test_on_a_tie_the_shown_point_and_the_area_filter_agree(tie, category, distr
         assert not found(south, south + 2 * near, west, west + 2 * near)
 
 
-def test_the_api_distance_is_from_the_shown_point_on_a_tie(client, category, district, cell):
+def _just_below(value: float) -> float:
+    return math.nextafter(value, -math.inf)
+
+
+@pytest.mark.parametrize(
+    "exact",
+    [
+        lambda lat: round(lat + 0.0005, 4),  # a tie typed with four decimals
+        lambda lat: lat + 0.0005,  # the grid's edge as arithmetic makes it
+        lambda lat: _just_below(lat + 0.0005),  # the last double below it
+        lambda lat: _just_below(round(lat + 0.0005, 4)),
+    ],
+)
+def test_the_api_distance_is_from_the_shown_point_on_a_tie(exact, client, category, district, cell):
     lat, lon = cell
-    accepted(category, district, round(lat + 0.0005, 4), lon)
-    appeal_lat, appeal_lon = public_point(round(lat + 0.0005, 4), lon)
+    appeal = accepted(category, district, exact(lat), lon)
+    shown_lat, shown_lon = public_point(appeal.latitude, appeal.longitude)
 
     def count(radius):
         response = client.get(
-            "/api/v1/appeals/", {"near": f"{appeal_lat},{appeal_lon}", "radius": radius}
+            "/api/v1/appeals/", {"near": f"{shown_lat},{shown_lon}", "radius": radius}
         )
         return response.json()["count"]
 
-    # From the shown point the appeal is at distance 0: the smallest radius finds it.
+    # From the shown point the appeal is at distance 0 (SQL works out the same
+    # cell as Python): the smallest radius finds it. The box around the shown
+    # point finds it too.
     assert count(1) == 1
+    box = public_point_within(south=shown_lat, north=shown_lat, west=shown_lon, east=shown_lon)
+    assert type(appeal).objects.filter(box, pk=appeal.pk).exists()
