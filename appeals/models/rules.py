@@ -4,9 +4,8 @@ import calendar
 import datetime as dt
 import math
 
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import F, Q, Value
 from django.db.models.functions import Floor
-from django.db.models.lookups import GreaterThanOrEqual, LessThan
 from django.utils import timezone
 
 # Public pages, the API and Open311 show a point only rounded to this many
@@ -21,28 +20,18 @@ METRES_PER_DEGREE = math.pi * EARTH_RADIUS_M / 180
 
 # One rounding rule for everything public derived from a point, so a point shown,
 # a point filtered by area and a distance never disagree, not even on a tie
-# (46.6355): Python's round(), a comparison with bounds and floor(x * 1000 + 1/2)
-# each broke ties their own way, which told a prober the exact point sat on one.
-# The rule is the grid's edges: a cell is [edge(k), edge(k + 1)), with the edge
-# worked out by the one expression below, in Python and in SQL alike (IEEE
-# doubles in PostgreSQL and SQLite).
-_HALF_STEP = _PUBLIC_STEP / 2
+# (46.6355), where Python's round() and a comparison with bounds each broke ties
+# their own way and told a prober that the exact point sat on one. The rule is
+# floor(x * 1000 + 1/2), computed with the same IEEE double operations in
+# Python, PostgreSQL and SQLite; an area is cut at the exact doubles where that
+# formula steps, so plain ranges on the columns (which the indexes serve) agree
+# with it to the last bit.
 _CELLS_PER_DEGREE = 1 / _PUBLIC_STEP
 
 
-def _edge(cell: int) -> float:
-    """Where cell `cell` of the grid starts."""
-    return cell * _PUBLIC_STEP - _HALF_STEP
-
-
 def public_cell(value: float) -> int:
-    """The public coordinate in whole steps of the rounding: the cell holding `value`."""
-    cell = math.floor(value * _CELLS_PER_DEGREE + 0.5)  # off by one at most, on a tie
-    if value < _edge(cell):
-        return cell - 1
-    if value >= _edge(cell + 1):
-        return cell + 1
-    return cell
+    """The public coordinate in whole steps of the rounding."""
+    return math.floor(value * _CELLS_PER_DEGREE + 0.5)
 
 
 def public_point(latitude: float, longitude: float) -> tuple[float, float]:
@@ -55,20 +44,17 @@ def public_point(latitude: float, longitude: float) -> tuple[float, float]:
 
 def _public_cell(field: str):
     """SQL: public_cell() of the row's `field`."""
-    value = F(field)
-    guess = Floor(value * Value(_CELLS_PER_DEGREE) + Value(0.5))
+    return Floor(F(field) * Value(_CELLS_PER_DEGREE) + Value(0.5))
 
-    def edge(cell):
-        return cell * Value(_PUBLIC_STEP) - Value(_HALF_STEP)
 
-    return (
-        guess
-        - Case(When(LessThan(value, edge(guess)), then=Value(1.0)), default=Value(0.0))
-        + Case(
-            When(GreaterThanOrEqual(value, edge(guess + Value(1.0))), then=Value(1.0)),
-            default=Value(0.0),
-        )
-    )
+def _cell_start(cell: int) -> float:
+    """The smallest double whose public cell is `cell` or more."""
+    value = (cell - 0.5) * _PUBLIC_STEP  # within a few doubles of it
+    while public_cell(value) >= cell:
+        value = math.nextafter(value, -math.inf)
+    while public_cell(value) < cell:
+        value = math.nextafter(value, math.inf)
+    return value
 
 
 def public_point_within(*, south: float, north: float, west: float, east: float) -> Q:
@@ -77,16 +63,15 @@ def public_point_within(*, south: float, north: float, west: float, east: float)
     The box takes whole cells of the grid (those whose rounded value lies
     within it), so whether a row matches depends only on its rounded point:
     shrinking the box step by step (bisection) finds the rounded point, which
-    is public anyway, and nothing finer. Plain ranges on the exact columns, so
-    the location index serves them.
+    is public anyway, and nothing finer.
     """
     lat_from, lat_to = _cells_within(south, north)
     lon_from, lon_to = _cells_within(west, east)
     return Q(
-        latitude__gte=_edge(lat_from),
-        latitude__lt=_edge(lat_to + 1),
-        longitude__gte=_edge(lon_from),
-        longitude__lt=_edge(lon_to + 1),
+        latitude__gte=_cell_start(lat_from),
+        latitude__lt=_cell_start(lat_to + 1),
+        longitude__gte=_cell_start(lon_from),
+        longitude__lt=_cell_start(lon_to + 1),
     )
 
 

@@ -83,6 +83,7 @@ class EstimatedCountPaginator(Paginator):
         max_pages: int | None = None,
         estimate_first: bool = False,
         cap: int | None = None,
+        deep_offset: int | None = None,
         **kwargs,
     ):
         """`max_pages`: no page past it (a costly list, such as a fuzzy search, is cut there).
@@ -91,11 +92,15 @@ class EstimatedCountPaginator(Paginator):
         costs a query more on a short list, and spares a second on a costly long one.
         `cap`: count exactly up to this many rows rather than CAP (a fuzzy search, whose
         every counted row costs a similarity test).
+        `deep_offset`: read by key from this offset rather than DEEP_OFFSET; 0 for a
+        list ordered by something worked out per row (a distance), whose keys an
+        index can give without reading the rows.
         """
         super().__init__(*args, **kwargs)
         self.max_pages = max_pages
         self.estimate_first = estimate_first
         self.cap = cap or self.CAP
+        self.deep_offset = self.DEEP_OFFSET if deep_offset is None else deep_offset
 
     @cached_property
     def num_pages(self) -> int:
@@ -159,7 +164,7 @@ class EstimatedCountPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        rows = list(read_slice(self.object_list, bottom, top, deep_offset=self.DEEP_OFFSET))
+        rows = list(read_slice(self.object_list, bottom, top, deep_offset=self.deep_offset))
         if self.is_estimate and 0 < len(rows) < self.per_page:
             # A short page is the last one: the count is now known, whatever the estimate.
             self.__dict__.update(count=bottom + len(rows), is_estimate=False)
@@ -189,9 +194,12 @@ class EstimatedCountPagination(PageNumberPagination):
 
     # A list filtered by these (a word search) asks the planner before counting.
     estimate_first_params = ("q",)
+    # A list ordered by these (the distance from `near`) is read by key on every page.
+    by_key_params = ("near",)
 
     def paginate_queryset(self, queryset, request, view=None):
         self.estimate_first = any(request.query_params.get(p) for p in self.estimate_first_params)
+        self.by_key = any(request.query_params.get(p) for p in self.by_key_params)
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_number(self, request, paginator):
@@ -203,7 +211,12 @@ class EstimatedCountPagination(PageNumberPagination):
 
     def django_paginator_class(self, queryset, page_size):
         """Called by PageNumberPagination in place of a paginator class."""
-        return EstimatedCountPaginator(queryset, page_size, estimate_first=self.estimate_first)
+        return EstimatedCountPaginator(
+            queryset,
+            page_size,
+            estimate_first=self.estimate_first,
+            deep_offset=0 if self.by_key else None,
+        )
 
     def get_paginated_response(self, data):
         response = super().get_paginated_response(data)
