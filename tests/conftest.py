@@ -13,7 +13,6 @@ import uuid
 import warnings
 
 import pytest
-import redis
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
@@ -38,6 +37,7 @@ from tests.factories import (
     totp_code,
     verify_email,
 )
+from tests.query_counts import forget_cache
 
 ROLES = [
     "anonymous",
@@ -139,18 +139,11 @@ def _isolated_cache(settings):
     from mycity.lib import cache as resilient
 
     resilient._down_until.clear()
-    prefix = f"mycity-test-{uuid.uuid4().hex}"
     prefixed = copy.deepcopy(settings.CACHES)
-    prefixed["default"]["KEY_PREFIX"] = prefix
+    prefixed["default"]["KEY_PREFIX"] = f"mycity-test-{uuid.uuid4().hex}"
     settings.CACHES = prefixed
     yield
-    connection = redis.Redis.from_url(default["LOCATION"])
-    try:
-        keys = list(connection.scan_iter(match=f"{prefix}:*", count=500))
-        if keys:
-            connection.delete(*keys)
-    finally:
-        connection.close()
+    forget_cache()
 
 
 @pytest.fixture

@@ -3,10 +3,10 @@
 PostgreSQL alike (DATABASE_URL)."""
 
 import pytest
-from django.core.cache import cache
 
 from appeals.models import Appeal
 from tests.appeals.public_factories import public_appeal
+from tests.query_counts import forget_cache
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/appeals/"
@@ -155,6 +155,6 @@ def test_two_exact_points_in_one_rounding_cell_get_the_same_answers(
         appeal = at(public_appeal(resident, category=category, district=district), *exact)
         answers.append([api.get(URL, q).json()["count"] for q in questions])
         appeal.delete()
-        cache.clear()  # the lists are kept a minute: ask afresh
+        forget_cache()  # the lists are kept a minute: ask afresh
     assert answers[0] == answers[1]
     assert 0 < sum(answers[0]) < len(questions)  # some questions find it, some do not

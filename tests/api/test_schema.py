@@ -12,7 +12,6 @@ import os
 
 import pytest
 import schemathesis
-from django.core.cache import cache
 from django.core.management import call_command
 from django.core.wsgi import get_wsgi_application
 from django.db import transaction
@@ -27,6 +26,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.api import fuzz_news, fuzz_services, fuzz_surveys
 from tests.api.wsgi_support import wsgi_keeps_the_test_connection
 from tests.factories import PASSWORD
+from tests.query_counts import forget_cache
 
 EXAMPLES = 12
 # Sequences of the stateful phase. FUZZ_STEPS=1000 FUZZ_RANDOM=1 for a longer,
@@ -173,7 +173,7 @@ def test_api_fuzzed_through_the_links_between_operations(fuzz_world):
 
     class Journey(schema.as_state_machine()):
         def setup(self):
-            cache.clear()
+            forget_cache()  # this test's keys only: cache.clear() flushes a Redis database
             self.savepoint = transaction.savepoint()
 
         def teardown(self):

@@ -6,7 +6,6 @@ the surveys I answered (GET /api/v1/surveys/, /{slug}/, /answered/).
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -20,6 +19,7 @@ from tests.api.surveys_support import (
 )
 from tests.factories import DistrictFactory
 from tests.problems import fields
+from tests.query_counts import forget_cache
 from tests.surveys.factories import SurveyFactory, question_with_choices
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_list_makes_a_fixed_number_of_queries(
     with django_assert_num_queries(3):
         few = api_for(user).get(f"{V1}/").json()
     _many_surveys(resident, 8)
-    cache.clear()  # visitors' list is kept a minute (the next test)
+    forget_cache()  # visitors' list is kept a minute (the next test)
     with django_assert_num_queries(3):
         many = api_for(user).get(f"{V1}/").json()
     assert (few["count"], len(many["results"])) == (4, 20)
