@@ -13,6 +13,7 @@ import uuid
 import warnings
 
 import pytest
+import redis
 from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
@@ -37,7 +38,6 @@ from tests.factories import (
     totp_code,
     verify_email,
 )
-from tests.query_counts import forget_cache
 
 ROLES = [
     "anonymous",
@@ -140,10 +140,18 @@ def _isolated_cache(settings):
 
     resilient._down_until.clear()
     prefixed = copy.deepcopy(settings.CACHES)
-    prefixed["default"]["KEY_PREFIX"] = f"mycity-test-{uuid.uuid4().hex}"
+    prefix = f"mycity-test-{uuid.uuid4().hex}"
+    prefixed["default"]["KEY_PREFIX"] = prefix
     settings.CACHES = prefixed
     yield
-    forget_cache()
+    # The Redis of the start: a test may have pointed CACHES at a dead one meanwhile.
+    connection = redis.Redis.from_url(default["LOCATION"])
+    try:
+        keys = list(connection.scan_iter(match=f"{prefix}:*", count=500))
+        if keys:
+            connection.delete(*keys)
+    finally:
+        connection.close()
 
 
 @pytest.fixture
