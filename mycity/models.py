@@ -318,6 +318,7 @@ class Incident(models.Model):
             models.CheckConstraint(
                 condition=Q(expected_at__isnull=True) | Q(expected_at__gt=models.F("started_at")),
                 name="mycity_incident_expected_after_start",
+                violation_error_message=_("The expected restoration must be after the start."),
             )
         ]
 

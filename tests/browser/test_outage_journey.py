@@ -69,8 +69,11 @@ def test_declare_follow_file_resolve_and_every_author_told_once(
     office.fill("#id_title_uk", "Аварійне відключення світла")
     office.fill("#id_title_en", "Emergency power outage")
     office.check("#id_whole_city")
-    office.fill("#id_started_at_0", now.strftime("%Y-%m-%d"))
-    office.fill("#id_started_at_1", (now - timezone.timedelta(minutes=20)).strftime("%H:%M:%S"))
+    # The date and the time come from one moment, so a run just after midnight
+    # does not declare an outage that starts in the evening of the same day.
+    started = now - timezone.timedelta(minutes=20)
+    office.fill("#id_started_at_0", started.strftime("%Y-%m-%d"))
+    office.fill("#id_started_at_1", started.strftime("%H:%M:%S"))
     later = now + timezone.timedelta(hours=6)
     office.fill("#id_expected_at_0", later.strftime("%Y-%m-%d"))
     office.fill("#id_expected_at_1", later.strftime("%H:%M:%S"))

@@ -135,7 +135,7 @@ def alert_form(districts, **extra):
         "text_en": "Go to school 5.",
         "districts": [d.pk for d in districts],
         "geometry": '{"type": "Point", "coordinates": [32.61, 46.63]}',
-        "starts_at_0": now.strftime("%Y-%m-%d"),
+        "starts_at_0": (now - timezone.timedelta(minutes=1)).strftime("%Y-%m-%d"),
         "starts_at_1": (now - timezone.timedelta(minutes=1)).strftime("%H:%M:%S"),
         "status": "published",
         "updates-TOTAL_FORMS": "0",

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 def incident_form(districts, **extra):
     now = timezone.localtime()
+    started = now - timezone.timedelta(minutes=30)  # one moment for date and time (midnight)
     return {
         "kind": "power",
         "title_uk": "Немає світла на Шуменському",
@@ -24,8 +25,8 @@ def incident_form(districts, **extra):
         "description_en": "A substation fault.",
         "districts": [d.pk for d in districts],
         "area": "",
-        "started_at_0": now.strftime("%Y-%m-%d"),
-        "started_at_1": (now - timezone.timedelta(minutes=30)).strftime("%H:%M:%S"),
+        "started_at_0": started.strftime("%Y-%m-%d"),
+        "started_at_1": started.strftime("%H:%M:%S"),
         "expected_at_0": (now + timezone.timedelta(hours=8)).strftime("%Y-%m-%d"),
         "expected_at_1": (now + timezone.timedelta(hours=8)).strftime("%H:%M:%S"),
         "updates-TOTAL_FORMS": "0",
@@ -97,6 +98,23 @@ def test_an_incident_needs_an_area(client_for, editor):
     response = client_for(editor).post("/admin/mycity/incident/add/", incident_form([]))
     assert response.status_code == 200
     assert not Incident.objects.exists()
+
+
+def test_a_restoration_before_the_start_is_refused_in_words(client_for, editor, north):
+    before = timezone.localtime() - timezone.timedelta(hours=2)
+    response = client_for(editor).post(
+        "/admin/mycity/incident/add/",
+        incident_form(
+            [north],
+            expected_at_0=before.strftime("%Y-%m-%d"),
+            expected_at_1=before.strftime("%H:%M:%S"),
+        ),
+    )
+    assert response.status_code == 200
+    assert not Incident.objects.exists()
+    page = response.content.decode()
+    assert "Очікуване відновлення має бути пізніше за початок." in page
+    assert "mycity_incident_expected_after_start" not in page
 
 
 def test_update_answer_and_resolve_in_the_admin(client_for, editor, north):
