@@ -25,6 +25,10 @@ from ..search import search
 # distance ordering sorts no more than one city's appeals.
 MAX_RADIUS_M = 50_000
 DEFAULT_RADIUS_M = 1_000
+# The smaller circles a page nearest first is first looked for in (metres): in
+# the city's centre a page of 20 is within 250 m, so the distance is worked
+# out for those rows rather than for everything the radius holds.
+NEAR_RINGS_M = (250, 500, 1_000, 2_000, 4_000, 8_000, 16_000, 32_000)
 
 
 def _numbers(value: str, count: int, shape: str) -> list[float]:
@@ -183,13 +187,34 @@ class AppealFilter(django_filters.FilterSet):
             return queryset
         latitude, longitude = value
         radius = self.form.cleaned_data.get("radius") or DEFAULT_RADIUS_M
-        box, distance = public_point_near(latitude=latitude, longitude=longitude, radius_m=radius)
-        return (
-            queryset.filter(box)
-            .alias(public_distance=distance)
-            .filter(public_distance__lte=radius * radius)
-            .order_by("public_distance", "-registered_at", "-pk")
+        return _within(queryset, latitude, longitude, radius).order_by(
+            "public_distance", "-registered_at", "-pk"
         )
+
+    def near_rings(self, queryset) -> list:
+        """`queryset` (this filter's list, nearest first) within each smaller circle.
+
+        Each ring holds the list's first rows in the list's order, as
+        EstimatedCountPaginator's narrowings must: a row outside a ring is
+        farther than every row inside it. Empty when the list is not by distance.
+        """
+        if not self.is_valid() or not self.form.cleaned_data.get("near"):
+            return []
+        latitude, longitude = self.form.cleaned_data["near"]
+        radius = self.form.cleaned_data.get("radius") or DEFAULT_RADIUS_M
+        rings = []
+        for ring in (r for r in NEAR_RINGS_M if r < radius):
+            box, _ = public_point_near(latitude=latitude, longitude=longitude, radius_m=ring)
+            rings.append(queryset.filter(box, public_distance__lte=ring**2))
+        return rings
+
+
+def _within(queryset, latitude: float, longitude: float, radius: float):
+    """Rows whose public point is within `radius` metres, with their `public_distance`."""
+    box, distance = public_point_near(latitude=latitude, longitude=longitude, radius_m=radius)
+    return (
+        queryset.filter(box).alias(public_distance=distance).filter(public_distance__lte=radius**2)
+    )
 
 
 def _sane(day: dt.date) -> dt.date:

@@ -77,6 +77,15 @@ class CachedPublicList:
         return Response(data)
 
 
+class NearestFirst:
+    """A list asked for `near` a point is read from the smallest circle that holds its page."""
+
+    def get_narrowings(self, queryset):
+        # The filter has already been applied to `queryset` and accepted the parameters.
+        filterset = self.filterset_class(self.request.query_params, queryset=queryset)
+        return filterset.near_rings(queryset)
+
+
 IF_NONE_MATCH = OpenApiParameter(
     "If-None-Match",
     str,
@@ -122,7 +131,7 @@ class CategoryViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
 
-class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):
+class AppealViewSet(CachedPublicList, NearestFirst, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Public appeals (accepted, public, not sensitive); one's own and followed ones."""
 
     lookup_field = "reference"
@@ -352,7 +361,9 @@ class AppealViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericVie
         return photo_response(request, photo)
 
 
-class ProposalViewSet(CachedPublicList, mixins.ListModelMixin, viewsets.GenericViewSet):
+class ProposalViewSet(
+    CachedPublicList, NearestFirst, mixins.ListModelMixin, viewsets.GenericViewSet
+):
     """Public proposals, the most supported first; support one through /appeals/{ref}/support/."""
 
     serializer_class = s.AppealListSerializer

@@ -15,7 +15,11 @@ second, and page 5,000 reads 100,000 full rows to throw them away. This one:
   estimate into the exact count;
 - reads a deep page in two steps: the keys of the rows up to the page (an
   index-only scan in list order, without the rows' annotations), then the
-  page's own rows by key, so a per-row subquery runs for the page's rows only.
+  page's own rows by key, so a per-row subquery runs for the page's rows only;
+- reads a list ordered by a value worked out per row (a distance) from the
+  smallest of its `narrowings` that holds the page: the rows within 250 m
+  rather than the 50 km asked, so the value is worked out and sorted for a
+  few hundred rows rather than for the whole city.
 
 An estimated last page may end early or leave rows after it; a page past the
 real end is empty rather than an error, which is what a visitor who follows
@@ -84,6 +88,7 @@ class EstimatedCountPaginator(Paginator):
         estimate_first: bool = False,
         cap: int | None = None,
         deep_offset: int | None = None,
+        narrowings=(),
         **kwargs,
     ):
         """`max_pages`: no page past it (a costly list, such as a fuzzy search, is cut there).
@@ -95,12 +100,16 @@ class EstimatedCountPaginator(Paginator):
         `deep_offset`: read by key from this offset rather than DEEP_OFFSET; 0 for a
         list ordered by something worked out per row (a distance), whose keys an
         index can give without reading the rows.
+        `narrowings`: parts of the list, smallest first, each holding the list's first
+        rows in its order (the rows within a smaller circle, for a list ordered by
+        distance). A page is read from the first that holds every row up to it.
         """
         super().__init__(*args, **kwargs)
         self.max_pages = max_pages
         self.estimate_first = estimate_first
         self.cap = cap or self.CAP
         self.deep_offset = self.DEEP_OFFSET if deep_offset is None else deep_offset
+        self.narrowings = narrowings
 
     @cached_property
     def num_pages(self) -> int:
@@ -164,13 +173,28 @@ class EstimatedCountPaginator(Paginator):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         top = bottom + self.per_page
-        rows = list(read_slice(self.object_list, bottom, top, deep_offset=self.deep_offset))
+        source = self._narrowest(top)
+        rows = list(read_slice(source, bottom, top, deep_offset=self.deep_offset))
         if self.is_estimate and 0 < len(rows) < self.per_page:
             # A short page is the last one: the count is now known, whatever the estimate.
             self.__dict__.update(count=bottom + len(rows), is_estimate=False)
             self.__dict__.pop("num_pages", None)
             self.__dict__.pop("page_range", None)
         return self._get_page(rows, number, self)
+
+    def _narrowest(self, top: int):
+        """The smallest narrowing that holds the rows up to `top`, else the whole list.
+
+        A narrowing holds the list's first rows in order, so when it has `top` of them
+        (or every row of the list) its slice is the list's. Asking costs a count that
+        stops at `top`, within the narrowing's own small part of the index.
+        """
+        if self.narrowings:
+            needed = top if self.is_estimate else min(top, self.count)
+            for narrowing in self.narrowings:
+                if narrowing.order_by().values("pk")[:needed].count() >= needed:
+                    return narrowing
+        return self.object_list
 
     def _get_page(self, *args, **kwargs):
         return EstimatedPage(*args, **kwargs)
@@ -200,6 +224,9 @@ class EstimatedCountPagination(PageNumberPagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.estimate_first = any(request.query_params.get(p) for p in self.estimate_first_params)
         self.by_key = any(request.query_params.get(p) for p in self.by_key_params)
+        # A view may offer smaller parts of a list ordered by distance (see the paginator).
+        narrow = getattr(view, "get_narrowings", None)
+        self.narrowings = narrow(queryset) if self.by_key and narrow else ()
         return super().paginate_queryset(queryset, request, view)
 
     def get_page_number(self, request, paginator):
@@ -216,6 +243,7 @@ class EstimatedCountPagination(PageNumberPagination):
             page_size,
             estimate_first=self.estimate_first,
             deep_offset=0 if self.by_key else None,
+            narrowings=self.narrowings,
         )
 
     def get_paginated_response(self, data):

@@ -2,7 +2,10 @@
 (rounded) point only; bad values are a 400 naming the parameter. Runs on SQLite and
 PostgreSQL alike (DATABASE_URL)."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from appeals.models import Appeal
 from tests.appeals.public_factories import public_appeal
@@ -133,6 +136,74 @@ def test_the_area_list_makes_a_fixed_number_of_queries(
     with django_assert_max_num_queries(4):
         response = api.get(URL, {"near": "46.63,32.6", "radius": "5000"})
     assert response.json()["count"] == 25
+
+
+@pytest.fixture
+def crowd(resident, category, district):
+    """72 appeals around 46.6356,32.6166: 18 in one rounded point ~55 m away; two at the
+    corner of the 250 m circle's box but outside the circle (267 m), one just outside
+    the box but nearer (263 m); 33 from 300 m to 3 km; 18 from 5 to 25 km.
+    Registration times repeat, so ties are ordered by time and then key."""
+
+    def spot(n):
+        if n < 18:
+            return 46.6355 + (n // 2) * 1e-4, 32.6165 + (n // 2 % 4) * 1e-4
+        if n < 20:
+            return 46.6341, 32.6141
+        if n == 20:
+            return 46.6360, 32.6199
+        if n < 54:
+            step = 0.003 + (n - 21) * 0.0008
+            return 46.6355 + step * (-1) ** n, 32.6165 + step / 2
+        return 46.6355 + (n - 50) * 0.01, 32.6165 - (n - 50) * 0.005
+
+    day = timezone.now() - dt.timedelta(days=3)
+    for n in range(72):
+        appeal = at(public_appeal(resident, category=category, district=district), *spot(n))
+        Appeal.objects.filter(pk=appeal.pk).update(registered_at=day + dt.timedelta(hours=n % 5))
+
+
+def every_page(api, url, params) -> list[str]:
+    """The references of every page of a list, in order."""
+    found, page = [], 1
+    while True:
+        body = api.get(url, {**params, "page": page}).json()
+        found += [row["reference"] for row in body["results"]]
+        if not body["next"]:
+            return found
+        page += 1
+
+
+@pytest.mark.parametrize("url", [URL, "/api/v1/proposals/"])
+def test_near_pages_are_the_same_whichever_circle_they_are_read_from(api, crowd, monkeypatch, url):
+    """A page is read from the smallest circle that holds it; the whole list is the same
+    as when it is read from the radius asked, page after page and on the last page."""
+    if "proposals" in url:
+        Appeal.objects.update(kind="proposal")
+    sizes = {"150": 18, "900": 28, "2500": 44, "20000": 67, "50000": 72}
+    with_rings = {}
+    for radius in sizes:
+        with_rings[radius] = every_page(api, url, {"near": "46.6356,32.6166", "radius": radius})
+    monkeypatch.setattr("appeals.api.filters.NEAR_RINGS_M", ())
+    forget_cache()
+    for radius, size in sizes.items():
+        without = every_page(api, url, {"near": "46.6356,32.6166", "radius": radius})
+        assert with_rings[radius] == without
+        assert len(without) == size
+
+
+def test_a_page_near_the_centre_reads_the_smallest_circle_that_holds_it(
+    api, crowd, django_assert_num_queries
+):
+    params = {"near": "46.6356,32.6166", "radius": "50000"}
+    # The count (to 10,000); the 250 m ring's check (18 rows, short of a page) and the
+    # 500 m one's (it holds 20); the page's keys by distance within 500 m; its rows.
+    with django_assert_num_queries(5):
+        assert api.get(URL, params).json()["count"] == 72
+    # Page 3 needs the first 60 rows: the rings from 250 m to 8 km hold 18 to 57 and
+    # the 16 km one 64. Seven checks, each a count that stops at 60.
+    with django_assert_num_queries(10):
+        assert len(api.get(URL, {**params, "page": 3}).json()["results"]) == 20
 
 
 def test_two_exact_points_in_one_rounding_cell_get_the_same_answers(
